@@ -1,0 +1,67 @@
+"""Keras callbacks for GAN training."""
+
+import os
+
+import numpy as np
+import keras
+
+from keras_gans import images as images_lib
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Writes a grid of samples from a fixed latent batch every few epochs.
+
+    The latents are drawn once from `seed`, so grids of different epochs show
+    the same z and can be compared.
+
+    Args:
+        every_n_epochs: int. Write a grid after every this many epochs.
+        num: int. Images per grid.
+        seed: int. Seed of the fixed latents.
+        directory: str. Where PNG files go, as `epoch_0001.png`, ...
+        tensorboard_dir: str or None. Also write a TensorBoard image summary
+            ("samples") here.
+
+    Example:
+    ```python
+    model.fit(ds, epochs=10, callbacks=[
+        keras_gans.callbacks.SampleGrid(directory="runs/dcgan/samples")])
+    ```
+    """
+
+    def __init__(self, every_n_epochs=1, num=64, seed=0, directory="samples", tensorboard_dir=None):
+        super().__init__()
+        if every_n_epochs < 1:
+            raise ValueError(f"every_n_epochs must be >= 1; got {every_n_epochs}.")
+        self.every_n_epochs = int(every_n_epochs)
+        self.num = int(num)
+        self.seed = seed
+        self.directory = directory
+        self.tensorboard_dir = tensorboard_dir
+        self._z = None
+        self._writer = None
+        self.paths = []
+
+    def _latents(self):
+        if self._z is None:
+            rng = np.random.default_rng(self.seed)
+            self._z = rng.standard_normal((self.num, self.model.latent_dim)).astype("float32")
+        return self._z
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        images = keras.ops.convert_to_numpy(self.model.generate(self._latents()))
+        path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
+        images_lib.save_grid(images, path)
+        self.paths.append(path)
+        if self.tensorboard_dir:
+            import tensorflow as tf
+
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+            with self._writer.as_default():
+                tf.summary.image(
+                    "samples", images_lib.grid(images)[None], step=epoch + 1
+                )
+            self._writer.flush()

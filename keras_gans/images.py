@@ -1,0 +1,59 @@
+"""Image grids and PNG files."""
+
+import math
+import os
+
+import numpy as np
+
+
+def to_uint8(images):
+    """[-1, 1] floats -> uint8 [0, 255]."""
+    images = np.asarray(images, dtype="float32")
+    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
+
+
+def grid(images, ncols=None, pad=2, pad_value=255):
+    """Tiles `images` ([N, H, W, C] in [-1, 1]) into one uint8 image.
+
+    Args:
+        images: array. N images in [-1, 1].
+        ncols: int or None. Columns; a near-square grid when None.
+        pad: int. Pixels between tiles.
+        pad_value: int. Colour of the padding.
+    """
+    images = to_uint8(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    n, h, w, c = images.shape
+    ncols = ncols or max(1, int(math.ceil(math.sqrt(n))))
+    nrows = max(1, int(math.ceil(n / ncols)))
+    out = np.full(
+        (nrows * (h + pad) + pad, ncols * (w + pad) + pad, c), pad_value, dtype="uint8"
+    )
+    for i in range(n):
+        r, col = divmod(i, ncols)
+        y, x = pad + r * (h + pad), pad + col * (w + pad)
+        out[y : y + h, x : x + w] = images[i]
+    return out
+
+
+def save_png(array, path, min_side=256):
+    """Writes a uint8 [H, W, C] array as PNG, upscaled (nearest) to `min_side`."""
+    from PIL import Image
+
+    if array.shape[-1] == 1:
+        array = array[..., 0]
+    img = Image.fromarray(array)
+    scale = max(1, int(math.ceil(min_side / max(1, min(img.size)))))
+    if scale > 1:
+        img = img.resize((img.size[0] * scale, img.size[1] * scale), Image.NEAREST)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp.png"
+    img.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def save_grid(images, path, ncols=None):
+    """Tiles `images` in [-1, 1] and writes them to `path` as PNG."""
+    return save_png(grid(images, ncols=ncols), path)

@@ -1,0 +1,342 @@
+"""The GAN base class: everything the models share.
+
+A model subclasses `GAN`, builds its networks in `__init__` with `set_networks`,
+and overrides the smallest hook that makes it its paper: usually
+`discriminator_loss` and `generator_loss`; sometimes `after_discriminator_step`
+(weight clipping) or `after_train_step` (BEGAN's k_t). The training loop itself
+lives only here.
+"""
+
+import inspect
+
+import numpy as np
+import tensorflow as tf
+
+import keras
+from keras import ops
+
+from keras_gans import losses as losses_lib
+
+
+def _adam(lr, beta_1=0.5, beta_2=0.999):
+    return keras.optimizers.Adam(learning_rate=lr, beta_1=beta_1, beta_2=beta_2)
+
+
+def replicas_in_sync():
+    """Number of replicas the current `tf.distribute` strategy runs on."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+class GAN(keras.Model):
+    """Base class of every keras-gans model: a generator G and a discriminator D.
+
+    Trains with `fit()` on batches of images (or `(images, ...)` tuples); each
+    step runs `n_critic` discriminator updates and one generator update. The
+    adversarial loss is chosen by name from `keras_gans.losses`.
+
+    Args:
+        image_shape: tuple. (H, W, C) of the images, in [-1, 1].
+        latent_dim: int. Size of the latent vector z ~ N(0, I).
+        loss: str. A name from `keras_gans.losses.names()`.
+        loss_args: dict or None. Extra keyword arguments for the loss pair
+            (e.g. LSGAN's targets); split between G and D by name.
+        n_critic: int. Discriminator updates per generator update.
+        seed: int or None. Seed of the latent sampling inside `train_step`.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+    ```python
+    model = keras_gans.get("dcgan", image_shape=(32, 32, 1))
+    model.compile()  # the paper's optimizers
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=1)
+    images = model.sample(16, seed=0)  # numpy, [16, 32, 32, 1], in [-1, 1]
+    ```
+    """
+
+    #: Names of the values `train_step` logs; one `keras.metrics.Mean` each.
+    metric_names = ("d_loss", "g_loss")
+
+    def __new__(cls, *args, **kwargs):
+        # keras.Model.__new__ drops the constructor arguments before Keras'
+        # automatic config sees them, so record them here: a model's config is
+        # exactly the arguments it was built with (plus the defaults).
+        instance = super().__new__(cls, *args, **kwargs)
+        sig = inspect.signature(cls.__init__)
+        bound = sig.bind(None, *args, **kwargs)
+        bound.apply_defaults()
+        config = dict(bound.arguments)
+        config.pop(next(iter(sig.parameters)))  # self
+        for name, p in sig.parameters.items():
+            if p.kind == inspect.Parameter.VAR_KEYWORD:
+                config.update(config.pop(name, {}))
+        config.pop("name", None)
+        object.__setattr__(instance, "_constructor_config", config)
+        return instance
+
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        latent_dim=100,
+        loss="non_saturating",
+        loss_args=None,
+        n_critic=1,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(int(s) for s in image_shape)
+        self.latent_dim = int(latent_dim)
+        if int(n_critic) < 1:
+            raise ValueError(f"n_critic must be >= 1; got {n_critic}.")
+        self.n_critic = int(n_critic)
+        self.loss_name = loss
+        self.loss_args = dict(loss_args or {})
+        self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
+        self.d_optimizer = None
+        self.g_optimizer = None
+
+    # ------------------------------------------------------------------ wiring
+
+    def set_networks(self, generator, discriminator):
+        """Attaches G and D (models built from `keras.Input`) and marks built."""
+        self.generator = generator
+        self.discriminator = discriminator
+        self.built = True
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    # ----------------------------------------------------------------- compile
+
+    def paper_optimizers(self):
+        """Returns `(d_optimizer, g_optimizer)` as the model's paper sets them."""
+        return _adam(2e-4), _adam(2e-4)
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Sets the two optimizers and builds them.
+
+        Args:
+            d_optimizer: `keras.optimizers.Optimizer`, name, config or None. The
+                discriminator's optimizer; the paper's when None.
+            g_optimizer: same, for the generator.
+            **kwargs: `keras.Model.compile` options that apply here:
+                `jit_compile`, `run_eagerly`, `steps_per_execution`.
+        """
+        bad = set(kwargs) - {"jit_compile", "run_eagerly", "steps_per_execution"}
+        if bad:
+            raise ValueError(
+                f"GAN.compile() got unsupported arguments {sorted(bad)}: losses are "
+                "set in the model's constructor; pass d_optimizer/g_optimizer here."
+            )
+        kwargs.setdefault("jit_compile", False)
+        super().compile(optimizer=None, **kwargs)
+        paper_d, paper_g = self.paper_optimizers()
+        d_opt = keras.optimizers.get(d_optimizer) or paper_d
+        g_opt = keras.optimizers.get(g_optimizer) or paper_g
+        if d_opt is g_opt:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two different optimizer objects."
+            )
+        self.d_optimizer = d_opt
+        self.g_optimizer = g_opt
+        # Built here, inside any strategy scope, never lazily inside train_step.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self._gan_compile_kwargs = dict(kwargs)
+
+    def get_compile_config(self):
+        if self.d_optimizer is None:
+            return {}
+        return {
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            **getattr(self, "_gan_compile_kwargs", {}),
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        d_opt = keras.optimizers.deserialize(config.pop("d_optimizer"))
+        g_opt = keras.optimizers.deserialize(config.pop("g_optimizer"))
+        self.compile(d_optimizer=d_opt, g_optimizer=g_opt, **config)
+
+    # ------------------------------------------------------------ config I/O
+
+    def get_config(self):
+        config = dict(self._constructor_config)
+        config.update(
+            name=self.name,
+            trainable=self.trainable,
+            dtype=keras.dtype_policies.serialize(self.dtype_policy),
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # -------------------------------------------------------------- sampling
+
+    def sample_latent(self, batch_size):
+        """z ~ N(0, I) of shape [batch_size, latent_dim], from the model's seed."""
+        return keras.random.normal(
+            (batch_size, self.latent_dim), seed=self.seed_generator
+        )
+
+    def generate(self, z, training=False):
+        """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
+        return ops.cast(self.generator(z, training=training), "float32")
+
+    def sample(self, num, seed=None, batch_size=256):
+        """Returns `num` generated images as a float32 numpy array in [-1, 1].
+
+        Args:
+            num: int. How many images.
+            seed: int or None. Same seed, same images (for the same weights).
+            batch_size: int. Images generated per forward pass.
+        """
+        z = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
+        z = z.astype("float32")
+        out = [
+            ops.convert_to_numpy(self.generate(z[i : i + batch_size]))
+            for i in range(0, len(z), batch_size)
+        ]
+        return np.concatenate(out, axis=0) if out else np.zeros((0, *self.image_shape), "float32")
+
+    # --------------------------------------------------------------- serving
+
+    def serving_signatures(self):
+        """Signatures that `keras_gans.export` writes: name -> (fn, input specs).
+
+        `serving_default` maps `z` float32 [None, latent_dim] to
+        `{"images": float32 [None, H, W, C] in [-1, 1]}`.
+        """
+
+        def serving_default(z):
+            return {"images": self.generate(z)}
+
+        spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        return {"serving_default": (serving_default, [spec])}
+
+    # --------------------------------------------------------------- training
+
+    def check_images(self, shape, where="the data"):
+        """Raises a clear error if images of `shape` ([B?, H, W, C]) don't fit."""
+        shape = tuple(shape)
+        got = tuple(None if s is None else int(s) for s in shape[-3:])
+        if len(shape) < 3 or any(g is not None and g != e for g, e in zip(got, self.image_shape)):
+            raise ValueError(
+                f"{where} has images of shape {got} but this {type(self).__name__} "
+                f"was built for {self.image_shape}. Build the model with "
+                f"image_shape={got} or load the data with image_size="
+                f"{self.image_shape[0]} and channels={self.image_shape[2]}."
+            )
+
+    def fit(self, x=None, *args, **kwargs):
+        spec = getattr(x, "element_spec", None)
+        if spec is not None:
+            first = spec[0] if isinstance(spec, (tuple, list)) else spec
+            if isinstance(first, tf.TensorSpec):
+                self.check_images(first.shape)
+        elif x is not None and hasattr(x, "shape"):
+            self.check_images(x.shape)
+        if self.d_optimizer is None:
+            raise ValueError(
+                f"Call {type(self).__name__}.compile() before fit(): compile() with "
+                "no arguments uses the paper's optimizers."
+            )
+        return super().fit(x, *args, **kwargs)
+
+    @staticmethod
+    def unpack_images(data):
+        """The images of a batch that may be `images` or `(images, ...)`."""
+        if isinstance(data, (tuple, list)):
+            data = data[0]
+        return data
+
+    def loss_kwargs(self, fn):
+        """The entries of `loss_args` that the loss function `fn` accepts."""
+        params = inspect.signature(fn).parameters
+        return {k: v for k, v in self.loss_args.items() if k in params}
+
+    def discriminator_loss(self, real, fake):
+        """D's loss on a batch of real and of generated images.
+
+        Returns `(loss, logs)`; `loss` is the per-replica mean to minimize and
+        `logs` the values to report (keys from `metric_names`).
+        """
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.d_loss_fn(real_logits, fake_logits, **self.loss_kwargs(self.d_loss_fn))
+        return loss, {"d_loss": loss}
+
+    def generator_loss(self, real, z):
+        """G's loss for latents `z` (`real` is there for models that need it)."""
+        fake = self.generator(z, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.g_loss_fn(fake_logits, **self.loss_kwargs(self.g_loss_fn))
+        return loss, {"g_loss": loss}
+
+    def after_discriminator_step(self):
+        """Runs after each D update (e.g. WGAN's weight clipping)."""
+
+    def after_train_step(self, logs):
+        """Runs after the G update with the step's logs; may add to them."""
+        return logs
+
+    def apply_loss(self, loss_fn, network, optimizer):
+        """One optimizer step on `network` for the loss `loss_fn()` returns.
+
+        The loss is divided by the number of replicas in sync, so that summing
+        gradients across replicas gives the gradient of the global mean.
+        Returns the logs `loss_fn` gave.
+        """
+        variables = network.trainable_variables
+        with tf.GradientTape() as tape:
+            loss, logs = loss_fn()
+            scaled = ops.cast(loss, "float32") / replicas_in_sync()
+        grads = tape.gradient(scaled, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+        return logs
+
+    def train_step(self, data):
+        real = self.unpack_images(data)
+        self.check_images(real.shape, where="the training batch")
+        batch = ops.shape(real)[0]
+        logs = {}
+        for _ in range(self.n_critic):
+            fake = self.generator(self.sample_latent(batch), training=True)
+            fake = ops.stop_gradient(fake)
+            logs.update(
+                self.apply_loss(
+                    lambda: self.discriminator_loss(real, fake),
+                    self.discriminator,
+                    self.d_optimizer,
+                )
+            )
+            self.after_discriminator_step()
+        z = self.sample_latent(batch)
+        logs.update(
+            self.apply_loss(
+                lambda: self.generator_loss(real, z), self.generator, self.g_optimizer
+            )
+        )
+        logs = self.after_train_step(logs)
+        return self.update_trackers(logs)
+
+    def update_trackers(self, logs):
+        """Feeds `logs` to the trackers and returns their running means."""
+        unknown = set(logs) - set(self.trackers)
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}.train_step logged {sorted(unknown)}, which "
+                f"are not in metric_names {list(self.metric_names)}."
+            )
+        for name, value in logs.items():
+            self.trackers[name].update_state(value)
+        return {name: t.result() for name, t in self.trackers.items()}

@@ -1,0 +1,58 @@
+"""DCGAN (Radford et al. 2015, arXiv:1511.06434)."""
+
+from keras_gans.models.base import GAN
+from keras_gans.networks import dcgan_discriminator, dcgan_generator
+from keras_gans.registry import register_model
+
+
+class ConvGAN(GAN):
+    """A GAN on DCGAN networks with a named adversarial loss.
+
+    The shared shape of `dcgan`, `lsgan` and later DCGAN-net models: all
+    convolutional, sized to `image_shape` (square, a power of two from 8 to 256
+    pixels, 1 or 3 channels).
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        latent_dim: int. Size of z.
+        g_width: int. Filters of G's last hidden stage.
+        d_width: int. Filters of D's first stage.
+        d_normalization: str. "batch", "layer" or "none".
+        **kwargs: passed to `keras_gans.models.GAN` (`loss`, `loss_args`, ...).
+    """
+
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        latent_dim=100,
+        g_width=64,
+        d_width=64,
+        d_normalization="batch",
+        **kwargs,
+    ):
+        super().__init__(image_shape, latent_dim, **kwargs)
+        self.set_networks(
+            dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            dcgan_discriminator(self.image_shape, d_width, d_normalization),
+        )
+
+
+@register_model(
+    "dcgan",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
+)
+class DCGAN(ConvGAN):
+    """DCGAN: strided convolutions, BatchNorm, non-saturating loss, Adam(2e-4, 0.5).
+
+    Example:
+    ```python
+    model = keras_gans.get("dcgan")
+    model.compile()
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=5)
+    ```
+    """
+
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=100, **kwargs):
+        kwargs.setdefault("loss", "non_saturating")
+        super().__init__(image_shape, latent_dim, **kwargs)

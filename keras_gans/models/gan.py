@@ -1,0 +1,56 @@
+"""The original GAN (Goodfellow et al. 2014, arXiv:1406.2661)."""
+
+from keras_gans.models.base import GAN, _adam
+from keras_gans.networks import mlp_discriminator, mlp_generator
+from keras_gans.registry import register_model
+
+
+@register_model(
+    "gan",
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_units": (16,), "d_units": (16,)},
+)
+class VanillaGAN(GAN):
+    """The original GAN: MLP generator and discriminator, minimax loss.
+
+    Args:
+        image_shape: tuple. (H, W, C); any size works for the MLPs.
+        latent_dim: int. Size of z.
+        generator_loss: str. "minimax" (the saturating log(1 - D(G(z))) of the
+            paper's eq. 1) or "non_saturating" (-log D(G(z)), section 3).
+        g_units: tuple of int. Hidden sizes of G.
+        d_units: tuple of int. Hidden sizes of D.
+        dropout: float. Dropout in D.
+        **kwargs: passed to `keras_gans.models.GAN`.
+
+    Example:
+    ```python
+    model = keras_gans.models.VanillaGAN(image_shape=(16, 16, 1))
+    model.compile()
+    ```
+    """
+
+    def __init__(
+        self,
+        image_shape=(16, 16, 1),
+        latent_dim=64,
+        generator_loss="minimax",
+        g_units=(256, 512),
+        d_units=(512, 256),
+        dropout=0.3,
+        **kwargs,
+    ):
+        if generator_loss not in ("minimax", "non_saturating"):
+            raise ValueError(
+                "generator_loss must be 'minimax' or 'non_saturating'; "
+                f"got {generator_loss!r}."
+            )
+        super().__init__(image_shape, latent_dim, loss=generator_loss, **kwargs)
+        self.set_networks(
+            mlp_generator(self.image_shape, self.latent_dim, tuple(g_units)),
+            mlp_discriminator(self.image_shape, tuple(d_units), dropout),
+        )
+
+    def paper_optimizers(self):
+        # The paper used SGD with momentum; Adam is what makes the MLPs train
+        # within minutes on a CPU, and is what the reference code moved to.
+        return _adam(2e-4), _adam(2e-4)

@@ -1,0 +1,43 @@
+"""WGAN-GP (Gulrajani et al. 2017, arXiv:1704.00028)."""
+
+from keras_gans.models.base import _adam
+from keras_gans.models.dcgan import ConvGAN
+from keras_gans.regularizers import gradient_penalty
+from keras_gans.registry import register_model
+
+
+@register_model(
+    "wgan_gp",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4, "n_critic": 2},
+)
+class WGANGP(ConvGAN):
+    """Wasserstein GAN with gradient penalty; LayerNorm critic, n_critic=5.
+
+    Args:
+        gp_weight: float. The penalty's lambda (10 in the paper).
+        n_critic: int. Critic updates per generator update (5 in the paper).
+        **kwargs: passed to `ConvGAN`.
+
+    Example:
+    ```python
+    model = keras_gans.get("wgan_gp")
+    model.compile()  # Adam(1e-4, beta_1=0, beta_2=0.9) for both, as in the paper
+    ```
+    """
+
+    metric_names = ("d_loss", "g_loss", "gradient_penalty", "wasserstein")
+
+    def __init__(self, gp_weight=10.0, n_critic=5, d_normalization="layer", **kwargs):
+        kwargs["loss"] = "wasserstein"
+        super().__init__(n_critic=n_critic, d_normalization=d_normalization, **kwargs)
+        self.gp_weight = float(gp_weight)
+
+    def paper_optimizers(self):
+        return _adam(1e-4, 0.0, 0.9), _adam(1e-4, 0.0, 0.9)
+
+    def discriminator_loss(self, real, fake):
+        loss, logs = super().discriminator_loss(real, fake)
+        gp = gradient_penalty(self.discriminator, real, fake)
+        total = loss + self.gp_weight * gp
+        return total, {"d_loss": total, "gradient_penalty": gp, "wasserstein": -loss}

@@ -1,0 +1,71 @@
+"""DCGAN networks (Radford et al. 2015, arXiv:1511.06434), sized to the image."""
+
+import keras
+from keras import layers
+
+from keras_gans.networks.common import check_image_shape, num_doublings
+
+
+def dcgan_generator(image_shape, latent_dim=100, width=64, name="generator"):
+    """All-convolutional generator: z -> 4x4 -> ... -> image, tanh output.
+
+    Fractionally strided convolutions double the side each stage; BatchNorm and
+    ReLU follow each but the last, which is tanh (kept float32).
+
+    Args:
+        image_shape: tuple. (H, W, C); H a power of two in [8, 256].
+        latent_dim: int. Size of z.
+        width: int. Filters of the last hidden stage; earlier stages double it.
+        name: str. The model's name.
+    """
+    h, _, c = check_image_shape(image_shape)
+    n = num_doublings(h)
+    z = keras.Input((latent_dim,), name="z")
+    filters = width * 2 ** (n - 1)
+    x = layers.Dense(4 * 4 * filters, use_bias=False)(z)
+    x = layers.Reshape((4, 4, filters))(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    for _ in range(n - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
+    out = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, out, name=name)
+
+
+def dcgan_discriminator(
+    image_shape, width=64, normalization="batch", outputs=1, name="discriminator"
+):
+    """Strided-convolution discriminator: image -> 4x4 -> linear logits.
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        width: int. Filters of the first stage; each later stage doubles it.
+        normalization: str. "batch" (DCGAN), "layer" (WGAN-GP's critic) or "none".
+            Never applied to the input stage.
+        outputs: int. Units of the final linear layer.
+        name: str. The model's name.
+    """
+    h, _, _ = check_image_shape(image_shape)
+    if normalization not in ("batch", "layer", "none"):
+        raise ValueError(
+            f"normalization must be 'batch', 'layer' or 'none'; got {normalization!r}."
+        )
+    n = num_doublings(h)
+    x_in = keras.Input(image_shape, name="images")
+    x = x_in
+    filters = width
+    for i in range(n):
+        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=(i == 0 or normalization == "none"))(x)
+        if i > 0 and normalization == "batch":
+            x = layers.BatchNormalization()(x)
+        elif i > 0 and normalization == "layer":
+            x = layers.LayerNormalization(axis=[1, 2, 3])(x)
+        x = layers.LeakyReLU(0.2)(x)
+        filters *= 2
+    x = layers.Flatten()(x)
+    out = layers.Dense(outputs, dtype="float32", name="logits")(x)
+    return keras.Model(x_in, out, name=name)
