@@ -1,0 +1,27 @@
+# `make demo` and `make test` each set up .venv on a fresh machine first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Trains DCGAN on the bundled digits with its defaults, writes a sample grid,
+# exports the SavedModel and the .tflite, and prints where each went.
+demo: $(STAMP)
+	$(BIN)/keras-gans train dcgan
+
+# The whole test suite, on both cores.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n auto -q
+
+clean:
+	rm -rf runs build *.egg-info .pytest_cache

@@ -1,0 +1,214 @@
+"""The `keras-gans` command line: parse, then call the library.
+
+    keras-gans list [PATTERN]
+    keras-gans train MODEL [--data SPEC] [--epochs N] [--batch-size B]
+                     [--image-size S] [--seed S] [--run-dir DIR] [--export-dir DIR]
+    keras-gans sample PATH --num N --out FILE.png [--seed S]
+    keras-gans export PATH --format saved_model|tflite [--out DIR_OR_FILE]
+
+Bad input prints one line and exits with code 2; `--debug` shows the traceback.
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, FileExistsError)
+
+
+class UsageError(Exception):
+    """Bad command-line usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _quiet_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", message=".*shuffle=True.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+def build_parser():
+    p = _Parser(prog="keras-gans", description="Train, sample and export GANs (Keras 3).")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ls = sub.add_parser("list", help="list the registered models")
+    ls.add_argument("pattern", nargs="?", default="*", help="shell pattern, e.g. '*gan'")
+
+    tr = sub.add_parser("train", help="train a model and export it")
+    tr.add_argument("model", help="a name from `keras-gans list`")
+    tr.add_argument("--data", default="digits", help="digits | tfds:NAME[:SPLIT] | folder:PATH")
+    tr.add_argument("--epochs", type=int, default=None, help="default: the model's preset")
+    tr.add_argument("--batch-size", type=int, default=64)
+    tr.add_argument("--image-size", type=int, default=None, help="default: the model's preset")
+    tr.add_argument("--channels", type=int, default=None, choices=(1, 3))
+    tr.add_argument("--steps-per-epoch", type=int, default=None, help="cap steps per epoch")
+    tr.add_argument("--seed", type=int, default=None)
+    tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
+    tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
+    tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
+
+    sa = sub.add_parser("sample", help="write a grid of samples to a PNG file")
+    sa.add_argument("path", help=".keras file, SavedModel (version or base dir) or .tflite")
+    sa.add_argument("--num", type=int, default=64)
+    sa.add_argument("--out", required=True, help="the PNG file to write")
+    sa.add_argument("--seed", type=int, default=None)
+
+    ex = sub.add_parser("export", help="export a .keras model to SavedModel or .tflite")
+    ex.add_argument("path", help=".keras file (or a SavedModel dir for --format tflite)")
+    ex.add_argument("--format", required=True, choices=("saved_model", "tflite"))
+    ex.add_argument("--out", default=None, help="base dir (saved_model) or file (tflite)")
+    return p
+
+
+def cmd_list(args):
+    from keras_gans import registry
+
+    names = registry.list_models(args.pattern)
+    width = max((len(n) for n in names), default=0)
+    for n in names:
+        print(f"{n:<{width}}  {registry.entry(n).summary}")
+    return 0
+
+
+def _positive(name, value):
+    if value is not None and value < 1:
+        raise ValueError(f"--{name} must be a positive integer; got {value}.")
+
+
+def cmd_train(args):
+    import keras
+
+    import keras_gans
+    from keras_gans import callbacks, data, export, registry
+
+    entry = registry.entry(args.model)  # clear error for unknown names
+    for name in ("epochs", "batch-size", "image-size", "steps-per-epoch"):
+        _positive(name, getattr(args, name.replace("-", "_")))
+    defaults = dict(entry.defaults)
+    shape = list(defaults.get("image_shape", getattr(entry.cls, "default_image_shape", (32, 32, 1))))
+    if args.image_size:
+        shape[0] = shape[1] = args.image_size
+    if args.channels:
+        shape[2] = args.channels
+    epochs = args.epochs or getattr(entry.cls, "default_epochs", 10)
+    run_dir = args.run_dir or os.path.join("runs", args.model)
+    export_dir = args.export_dir or os.path.join("savedmodels", args.model)
+    if args.seed is not None:
+        keras.utils.set_random_seed(args.seed)
+
+    ds = data.load(
+        args.data, image_size=shape[0], batch_size=args.batch_size, channels=shape[2],
+        seed=args.seed,
+    )
+    model = keras_gans.get(args.model, image_shape=tuple(shape))
+    model.compile()
+    os.makedirs(run_dir, exist_ok=True)
+    model_path = os.path.join(run_dir, "model.keras")
+    grid = callbacks.SampleGrid(
+        every_n_epochs=max(1, epochs // 10), num=64, seed=0,
+        directory=os.path.join(run_dir, "samples"),
+    )
+    cbs = [grid, keras.callbacks.ModelCheckpoint(model_path)]
+    print(
+        f"Training {args.model} on {args.data} at {shape[0]}x{shape[1]}x{shape[2]} "
+        f"for {epochs} epochs (batch {args.batch_size})."
+    )
+    start = time.time()
+    model.fit(ds, epochs=epochs, steps_per_epoch=args.steps_per_epoch, callbacks=cbs, verbose="auto")
+    seconds = time.time() - start
+    model.save(model_path)
+    final_grid = os.path.join(run_dir, "samples", "final.png")
+    from keras_gans.images import save_grid
+
+    save_grid(model.sample(64, seed=0), final_grid)
+    print(f"Trained in {seconds:.1f} s.")
+    print(f"model:       {model_path}")
+    print(f"samples:     {final_grid}")
+    if not args.no_export:
+        sm = export.saved_model(model, export_dir)
+        tfl = export.tflite(model, os.path.join(export_dir, f"{args.model}.tflite"))
+        print(f"saved_model: {sm}")
+        print(f"tflite:      {tfl}")
+    return 0
+
+
+def cmd_sample(args):
+    from keras_gans.images import save_grid
+    from keras_gans.inference import load_sampler
+
+    _positive("num", args.num)
+    if not args.out.lower().endswith(".png"):
+        raise ValueError(f"--out must be a .png file; got {args.out!r}.")
+    sampler = load_sampler(args.path)
+    images = sampler.sample(args.num, seed=args.seed)
+    save_grid(images, args.out)
+    print(f"samples:     {args.out} ({len(images)} images from {sampler.source})")
+    return 0
+
+
+def cmd_export(args):
+    import keras
+
+    import keras_gans  # noqa: F401 - registers the model classes
+    from keras_gans import export
+    from keras_gans.inference import resolve_saved_model
+
+    path = args.path
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path!r} does not exist.")
+    stem = os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
+    if args.format == "tflite" and os.path.isdir(path):
+        sm = resolve_saved_model(path)
+        if sm is None:
+            raise ValueError(f"{path!r} holds no SavedModel to convert.")
+        out = args.out or os.path.join(path, f"{stem}.tflite")
+        print(f"tflite:      {export.tflite(sm, out)}")
+        return 0
+    if not (os.path.isfile(path) and path.endswith(".keras")):
+        raise ValueError(f"export needs a .keras file; got {path!r}.")
+    model = keras.saving.load_model(path)
+    if args.format == "saved_model":
+        out = args.out or os.path.join("savedmodels", stem)
+        print(f"saved_model: {export.saved_model(model, out)}")
+    else:
+        out = args.out or os.path.splitext(path)[0] + ".tflite"
+        print(f"tflite:      {export.tflite(model, out)}")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    _quiet_tensorflow()
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as e:
+        if debug:
+            raise
+        print(str(e), file=sys.stderr)
+        return 2
+    except USER_ERRORS as e:
+        if debug:
+            raise
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"keras-gans: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("keras-gans: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The keras-gans command, run as a user would: in a subprocess."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+
+
+def cli(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "keras_gans.cli", *args],
+        cwd=cwd, env=ENV, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("cli")
+    r = cli("train", "dcgan", "--image-size", "16", "--epochs", "2", "--steps-per-epoch", "2",
+            "--seed", "0", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    return cwd, r
+
+
+def test_list_shows_models(tmp_path):
+    r = cli("list", cwd=tmp_path)
+    assert r.returncode == 0
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    for n in ("gan", "dcgan", "lsgan", "wgan_gp"):
+        assert n in names
+
+
+def test_train_writes_default_paths(trained):
+    cwd, r = trained
+    assert os.path.isfile(cwd / "runs" / "dcgan" / "model.keras")
+    assert os.path.isfile(cwd / "runs" / "dcgan" / "samples" / "final.png")
+    assert os.path.isfile(cwd / "savedmodels" / "dcgan" / "1" / "saved_model.pb")
+    assert os.path.isfile(cwd / "savedmodels" / "dcgan" / "dcgan.tflite")
+    for label in ("model:", "samples:", "saved_model:", "tflite:"):
+        assert label in r.stdout
+
+
+@pytest.mark.parametrize(
+    "source", ["runs/dcgan/model.keras", "savedmodels/dcgan", "savedmodels/dcgan/1",
+               "savedmodels/dcgan/dcgan.tflite"],
+)
+def test_sample_from_every_format(trained, source):
+    cwd, _ = trained
+    out = f"grid_{source.replace('/', '_')}.png"
+    r = cli("sample", source, "--num", "9", "--out", out, "--seed", "1", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    from PIL import Image
+
+    assert Image.open(cwd / out).size[0] >= 256
+
+
+def test_export_both_formats(trained):
+    cwd, _ = trained
+    r = cli("export", "runs/dcgan/model.keras", "--format", "saved_model", "--out", "exp", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    assert os.path.isfile(cwd / "exp" / "1" / "saved_model.pb")
+    r = cli("export", "runs/dcgan/model.keras", "--format", "tflite", "--out", "m.tflite", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    assert os.path.getsize(cwd / "m.tflite") > 1000
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["train", "dcgn"], "Did you mean 'dcgan'"),
+        (["train", "dcgan", "--data", "mnist"], "Unknown data spec"),
+        (["train", "dcgan", "--data", "folder:nowhere"], "does not exist"),
+        (["train", "dcgan", "--data", "folder:empty"], "no image files"),
+        (["train", "dcgan", "--data", "folder:corrupt"], "none could be read"),
+        (["train", "dcgan", "--channels", "2"], "invalid choice"),
+        (["train", "dcgan", "--image-size", "28"], "Unsupported image size"),
+        (["train", "dcgan", "--epochs", "0"], "positive"),
+        (["sample", "missing.keras", "--out", "x.png"], "does not exist"),
+        (["sample", "empty", "--out", "x.png"], "holds no SavedModel"),
+        (["export", "missing.keras", "--format", "tflite"], "does not exist"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path, args, needle):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "corrupt").mkdir()
+    (tmp_path / "corrupt" / "a.png").write_bytes(b"not a png")
+    r = cli(*args, cwd=tmp_path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, r.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in r.stderr
+
+
+def test_debug_shows_traceback(tmp_path):
+    r = cli("--debug", "train", "dcgn", cwd=tmp_path)
+    assert r.returncode != 0 and "Traceback" in r.stderr
