@@ -65,3 +65,32 @@ class SampleGrid(keras.callbacks.Callback):
                     "samples", images_lib.grid(images)[None], step=epoch + 1
                 )
             self._writer.flush()
+
+
+class PeriodicSave(keras.callbacks.Callback):
+    """Saves the whole model (weights, optimizer state, config) every few epochs.
+
+    The file is written beside the target and moved into place, so an
+    interruption never leaves a half-written `.keras` file.
+
+    Args:
+        path: str. The `.keras` file.
+        every_n_epochs: int. Save after every this many epochs (and at the end).
+    """
+
+    def __init__(self, path, every_n_epochs=1):
+        super().__init__()
+        self.path = path
+        self.every_n_epochs = max(1, int(every_n_epochs))
+        self._last = None
+
+    def _save(self, epoch):
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        tmp = self.path + ".tmp.keras"
+        self.model.save(tmp)
+        os.replace(tmp, self.path)
+        self._last = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self._save(epoch)

@@ -111,17 +111,18 @@ def cmd_train(args):
     model.compile()
     os.makedirs(run_dir, exist_ok=True)
     model_path = os.path.join(run_dir, "model.keras")
+    every = max(1, epochs // 10)
     grid = callbacks.SampleGrid(
-        every_n_epochs=max(1, epochs // 10), num=64, seed=0,
-        directory=os.path.join(run_dir, "samples"),
+        every_n_epochs=every, num=64, seed=0, directory=os.path.join(run_dir, "samples"),
     )
-    cbs = [grid, keras.callbacks.ModelCheckpoint(model_path)]
+    cbs = [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every)]
     print(
         f"Training {args.model} on {args.data} at {shape[0]}x{shape[1]}x{shape[2]} "
         f"for {epochs} epochs (batch {args.batch_size})."
     )
     start = time.time()
-    model.fit(ds, epochs=epochs, steps_per_epoch=args.steps_per_epoch, callbacks=cbs, verbose="auto")
+    model.fit(ds, epochs=epochs, steps_per_epoch=args.steps_per_epoch, callbacks=cbs,
+              verbose=1 if sys.stdout.isatty() else 2)
     seconds = time.time() - start
     model.save(model_path)
     final_grid = os.path.join(run_dir, "samples", "final.png")

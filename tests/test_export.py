@@ -76,3 +76,14 @@ def test_sample_grid_fixed_latents_and_tensorboard(tmp_path):
     from PIL import Image
 
     assert Image.open(tmp_path / "s" / "epoch_0002.png").size[0] >= 256
+
+
+def test_periodic_save_writes_a_loadable_model(tmp_path):
+    import keras
+
+    m = tiny_model("dcgan")
+    path = str(tmp_path / "run" / "model.keras")
+    m.fit(tiny_dataset(m.image_shape), epochs=2, verbose=0,
+          callbacks=[keras_gans.callbacks.PeriodicSave(path, every_n_epochs=2)])
+    assert os.listdir(tmp_path / "run") == ["model.keras"]
+    assert int(keras.saving.load_model(path).g_optimizer.iterations) == 4

@@ -53,6 +53,9 @@ class DCGAN(ConvGAN):
     ```
     """
 
+    #: Epochs `keras-gans train` runs when --epochs is not given.
+    default_epochs = 100
+
     def __init__(self, image_shape=(32, 32, 1), latent_dim=100, **kwargs):
         kwargs.setdefault("loss", "non_saturating")
         super().__init__(image_shape, latent_dim, **kwargs)

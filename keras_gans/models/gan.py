@@ -29,6 +29,9 @@ class VanillaGAN(GAN):
     ```
     """
 
+    #: Epochs `keras-gans train` runs when --epochs is not given.
+    default_epochs = 100
+
     def __init__(
         self,
         image_shape=(16, 16, 1),

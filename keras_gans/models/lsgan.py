@@ -29,6 +29,9 @@ class LSGAN(ConvGAN):
     ```
     """
 
+    #: Epochs `keras-gans train` runs when --epochs is not given.
+    default_epochs = 100
+
     def __init__(self, a=0.0, b=1.0, c=1.0, **kwargs):
         kwargs["loss"] = "least_squares"
         kwargs["loss_args"] = {"a": float(a), "b": float(b), "c": float(c)}

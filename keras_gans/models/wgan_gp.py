@@ -26,6 +26,9 @@ class WGANGP(ConvGAN):
     ```
     """
 
+    #: Epochs `keras-gans train` runs when --epochs is not given.
+    default_epochs = 60
+
     metric_names = ("d_loss", "g_loss", "gradient_penalty", "wasserstein")
 
     def __init__(self, gp_weight=10.0, n_critic=5, d_normalization="layer", **kwargs):
