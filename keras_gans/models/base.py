@@ -259,6 +259,24 @@ class GAN(keras.Model):
             data = data[0]
         return data
 
+    def unpack(self, data):
+        """D's input for a real batch from what the dataset yields.
+
+        Images by default; conditional models return `[images, labels]`.
+        """
+        return self.unpack_images(data)
+
+    def generator_inputs(self, batch_size, real):
+        """G's inputs for one step: z by default; conditional models add labels."""
+        return self.sample_latent(batch_size)
+
+    def discriminator_inputs(self, images, generator_inputs):
+        """D's input for generated `images` made from `generator_inputs`.
+
+        The images by default; conditional models pair them with their labels.
+        """
+        return images
+
     def loss_kwargs(self, fn):
         """The entries of `loss_args` that the loss function `fn` accepts."""
         params = inspect.signature(fn).parameters
@@ -276,9 +294,9 @@ class GAN(keras.Model):
         return loss, {"d_loss": loss}
 
     def generator_loss(self, real, z):
-        """G's loss for latents `z` (`real` is there for models that need it)."""
+        """G's loss for generator inputs `z` (`real` is there for models that need it)."""
         fake = self.generator(z, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        fake_logits = self.discriminator(self.discriminator_inputs(fake, z), training=True)
         loss = self.g_loss_fn(fake_logits, **self.loss_kwargs(self.g_loss_fn))
         return loss, {"g_loss": loss}
 
@@ -305,13 +323,15 @@ class GAN(keras.Model):
         return logs
 
     def train_step(self, data):
-        real = self.unpack_images(data)
-        self.check_images(real.shape, where="the training batch")
-        batch = ops.shape(real)[0]
+        real = self.unpack(data)
+        images = self.unpack_images(real)
+        self.check_images(images.shape, where="the training batch")
+        batch = ops.shape(images)[0]
         logs = {}
         for _ in range(self.n_critic):
-            fake = self.generator(self.sample_latent(batch), training=True)
-            fake = ops.stop_gradient(fake)
+            g_in = self.generator_inputs(batch, real)
+            fake_images = ops.stop_gradient(self.generator(g_in, training=True))
+            fake = self.discriminator_inputs(fake_images, g_in)
             logs.update(
                 self.apply_loss(
                     lambda: self.discriminator_loss(real, fake),
@@ -320,10 +340,10 @@ class GAN(keras.Model):
                 )
             )
             self.after_discriminator_step()
-        z = self.sample_latent(batch)
+        g_in = self.generator_inputs(batch, real)
         logs.update(
             self.apply_loss(
-                lambda: self.generator_loss(real, z), self.generator, self.g_optimizer
+                lambda: self.generator_loss(real, g_in), self.generator, self.g_optimizer
             )
         )
         logs = self.after_train_step(logs)
