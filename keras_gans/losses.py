@@ -7,6 +7,8 @@ patch, and returns a scalar: the mean over every element. Each pair is named
 pair. Both members of a pair are *minimized*.
 """
 
+import math
+
 from keras import ops
 
 __all__ = [
@@ -20,6 +22,19 @@ __all__ = [
     "wasserstein_discriminator_loss",
     "hinge_generator_loss",
     "hinge_discriminator_loss",
+    "F_DIVERGENCES",
+    "f_divergence_activation",
+    "f_divergence_conjugate",
+    "f_divergence_conjugate_activation",
+    "f_divergence_generator_loss",
+    "f_divergence_discriminator_loss",
+    "relativistic_generator_loss",
+    "relativistic_discriminator_loss",
+    "relativistic_least_squares_generator_loss",
+    "relativistic_least_squares_discriminator_loss",
+    "relativistic_hinge_generator_loss",
+    "relativistic_hinge_discriminator_loss",
+    "RELATIVISTIC_PAIRS",
     "get",
     "names",
 ]
@@ -158,12 +173,331 @@ def hinge_generator_loss(fake_logits):
     return -_mean(fake_logits)
 
 
+# --- f-divergences (Nowozin et al. 2016, arXiv:1606.00709) -------------------
+
+#: The divergences `f_divergence_*` accept: Table 2 / Table 6 of the f-GAN paper.
+F_DIVERGENCES = ("kl", "reverse_kl", "pearson", "squared_hellinger", "js", "gan")
+
+_LOG2 = math.log(2.0)
+
+
+def _check_divergence(divergence):
+    if divergence not in F_DIVERGENCES:
+        raise ValueError(
+            f"Unknown f-divergence {divergence!r}. Known divergences: "
+            f"{', '.join(F_DIVERGENCES)}."
+        )
+
+
+def _log1mexp(t):
+    """log(1 - exp(t)) for t < 0, accurate at both ends (Maechler 2012)."""
+    near_zero = t > -_LOG2
+    # Each branch is evaluated only where it is finite, so no NaN reaches the
+    # gradient through `where`.
+    t_hi = ops.where(near_zero, t, -1.0)
+    t_lo = ops.where(near_zero, -1.0, t)
+    return ops.where(near_zero, ops.log(-ops.expm1(t_hi)), ops.log1p(-ops.exp(t_lo)))
+
+
+def f_divergence_activation(v, divergence):
+    """The output activation g_f: maps D's raw output v into dom f*.
+
+    Reference: Nowozin et al. 2016, "f-GAN", Table 2 (and Table 6).
+
+    | divergence        | g_f(v)                    |
+    |-------------------|---------------------------|
+    | kl                | v                         |
+    | reverse_kl        | -exp(-v)                  |
+    | pearson           | v                         |
+    | squared_hellinger | 1 - exp(-v)               |
+    | js                | log(2) - log(1 + exp(-v)) |
+    | gan               | -log(1 + exp(-v))         |
+
+    Args:
+        v: tensor. D's raw outputs, any rank.
+        divergence: str. One of `F_DIVERGENCES`.
+    """
+    _check_divergence(divergence)
+    v = ops.cast(v, "float32")
+    if divergence in ("kl", "pearson"):
+        return v
+    if divergence == "reverse_kl":
+        return -ops.exp(-v)
+    if divergence == "squared_hellinger":
+        return -ops.expm1(-v)
+    if divergence == "js":
+        return _LOG2 - ops.softplus(-v)
+    return -ops.softplus(-v)  # gan
+
+
+def f_divergence_conjugate(t, divergence):
+    """The Fenchel conjugate f*(t) = sup_u (t u - f(u)), on its domain.
+
+    Reference: Nowozin et al. 2016, "f-GAN", Table 6.
+
+    | divergence        | f*(t)              | dom f*     |
+    |-------------------|--------------------|------------|
+    | kl                | exp(t - 1)         | R          |
+    | reverse_kl        | -1 - log(-t)       | t < 0      |
+    | pearson           | t^2 / 4 + t        | R          |
+    | squared_hellinger | t / (1 - t)        | t < 1      |
+    | js                | -log(2 - exp(t))   | t < log 2  |
+    | gan               | -log(1 - exp(t))   | t < 0      |
+
+    Outside its domain the value is not finite. The losses never call this on
+    `g_f(v)` directly: they use `f_divergence_conjugate_activation`, the same
+    composition in closed form.
+
+    Args:
+        t: tensor. Values in dom f*, any rank.
+        divergence: str. One of `F_DIVERGENCES`.
+    """
+    _check_divergence(divergence)
+    t = ops.cast(t, "float32")
+    if divergence == "kl":
+        return ops.exp(t - 1.0)
+    if divergence == "reverse_kl":
+        return -1.0 - ops.log(-t)
+    if divergence == "pearson":
+        return 0.25 * ops.square(t) + t
+    if divergence == "squared_hellinger":
+        return t / (1.0 - t)
+    if divergence == "js":
+        # -log(2 - e^t) = -log 2 - log(1 - e^(t - log 2))
+        return -_LOG2 - _log1mexp(t - _LOG2)
+    return -_log1mexp(t)  # gan
+
+
+def f_divergence_conjugate_activation(v, divergence):
+    """f*(g_f(v)) in closed form, finite for every finite v where it can be.
+
+    Reference: Nowozin et al. 2016, "f-GAN", Table 6 composed with Table 2.
+
+    | divergence        | f*(g_f(v))           |
+    |-------------------|----------------------|
+    | kl                | exp(v - 1)           |
+    | reverse_kl        | v - 1                |
+    | pearson           | v^2 / 4 + v          |
+    | squared_hellinger | exp(v) - 1           |
+    | js                | softplus(v) - log 2  |
+    | gan               | softplus(v)          |
+
+    Args:
+        v: tensor. D's raw outputs, any rank.
+        divergence: str. One of `F_DIVERGENCES`.
+    """
+    _check_divergence(divergence)
+    v = ops.cast(v, "float32")
+    if divergence == "kl":
+        return ops.exp(v - 1.0)
+    if divergence == "reverse_kl":
+        return v - 1.0
+    if divergence == "pearson":
+        return 0.25 * ops.square(v) + v
+    if divergence == "squared_hellinger":
+        return ops.expm1(v)
+    if divergence == "js":
+        return ops.softplus(v) - _LOG2
+    return ops.softplus(v)  # gan
+
+
+def f_divergence_discriminator_loss(real_logits, fake_logits, divergence="gan"):
+    """D's f-GAN loss: -(E_real[g_f(v)] - E_fake[f*(g_f(v))]).
+
+    D maximizes the variational lower bound F = E_P[T(x)] - E_Q[f*(T(x))] of
+    the f-divergence, with T = g_f(v); this returns -F. With `divergence="gan"`
+    (the default, so that the `get("f_divergence")` pair with no `loss_args`
+    is the original GAN) it equals `minimax_discriminator_loss`.
+
+    Reference: Nowozin et al. 2016, "f-GAN", section 3 (F with T = g_f(V))
+    and Algorithm 1.
+
+    Args:
+        real_logits: tensor. D's raw outputs v on real images, any rank.
+        fake_logits: tensor. D's raw outputs v on generated images, any rank.
+        divergence: str. One of `F_DIVERGENCES`.
+    """
+    return _mean(f_divergence_conjugate_activation(fake_logits, divergence)) - _mean(
+        f_divergence_activation(real_logits, divergence)
+    )
+
+
+def f_divergence_generator_loss(fake_logits, divergence="gan", generator_objective="alternative"):
+    """G's f-GAN loss.
+
+    `generator_objective="alternative"` (the default): -E_fake[g_f(v)], the
+    update of the paper's section 3.2 ("Practical considerations"), which
+    generalizes the non-saturating trick, keeps the saddle point and is what
+    the paper found useful for every divergence. `"saddle"`: -E_fake[f*(g_f(v))],
+    i.e. G minimizes F itself (the real term does not depend on G); for
+    `divergence="gan"` this is the saturating `minimax_generator_loss`.
+
+    Reference: Nowozin et al. 2016, "f-GAN", Algorithm 1 and section 3.2.
+
+    Args:
+        fake_logits: tensor. D's raw outputs v on generated images, any rank.
+        divergence: str. One of `F_DIVERGENCES`.
+        generator_objective: str. "alternative" or "saddle".
+    """
+    if generator_objective == "alternative":
+        return -_mean(f_divergence_activation(fake_logits, divergence))
+    if generator_objective == "saddle":
+        return -_mean(f_divergence_conjugate_activation(fake_logits, divergence))
+    raise ValueError(
+        "generator_objective must be 'alternative' or 'saddle'; "
+        f"got {generator_objective!r}."
+    )
+
+
+# --- relativistic (Jolicoeur-Martineau 2018, arXiv:1807.00734) --------------
+#
+# These take D's logits on real AND on generated images for both players: G's
+# loss needs C(x_r). With `average=False` (RSGAN, RLSGAN, RHingeGAN) real and
+# fake logits are paired element by element, so both must have the same shape;
+# with `average=True` (RaSGAN, RaLSGAN, RaHingeGAN) each is compared with the
+# mean of the other over the batch (axis 0), per output element, so PatchGAN
+# logits compare patch with patch.
+
+
+def _relativistic_differences(real_logits, fake_logits, average):
+    """Returns (C(x_r) - ref_f, C(x_f) - ref_r) with the paper's references."""
+    real_logits = ops.cast(real_logits, "float32")
+    fake_logits = ops.cast(fake_logits, "float32")
+    if average:
+        real_ref = ops.mean(real_logits, axis=0, keepdims=True)
+        fake_ref = ops.mean(fake_logits, axis=0, keepdims=True)
+        return real_logits - fake_ref, fake_logits - real_ref
+    diff = real_logits - fake_logits
+    return diff, -diff
+
+
+def relativistic_discriminator_loss(real_logits, fake_logits, average=False):
+    """Relativistic standard D loss (RSGAN; RaSGAN with `average=True`).
+
+    RSGAN: -E[log sigmoid(C(x_r) - C(x_f))].
+    RaSGAN: -E_r[log sigmoid(C(x_r) - E_f C(x_f))]
+    - E_f[log(1 - sigmoid(C(x_f) - E_r C(x_r)))].
+
+    Reference: Jolicoeur-Martineau 2018, "The relativistic discriminator",
+    section 4.1 (RSGAN) and section 4.3 (RaSGAN).
+
+    Args:
+        real_logits: tensor. C(x_r), D's logits on real images, any rank >= 1.
+        fake_logits: tensor. C(x_f), same shape (or any batch size if average).
+        average: bool. RaSGAN instead of RSGAN.
+    """
+    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
+    if average:
+        return _mean(ops.softplus(-real_rel)) + _mean(ops.softplus(fake_rel))
+    return _mean(ops.softplus(-real_rel))
+
+
+def relativistic_generator_loss(real_logits, fake_logits, average=False):
+    """Relativistic standard G loss (RSGAN; RaSGAN with `average=True`).
+
+    RSGAN: -E[log sigmoid(C(x_f) - C(x_r))].
+    RaSGAN: -E_f[log sigmoid(C(x_f) - E_r C(x_r))]
+    - E_r[log(1 - sigmoid(C(x_r) - E_f C(x_f)))].
+
+    Reference: Jolicoeur-Martineau 2018, section 4.1 (RSGAN) and 4.3 (RaSGAN).
+
+    Args:
+        real_logits: tensor. C(x_r), D's logits on real images, any rank >= 1.
+        fake_logits: tensor. C(x_f), D's logits on generated images.
+        average: bool. RaSGAN instead of RSGAN.
+    """
+    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
+    if average:
+        return _mean(ops.softplus(-fake_rel)) + _mean(ops.softplus(real_rel))
+    return _mean(ops.softplus(-fake_rel))
+
+
+def relativistic_least_squares_discriminator_loss(real_logits, fake_logits, average=False):
+    """Relativistic least squares D loss (RLSGAN; RaLSGAN with `average=True`).
+
+    RLSGAN: E[(C(x_r) - C(x_f) - 1)^2].
+    RaLSGAN: E_r[(C(x_r) - E_f C(x_f) - 1)^2] + E_f[(C(x_f) - E_r C(x_r) + 1)^2].
+
+    Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaLSGAN).
+    """
+    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
+    if average:
+        return _mean(ops.square(real_rel - 1.0)) + _mean(ops.square(fake_rel + 1.0))
+    return _mean(ops.square(real_rel - 1.0))
+
+
+def relativistic_least_squares_generator_loss(real_logits, fake_logits, average=False):
+    """Relativistic least squares G loss (RLSGAN; RaLSGAN with `average=True`).
+
+    RLSGAN: E[(C(x_f) - C(x_r) - 1)^2].
+    RaLSGAN: E_f[(C(x_f) - E_r C(x_r) - 1)^2] + E_r[(C(x_r) - E_f C(x_f) + 1)^2].
+
+    Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaLSGAN).
+    """
+    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
+    if average:
+        return _mean(ops.square(fake_rel - 1.0)) + _mean(ops.square(real_rel + 1.0))
+    return _mean(ops.square(fake_rel - 1.0))
+
+
+def relativistic_hinge_discriminator_loss(real_logits, fake_logits, average=False):
+    """Relativistic hinge D loss (RHingeGAN; RaHingeGAN with `average=True`).
+
+    RHingeGAN: E[relu(1 - (C(x_r) - C(x_f)))].
+    RaHingeGAN: E_r[relu(1 - (C(x_r) - E_f C(x_f)))]
+    + E_f[relu(1 + (C(x_f) - E_r C(x_r)))].
+
+    Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaHingeGAN).
+    """
+    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
+    if average:
+        return _mean(ops.relu(1.0 - real_rel)) + _mean(ops.relu(1.0 + fake_rel))
+    return _mean(ops.relu(1.0 - real_rel))
+
+
+def relativistic_hinge_generator_loss(real_logits, fake_logits, average=False):
+    """Relativistic hinge G loss (RHingeGAN; RaHingeGAN with `average=True`).
+
+    RHingeGAN: E[relu(1 - (C(x_f) - C(x_r)))].
+    RaHingeGAN: E_f[relu(1 - (C(x_f) - E_r C(x_r)))]
+    + E_r[relu(1 + (C(x_r) - E_f C(x_f)))].
+
+    Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaHingeGAN).
+    """
+    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
+    if average:
+        return _mean(ops.relu(1.0 - fake_rel)) + _mean(ops.relu(1.0 + real_rel))
+    return _mean(ops.relu(1.0 - fake_rel))
+
+
+#: Relativistic pairs: `name -> (generator_loss, discriminator_loss)`, both
+#: called as `fn(real_logits, fake_logits, average=...)`. Kept out of `_PAIRS`
+#: and `get()` on purpose: `get()` pairs promise a generator loss of
+#: `(fake_logits)` alone, which the base class's `generator_loss` hook calls;
+#: a relativistic G loss also needs C(x_r) and would fail there. The `rgan`
+#: model wires these with its own hooks.
+RELATIVISTIC_PAIRS = {
+    "relativistic": (relativistic_generator_loss, relativistic_discriminator_loss),
+    "relativistic_least_squares": (
+        relativistic_least_squares_generator_loss,
+        relativistic_least_squares_discriminator_loss,
+    ),
+    "relativistic_hinge": (
+        relativistic_hinge_generator_loss,
+        relativistic_hinge_discriminator_loss,
+    ),
+}
+
+
 _PAIRS = {
     "minimax": (minimax_generator_loss, minimax_discriminator_loss),
     "non_saturating": (non_saturating_generator_loss, non_saturating_discriminator_loss),
     "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
     "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
     "hinge": (hinge_generator_loss, hinge_discriminator_loss),
+    # Same (fake_logits) G signature; choose the divergence with
+    # loss_args={"divergence": ...} (default "gan", the minimax pair).
+    "f_divergence": (f_divergence_generator_loss, f_divergence_discriminator_loss),
 }
 
 
@@ -183,6 +517,13 @@ def get(name):
     g_loss, d_loss = keras_gans.losses.get("hinge")
     ```
     """
+    if name in RELATIVISTIC_PAIRS:
+        raise ValueError(
+            f"Loss {name!r} is relativistic: its generator loss needs D's logits "
+            "on real images too, so it is not a get() pair. Use the 'rgan' model "
+            f"or call keras_gans.losses.{name}_generator_loss(real_logits, "
+            "fake_logits, average=...) yourself."
+        )
     if name not in _PAIRS:
         raise ValueError(
             f"Unknown loss {name!r}. Known losses: {', '.join(names())}."

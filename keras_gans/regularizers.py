@@ -35,3 +35,55 @@ def gradient_penalty(critic, real, fake, alpha=None, target=1.0, training=True):
     flat = tf.reshape(grads, [tf.shape(grads)[0], -1])
     norms = tf.sqrt(tf.reduce_sum(tf.square(flat), axis=1) + 1e-12)
     return ops.mean(ops.square(norms - target))
+
+
+def pull_away_term(codes, epsilon=1e-8):
+    """EBGAN's pull-away term: mean squared cosine similarity between codes.
+
+    PT = 1 / (N (N - 1)) * sum_{i != j} (s_i . s_j / (||s_i|| ||s_j||))^2 over
+    the N codes of a batch; it is small when the codes point in different
+    directions, so adding it to G's loss discourages mode collapse.
+
+    Reference: Zhao et al. 2016, "Energy-based Generative Adversarial Network",
+    arXiv:1609.03126, eq. 6.
+
+    Args:
+        codes: tensor. [N, ...] encoder codes (flattened per example), N >= 2.
+        epsilon: float. Guards the normalization of all-zero codes.
+    """
+    codes = ops.cast(codes, "float32")
+    n = ops.shape(codes)[0]
+    s = ops.reshape(codes, (n, -1))
+    s = s / ops.sqrt(ops.sum(ops.square(s), axis=1, keepdims=True) + epsilon)
+    cos2 = ops.square(ops.matmul(s, ops.transpose(s)))
+    off_diagonal = ops.sum(cos2) - ops.sum(ops.diagonal(cos2))
+    n = ops.cast(n, "float32")
+    return off_diagonal / ops.maximum(n * (n - 1.0), 1.0)
+
+
+def historical_average(variables, averages):
+    """Historical averaging penalty: sum_k ||theta_k - avg_k||^2.
+
+    Each player's cost gets ||theta - (1/t) sum_{i=1}^t theta[i]||^2, where
+    theta[i] are its parameters at past times; the running averages are kept
+    by the caller (e.g. as non-trainable model state) and passed in.
+
+    Reference: Salimans et al. 2016, "Improved Techniques for Training GANs",
+    arXiv:1606.03498, section 3.3.
+
+    Args:
+        variables: list of tensors or variables. The current parameters.
+        averages: list of tensors. Their running averages, same shapes, same
+            order.
+    """
+    variables, averages = list(variables), list(averages)
+    if len(variables) != len(averages):
+        raise ValueError(
+            f"historical_average got {len(variables)} variables but "
+            f"{len(averages)} averages; pass one average per variable."
+        )
+    total = ops.zeros((), "float32")
+    for v, a in zip(variables, averages):
+        diff = ops.cast(v, "float32") - ops.cast(a, "float32")
+        total = total + ops.sum(ops.square(diff))
+    return total

@@ -1,0 +1,48 @@
+"""Non-saturating GAN (Goodfellow et al. 2014, arXiv:1406.2661, section 3)."""
+
+from keras_gans.models.dcgan import ConvGAN
+from keras_gans.registry import register_model
+
+
+@register_model(
+    "nsgan",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
+)
+class NSGAN(ConvGAN):
+    """Non-saturating GAN: G minimizes -log D(G(z)); DCGAN networks.
+
+    The objective of the paper's eq. 1 for D (maximize log D(x) +
+    log(1 - D(G(z)))), with the generator update of its section 3: G maximizes
+    log D(G(z)) instead of minimizing log(1 - D(G(z))), which gives strong
+    gradients early in training when D rejects the fakes confidently. The
+    networks are DCGAN's (`gan` keeps the paper's MLPs).
+
+    Args:
+        label_smoothing: float. One-sided smoothing of D's real target
+            (0 in the paper; Salimans et al. 2016 use 0.1).
+        **kwargs: passed to `keras_gans.models.dcgan.ConvGAN` (image_shape,
+            latent_dim, g_width, d_width, d_normalization, seed, ...).
+
+    Example:
+    ```python
+    model = keras_gans.get("nsgan")
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=30)
+    ```
+    """
+
+    default_epochs = 30
+
+    def __init__(self, label_smoothing=0.0, **kwargs):
+        loss = kwargs.pop("loss", "non_saturating")
+        if loss != "non_saturating":
+            raise ValueError(
+                f"nsgan always uses the non-saturating loss; got loss={loss!r}. "
+                "Use keras_gans.get('dcgan', loss=...) for another loss."
+            )
+        if not 0.0 <= float(label_smoothing) < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing!r}.")
+        kwargs["loss_args"] = {"label_smoothing": float(label_smoothing)}
+        super().__init__(loss="non_saturating", **kwargs)
+        self.label_smoothing = float(label_smoothing)

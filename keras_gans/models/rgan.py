@@ -1,0 +1,73 @@
+"""Relativistic GANs (Jolicoeur-Martineau 2018, arXiv:1807.00734)."""
+
+from keras_gans import losses as losses_lib
+from keras_gans.models.dcgan import ConvGAN
+from keras_gans.registry import register_model
+
+_VARIANTS = {
+    "standard": "relativistic",
+    "least_squares": "relativistic_least_squares",
+    "hinge": "relativistic_hinge",
+}
+
+
+@register_model(
+    "rgan",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
+)
+class RGAN(ConvGAN):
+    """Relativistic GAN: D judges whether real data is more realistic than fake.
+
+    With C the critic (D's logits), RSGAN (the default) has
+    D loss -E[log sigmoid(C(x_r) - C(x_f))] and G loss
+    -E[log sigmoid(C(x_f) - C(x_r))], real and fake paired in the batch.
+    With `average=True` (RaSGAN) each is compared with the batch mean of the
+    other: D loss -E_r[log sigmoid(C(x_r) - E C(x_f))]
+    - E_f[log(1 - sigmoid(C(x_f) - E C(x_r)))], G the same with roles
+    swapped. G's loss uses D's output on the real batch, which the base class
+    passes to `generator_loss`. `variant` picks the least squares or hinge
+    relativistic losses of the paper's section 4.3 and appendix instead.
+
+    Args:
+        average: bool. RaGAN (compare with the other batch's mean) instead of RGAN.
+        variant: str. "standard" (RSGAN / RaSGAN), "least_squares"
+            (RLSGAN / RaLSGAN) or "hinge" (RHingeGAN / RaHingeGAN).
+        **kwargs: passed to `keras_gans.models.dcgan.ConvGAN` (image_shape,
+            latent_dim, g_width, d_width, d_normalization, seed, ...).
+
+    Example:
+    ```python
+    model = keras_gans.get("rgan", average=True)  # RaSGAN
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both, the paper's setup
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=30)
+    ```
+    """
+
+    default_epochs = 30
+
+    def __init__(self, average=False, variant="standard", **kwargs):
+        if variant not in _VARIANTS:
+            raise ValueError(
+                f"Unknown variant {variant!r}; use one of {', '.join(_VARIANTS)}."
+            )
+        # The base class's named loss is unused: the hooks below call the
+        # relativistic pair, whose G loss also takes the real logits.
+        kwargs["loss"] = "non_saturating"
+        super().__init__(**kwargs)
+        self.average = bool(average)
+        self.variant = variant
+        self.rel_g_loss, self.rel_d_loss = losses_lib.RELATIVISTIC_PAIRS[_VARIANTS[variant]]
+
+    def discriminator_loss(self, real, fake):
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.rel_d_loss(real_logits, fake_logits, average=self.average)
+        return loss, {"d_loss": loss}
+
+    def generator_loss(self, real, z):
+        fake = self.generator(z, training=True)
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.rel_g_loss(real_logits, fake_logits, average=self.average)
+        return loss, {"g_loss": loss}

@@ -1,0 +1,171 @@
+"""Autoencoder discriminators (EBGAN, BEGAN), sized to the image.
+
+The encoder is a stack of strided convolutions down to 4x4, then a dense code
+vector; the decoder mirrors the DCGAN generator (dense to 4x4, fractionally
+strided convolutions up to the image). `autoencoder_discriminator` wires the
+two into one model with two outputs, `(reconstruction, code)`: the energy
+models score an image by its reconstruction error, and EBGAN's pull-away term
+needs the code.
+"""
+
+import keras
+from keras import layers
+
+from keras_gans.networks.common import check_image_shape, num_doublings
+
+_NORMALIZATIONS = ("batch", "none")
+_ACTIVATIONS = ("leaky_relu", "elu", "relu")
+_OUTPUT_ACTIVATIONS = ("tanh", "linear")
+
+
+def _check(normalization, activation, output_activation="tanh"):
+    if normalization not in _NORMALIZATIONS:
+        raise ValueError(
+            f"normalization must be one of {_NORMALIZATIONS}; got {normalization!r}."
+        )
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {activation!r}.")
+    if output_activation not in _OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"output_activation must be one of {_OUTPUT_ACTIVATIONS}; "
+            f"got {output_activation!r}."
+        )
+
+
+def _act(x, activation):
+    if activation == "leaky_relu":
+        return layers.LeakyReLU(0.2)(x)
+    if activation == "elu":
+        return layers.ELU()(x)
+    return layers.ReLU()(x)
+
+
+def autoencoder_encoder(
+    image_shape,
+    code_dim=64,
+    width=32,
+    normalization="none",
+    activation="leaky_relu",
+    name="encoder",
+):
+    """Encoder: image -> strided convolutions down to 4x4 -> linear code vector.
+
+    Args:
+        image_shape: tuple. (H, W, C); H a power of two in [8, 256], C 1 or 3.
+        code_dim: int. Size of the code (the autoencoder's bottleneck).
+        width: int. Filters of the first stage; each later stage doubles it.
+        normalization: str. "batch" or "none"; never on the input stage.
+        activation: str. "leaky_relu" (EBGAN, DCGAN style), "elu" (BEGAN) or "relu".
+        name: str. The model's name.
+    """
+    h, _, _ = check_image_shape(image_shape)
+    _check(normalization, activation)
+    x_in = keras.Input(tuple(image_shape), name="images")
+    x = x_in
+    filters = width
+    for i in range(num_doublings(h)):
+        use_norm = i > 0 and normalization == "batch"
+        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not use_norm)(x)
+        if use_norm:
+            x = layers.BatchNormalization()(x)
+        x = _act(x, activation)
+        filters *= 2
+    x = layers.Flatten()(x)
+    code = layers.Dense(int(code_dim), dtype="float32", name="code")(x)
+    return keras.Model(x_in, code, name=name)
+
+
+def autoencoder_decoder(
+    image_shape,
+    code_dim=64,
+    width=32,
+    normalization="none",
+    activation="relu",
+    output_activation="tanh",
+    name="decoder",
+):
+    """Decoder: code -> 4x4 -> fractionally strided convolutions -> image.
+
+    It mirrors `dcgan_generator` (and BEGAN uses it as its generator, as the
+    paper does: G has the decoder's architecture with its own weights).
+
+    Args:
+        image_shape: tuple. (H, W, C) of the output.
+        code_dim: int. Size of the input vector (a code, or z for a generator).
+        width: int. Filters of the last hidden stage; earlier stages double it.
+        normalization: str. "batch" or "none".
+        activation: str. "relu", "elu" or "leaky_relu".
+        output_activation: str. "tanh" (images in [-1, 1]) or "linear".
+        name: str. The model's name.
+    """
+    h, _, c = check_image_shape(image_shape)
+    _check(normalization, activation, output_activation)
+    n = num_doublings(h)
+    z = keras.Input((int(code_dim),), name="code")
+    filters = width * 2 ** (n - 1)
+    use_norm = normalization == "batch"
+    x = layers.Dense(4 * 4 * filters, use_bias=not use_norm)(z)
+    x = layers.Reshape((4, 4, filters))(x)
+    if use_norm:
+        x = layers.BatchNormalization()(x)
+    x = _act(x, activation)
+    for _ in range(n - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(
+            filters, 4, strides=2, padding="same", use_bias=not use_norm
+        )(x)
+        if use_norm:
+            x = layers.BatchNormalization()(x)
+        x = _act(x, activation)
+    x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
+    out = layers.Activation(output_activation, dtype="float32", name="images")(x)
+    return keras.Model(z, out, name=name)
+
+
+def autoencoder_discriminator(
+    image_shape,
+    code_dim=64,
+    width=32,
+    normalization="none",
+    activation="leaky_relu",
+    output_activation="linear",
+    name="discriminator",
+):
+    """Autoencoder discriminator: image -> `[reconstruction, code]`.
+
+    Args:
+        image_shape: tuple. (H, W, C); square, a power of two side in [8, 256],
+            1 or 3 channels.
+        code_dim: int. Size of the code vector.
+        width: int. Filters of the encoder's first stage (and of the decoder's
+            last hidden stage).
+        normalization: str. "batch" or "none", in encoder and decoder.
+        activation: str. "leaky_relu", "elu" or "relu", in encoder and decoder.
+        output_activation: str. "linear" (the default: a tanh output saturates
+            at the -1 background of real images and stops D's gradient for
+            pushing reconstructions of fakes away) or "tanh".
+        name: str. The model's name.
+
+    Example:
+    ```python
+    ae = keras_gans.networks.autoencoder_discriminator((32, 32, 1), code_dim=32)
+    reconstruction, code = ae(images)  # [B, 32, 32, 1], [B, 32]
+    ```
+    """
+    image_shape = check_image_shape(image_shape)
+    encoder = autoencoder_encoder(
+        image_shape, code_dim, width, normalization, activation, name=f"{name}_encoder"
+    )
+    decoder = autoencoder_decoder(
+        image_shape,
+        code_dim,
+        width,
+        normalization,
+        activation,
+        output_activation,
+        name=f"{name}_decoder",
+    )
+    x_in = keras.Input(image_shape, name="images")
+    code = encoder(x_in)
+    reconstruction = decoder(code)
+    return keras.Model(x_in, [reconstruction, code], name=name)

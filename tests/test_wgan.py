@@ -1,0 +1,54 @@
+"""WGAN (weight clipping): the critic stays inside [-c, c]; the paper's optimizers."""
+
+import numpy as np
+import pytest
+
+import keras
+import keras_gans
+from helpers import tiny_dataset, tiny_model
+
+
+def _critic_extremes(model):
+    return max(float(np.max(np.abs(np.asarray(v)))) for v in model.discriminator.trainable_variables)
+
+
+@pytest.mark.parametrize("normalization", ["batch", "none"])
+def test_every_critic_weight_is_clipped_after_a_train_step(normalization):
+    model = tiny_model("wgan", clip_value=0.01, d_normalization=normalization)
+    assert _critic_extremes(model) <= 0.01  # clipped when built
+    before = [np.array(v) for v in model.discriminator.trainable_variables]
+    model.fit(tiny_dataset(model.image_shape, batches=1), epochs=1, verbose=0)
+    after = [np.array(v) for v in model.discriminator.trainable_variables]
+    assert any(not np.allclose(a, b) for a, b in zip(before, after))
+    for v in model.discriminator.trainable_variables:
+        w = np.asarray(v)
+        assert w.min() >= -0.01 and w.max() <= 0.01, v.path
+
+
+def test_clipping_runs_after_every_critic_step():
+    # A large learning rate pushes weights far past c in one step; with n_critic
+    # steps and no G step in between, only per-step clipping keeps them inside.
+    model = tiny_model("wgan", clip_value=0.005, n_critic=3)
+    model.compile(
+        d_optimizer=keras.optimizers.SGD(10.0), g_optimizer=keras.optimizers.SGD(1e-3)
+    )
+    model.fit(tiny_dataset(model.image_shape, batches=2), epochs=1, verbose=0)
+    assert _critic_extremes(model) <= 0.005 + 1e-9
+    # ...and at the bound: the big steps really did hit the clip.
+    assert _critic_extremes(model) == pytest.approx(0.005)
+
+
+def test_paper_optimizers_and_settings():
+    model = tiny_model("wgan")
+    for opt in (model.d_optimizer, model.g_optimizer):
+        assert isinstance(opt, keras.optimizers.RMSprop)
+        assert float(opt.learning_rate) == pytest.approx(5e-5)
+    full = keras_gans.get("wgan")
+    assert full.n_critic == 5 and full.clip_value == 0.01
+    assert full.loss_name == "wasserstein"
+    assert full.discriminator.layers[-1].get_config()["activation"] == "linear"
+
+
+def test_bad_clip_value_is_a_clear_error():
+    with pytest.raises(ValueError, match="clip_value"):
+        keras_gans.get("wgan", clip_value=0.0)
