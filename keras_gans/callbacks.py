@@ -51,7 +51,8 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        images = keras.ops.convert_to_numpy(self.model.generate(self._latents()))
+        generate = getattr(self.model, "preview", self.model.generate)
+        images = keras.ops.convert_to_numpy(generate(self._latents()))
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
         images_lib.save_grid(images, path)
         self.paths.append(path)

@@ -3,7 +3,9 @@
     keras-gans list [PATTERN]
     keras-gans train MODEL [--data SPEC] [--epochs N] [--batch-size B]
                      [--image-size S] [--seed S] [--run-dir DIR] [--export-dir DIR]
-    keras-gans sample PATH --num N --out FILE.png [--seed S]
+                     [--labelled N] [--label-noise RATE] [--noise symmetric|asymmetric]
+    keras-gans sample PATH --out FILE.png [--num N] [--seed S]
+                      [--labels 0,1,2 | --vary-code K]
     keras-gans export PATH --format saved_model|tflite [--out DIR_OR_FILE]
 
 Bad input prints one line and exits with code 2; `--debug` shows the traceback.
@@ -53,12 +55,24 @@ def build_parser():
     tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
     tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
     tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
+    tr.add_argument("--labelled", type=int, default=None,
+                    help="keep labels on only N examples (default: the model's, e.g. 100 for sgan)")
+    tr.add_argument("--label-noise", type=float, default=None,
+                    help="share of labels flipped (default: the model's, 0.5 for rgan_label_noise)")
+    tr.add_argument("--noise", default="symmetric", choices=("symmetric", "asymmetric"),
+                    help="the label-noise transition")
 
     sa = sub.add_parser("sample", help="write a grid of samples to a PNG file")
     sa.add_argument("path", help=".keras file, SavedModel (version or base dir) or .tflite")
-    sa.add_argument("--num", type=int, default=64)
+    sa.add_argument("--num", type=int, default=None,
+                    help="images (default 64); per row with --labels (default 10) or "
+                         "rows with --vary-code (default 8)")
     sa.add_argument("--out", required=True, help="the PNG file to write")
     sa.add_argument("--seed", type=int, default=None)
+    sa.add_argument("--labels", default=None,
+                    help="conditional models: comma-separated classes, one grid row each")
+    sa.add_argument("--vary-code", type=int, default=None, metavar="K",
+                    help="InfoGAN: sweep code K (0 = categorical, 1.. = continuous), one row per z")
 
     ex = sub.add_parser("export", help="export a .keras model to SavedModel or .tflite")
     ex.add_argument("path", help=".keras file (or a SavedModel dir for --format tflite)")
@@ -103,11 +117,12 @@ def cmd_train(args):
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
 
+    load_args, model_args = _label_options(entry.cls, args, data)
     ds = data.load(
         args.data, image_size=shape[0], batch_size=args.batch_size, channels=shape[2],
-        seed=args.seed,
+        seed=args.seed, **load_args,
     )
-    model = keras_gans.get(args.model, image_shape=tuple(shape))
+    model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
     model.compile()
     os.makedirs(run_dir, exist_ok=True)
     model_path = os.path.join(run_dir, "model.keras")
@@ -128,7 +143,11 @@ def cmd_train(args):
     final_grid = os.path.join(run_dir, "samples", "final.png")
     from keras_gans.images import save_grid
 
-    save_grid(model.sample(64, seed=0), final_grid)
+    if getattr(model, "condition_name", None) is None:
+        save_grid(model.sample(64, seed=0), final_grid)
+    else:
+        images, ncols = _conditional_grid(model, None, 0, _all_classes(model), None)
+        save_grid(images, final_grid, ncols=ncols)
     print(f"Trained in {seconds:.1f} s.")
     print(f"model:       {model_path}")
     print(f"samples:     {final_grid}")
@@ -140,6 +159,73 @@ def cmd_train(args):
     return 0
 
 
+def _label_options(cls, args, data):
+    """`(data.load kwargs, model kwargs)` for the label flags and the model class."""
+    needs = getattr(cls, "requires_labels", False)
+    labelled = args.labelled if args.labelled is not None else getattr(cls, "default_labelled", None)
+    noise = args.label_noise if args.label_noise is not None else getattr(cls, "default_label_noise", 0.0)
+    if not needs:
+        if args.labelled is not None or args.label_noise:
+            raise ValueError(
+                f"{args.model} trains on unlabelled images; --labelled and --label-noise "
+                "are for models that take labels."
+            )
+        return {}, {}
+    _positive("labelled", labelled)
+    load_args = {"labels": True, "label_noise": noise or 0.0, "noise": args.noise,
+                 "label_seed": args.seed or 0}
+    if labelled is not None:
+        load_args["labelled"] = labelled
+        load_args["labelled_per_batch"] = getattr(cls, "labelled_per_batch", None)
+    model_args = {"num_classes": data.num_classes(args.data)}
+    if getattr(cls, "uses_noise_transition", False):
+        model_args.update(noise_rate=noise or 0.0, noise_kind=args.noise)
+    return load_args, model_args
+
+
+def _all_classes(model):
+    if getattr(model, "condition_name", None) == "labels":
+        return list(range(model.num_classes))
+    return None
+
+
+def _parse_labels(text):
+    try:
+        labels = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        labels = []
+    if not labels:
+        raise ValueError(
+            f"--labels takes comma-separated class numbers, e.g. --labels 0,1,2; got {text!r}."
+        )
+    return labels
+
+
+def _conditional_grid(sampler, num, seed, labels, vary_code):
+    """`(images, ncols)` for a conditional model or sampler: a row per label, or
+    an InfoGAN code sweep (a row per z); the same z down each column."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    condition = getattr(sampler, "condition", None) or getattr(sampler, "condition_name", None)
+    if condition == "labels":
+        per_row = num or 10
+        z = rng.standard_normal((per_row, sampler.latent_dim)).astype("float32")
+        z = np.tile(z, (len(labels), 1))
+        return sampler.generate(z, labels=np.repeat(labels, per_row)), per_row
+    from keras_gans.models.infogan import code_sweep
+
+    if getattr(sampler, "num_categories", None) is None:
+        raise ValueError(f"{sampler.source} does not say how its codes are laid out; cannot sweep them.")
+    rows = num or 8
+    codes, cols = code_sweep(
+        sampler.num_categories, sampler.num_continuous, vary_code if vary_code is not None else 0,
+        rows, seed=seed,
+    )
+    z = rng.standard_normal((rows, sampler.latent_dim)).astype("float32")
+    return sampler.generate(np.repeat(z, cols, axis=0), codes=codes), cols
+
+
 def cmd_sample(args):
     from keras_gans.images import save_grid
     from keras_gans.inference import load_sampler
@@ -147,9 +233,32 @@ def cmd_sample(args):
     _positive("num", args.num)
     if not args.out.lower().endswith(".png"):
         raise ValueError(f"--out must be a .png file; got {args.out!r}.")
+    if args.labels is not None and args.vary_code is not None:
+        raise ValueError("Pass --labels (conditional models) or --vary-code (InfoGAN), not both.")
+    labels = _parse_labels(args.labels) if args.labels is not None else None
     sampler = load_sampler(args.path)
-    images = sampler.sample(args.num, seed=args.seed)
-    save_grid(images, args.out)
+    ncols = None
+    if sampler.condition == "labels":
+        if args.vary_code is not None:
+            raise ValueError("--vary-code is for InfoGAN; this generator takes --labels.")
+        if labels is None:
+            k = sampler.num_classes
+            classes = f"0 to {k - 1}" if k else "0, 1, ..."
+            raise ValueError(
+                f"{args.path} is a conditional generator: pass --labels with classes "
+                f"{classes}, e.g. --labels 0,1,2."
+            )
+        images, ncols = _conditional_grid(sampler, args.num, args.seed, labels, None)
+    elif sampler.condition == "codes" and args.vary_code is not None:
+        images, ncols = _conditional_grid(sampler, args.num, args.seed, None, args.vary_code)
+    else:
+        if labels is not None:
+            what = "an InfoGAN (use --vary-code K)" if sampler.condition else "unconditional"
+            raise ValueError(f"{args.path} is {what}: it takes no --labels.")
+        if args.vary_code is not None:
+            raise ValueError(f"{args.path} is not an InfoGAN: --vary-code needs latent codes.")
+        images = sampler.sample(args.num or 64, seed=args.seed)
+    save_grid(images, args.out, ncols=ncols)
     print(f"samples:     {args.out} ({len(images)} images from {sampler.source})")
     return 0
 

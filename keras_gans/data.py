@@ -2,10 +2,19 @@
 
 Specs:
 - `digits`: scikit-learn's bundled 8x8 digits (1797 images), resized. Offline.
+  `digits:train` and `digits:test` split them into 1497 and 300 (a fixed
+  permutation, seed 0; the 300 are the ones `benchmarks/digits_judge.py` holds out).
 - `tfds:NAME[:SPLIT]`: a tensorflow-datasets dataset (downloads on first use),
   center-cropped to a square and resized.
 - `folder:PATH`: every image file below PATH (png, jpg, jpeg, bmp, gif, webp,
   tif, tiff); unreadable files are skipped with a warning that counts them.
+
+With `labels=True`, `load` yields `(images, labels)` (int32 class indices):
+digits' digit, a tfds dataset's `label` feature, or for `folder:PATH` the
+sub-folder of PATH an image is in (one sub-folder per class, in sorted order).
+`labelled=N` keeps the labels of only N examples (the others get label -1);
+`label_noise=RATE` flips labels through a known transition matrix
+(`noise_transition`).
 """
 
 import os
@@ -58,13 +67,37 @@ def _match_channels(image, channels):
     )
 
 
-def digits_arrays(image_size=32, channels=1):
-    """The bundled digits as float32 images in [-1, 1] and int32 labels (numpy)."""
+DIGITS_TEST_SIZE = 300
+
+
+def digits_split_indices(split=None):
+    """Indices of the digits in `split`: None or "all", "train" or "test"."""
+    n = 1797
+    if split in (None, "all"):
+        return np.arange(n)
+    idx = np.random.default_rng(0).permutation(n)
+    if split == "test":
+        return idx[:DIGITS_TEST_SIZE]
+    if split == "train":
+        return idx[DIGITS_TEST_SIZE:]
+    raise ValueError(f"digits has the splits 'train' and 'test'; got {split!r}.")
+
+
+def digits_arrays(image_size=32, channels=1, split=None):
+    """The bundled digits as float32 images in [-1, 1] and int32 labels (numpy).
+
+    Args:
+        image_size: int. Output side.
+        channels: int. 1 or 3.
+        split: str or None. "train" (1497), "test" (300) or None (all 1797).
+    """
     from sklearn.datasets import load_digits
 
     _check_size(image_size)
     _check_channels(channels)
+    idx = digits_split_indices(split)
     d = load_digits()
+    d.images, d.target = d.images[idx], d.target[idx]
     images = d.images.astype("float32")[..., None] / 16.0  # [N, 8, 8, 1] in [0, 1]
     images = tf.image.resize(images, (image_size, image_size), method="bilinear").numpy()
     images = np.clip(images, 0.0, 1.0) * 2.0 - 1.0
@@ -141,6 +174,10 @@ def _parse_spec(spec):
         raise ValueError(f"Data spec must be a non-empty string; got {spec!r}.")
     if spec == "digits":
         return "digits", None, None
+    if spec.startswith("digits:"):
+        split = spec[len("digits:") :]
+        digits_split_indices(split)  # validates
+        return "digits", None, split
     if spec.startswith("tfds:"):
         rest = spec[len("tfds:") :]
         name, _, split = rest.partition(":")
@@ -158,48 +195,46 @@ def _parse_spec(spec):
     )
 
 
-def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_count=0):
-    """An unbatched dataset of float32 images [S, S, C] in [-1, 1] for `spec`."""
-    _check_size(image_size)
-    _check_channels(channels)
-    kind, arg, split = _parse_spec(spec)
-    if kind == "digits":
-        images, _ = digits_arrays(image_size, channels)
-        return tf.data.Dataset.from_tensor_slices(images)
-    if kind == "folder":
-        files = folder_files(arg)
-        if min_count and len(files) < min_count:
-            raise ValueError(
-                f"Folder {arg!r} has {len(files)} readable images, fewer than one "
-                f"batch of {min_count}; add images or lower the batch size."
-            )
+def _folder_reader(image_size, channels):
+    def read(path):
+        img = tf.numpy_function(
+            lambda p: _read_image(p, image_size, channels), [path], tf.uint8
+        )
+        img.set_shape((image_size, image_size, channels))
+        return _to_range(img, 255.0)
 
-        def read(path):
-            img = tf.numpy_function(
-                lambda p: _read_image(p, image_size, channels), [path], tf.uint8
-            )
-            img.set_shape((image_size, image_size, channels))
-            return _to_range(img, 255.0)
+    return read
 
-        ds = tf.data.Dataset.from_tensor_slices(files)
-        return ds.map(read, num_parallel_calls=tf.data.AUTOTUNE)
-    # tfds
+
+def _check_folder_count(path, files, min_count):
+    if min_count and len(files) < min_count:
+        raise ValueError(
+            f"Folder {path!r} has {len(files)} readable images, fewer than one "
+            f"batch of {min_count}; add images or lower the batch size."
+        )
+
+
+def _tfds_load(name, split, data_dir):
+    """`(dataset, info, prep)`: `prep(example)` gives the float image in [-1, 1]."""
     import tensorflow_datasets as tfds
 
     try:
-        ds, info = tfds.load(arg, split=split, with_info=True, data_dir=data_dir)
+        ds, info = tfds.load(name, split=split, with_info=True, data_dir=data_dir)
     except tfds.core.registered.DatasetNotFoundError as e:
-        raise ValueError(f"tensorflow-datasets has no dataset {arg!r}: {e}") from None
+        raise ValueError(f"tensorflow-datasets has no dataset {name!r}: {e}") from None
     features = info.features
     key = "image" if "image" in features else None
     if key is None:
         raise ValueError(
-            f"tfds dataset {arg!r} has no 'image' feature (features: {list(features)})."
+            f"tfds dataset {name!r} has no 'image' feature (features: {list(features)})."
         )
     have = features[key].shape[-1]
     if have not in (None, 1, 3, 4):
-        raise ValueError(f"tfds dataset {arg!r} has {have}-channel images; need 1 or 3.")
+        raise ValueError(f"tfds dataset {name!r} has {have}-channel images; need 1 or 3.")
+    return ds, info, key
 
+
+def _tfds_prep(key, image_size, channels):
     def prep(example):
         img = example[key]
         if img.shape.rank == 2:
@@ -209,7 +244,200 @@ def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_
         img.set_shape((image_size, image_size, channels))
         return tf.clip_by_value(img / 127.5 - 1.0, -1.0, 1.0)
 
-    return ds.map(prep, num_parallel_calls=tf.data.AUTOTUNE)
+    return prep
+
+
+def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_count=0):
+    """An unbatched dataset of float32 images [S, S, C] in [-1, 1] for `spec`."""
+    _check_size(image_size)
+    _check_channels(channels)
+    kind, arg, split = _parse_spec(spec)
+    if kind == "digits":
+        images, _ = digits_arrays(image_size, channels, split)
+        return tf.data.Dataset.from_tensor_slices(images)
+    if kind == "folder":
+        files = folder_files(arg)
+        _check_folder_count(arg, files, min_count)
+        ds = tf.data.Dataset.from_tensor_slices(files)
+        return ds.map(_folder_reader(image_size, channels), num_parallel_calls=tf.data.AUTOTUNE)
+    ds, _, key = _tfds_load(arg, split, data_dir)
+    return ds.map(_tfds_prep(key, image_size, channels), num_parallel_calls=tf.data.AUTOTUNE)
+
+
+# ------------------------------------------------------------------ labels
+
+
+def noise_transition(rate, kind="symmetric", num_classes=10):
+    """The label-noise transition matrix T: T[i, j] = p(observed j | true i).
+
+    Args:
+        rate: float in [0, 1). The probability that a label is changed.
+        kind: str. "symmetric": to any other class with equal probability,
+            T = (1 - rate) I + rate / (K - 1) off the diagonal. "asymmetric":
+            class i becomes class (i + 1) mod K ("pair flipping"; identifiable
+            only for rate < 0.5).
+        num_classes: int. K.
+
+    Returns:
+        float32 numpy [K, K] whose rows sum to 1.
+
+    Example:
+    ```python
+    T = keras_gans.data.noise_transition(0.5, "symmetric", 10)  # T[0, 0] == 0.5
+    ```
+    """
+    rate = float(rate)
+    k = int(num_classes)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"label noise rate must be in [0, 1); got {rate}.")
+    if k < 2:
+        raise ValueError(f"num_classes must be >= 2; got {num_classes}.")
+    if kind == "symmetric":
+        t = np.full((k, k), rate / (k - 1))
+        np.fill_diagonal(t, 1.0 - rate)
+    elif kind == "asymmetric":
+        t = (1.0 - rate) * np.eye(k)
+        t[np.arange(k), (np.arange(k) + 1) % k] += rate
+    else:
+        raise ValueError(f"noise must be 'symmetric' or 'asymmetric'; got {kind!r}.")
+    return t.astype("float32")
+
+
+def corrupt_labels(labels, transition, seed=0):
+    """Draws an observed label for each true label from the rows of `transition`.
+
+    Labels below 0 (unlabelled) stay as they are. Returns int32 numpy.
+    """
+    labels = np.asarray(labels).astype("int64")
+    t = np.asarray(transition, "float64")
+    rng = np.random.default_rng(seed)
+    out = labels.copy()
+    known = labels >= 0
+    cum = np.cumsum(t[labels[known]], axis=1)
+    u = rng.random(int(known.sum()))[:, None]
+    out[known] = np.minimum((u > cum).sum(axis=1), t.shape[1] - 1)
+    return out.astype("int32")
+
+
+def select_labelled(labels, count, seed=0):
+    """A boolean mask keeping `count` labels, as evenly over the classes as they allow.
+
+    Args:
+        labels: int array [N]. The (observed) labels.
+        count: int. How many to keep, 1 to N.
+        seed: int. Which examples of each class are kept.
+    """
+    labels = np.asarray(labels)
+    n = len(labels)
+    if not isinstance(count, (int, np.integer)) or not 1 <= count <= n:
+        raise ValueError(f"labelled must be an integer from 1 to {n} (the examples); got {count!r}.")
+    rng = np.random.default_rng(seed)
+    classes = np.unique(labels[labels >= 0])
+    pools = {c: list(rng.permutation(np.flatnonzero(labels == c))) for c in classes}
+    chosen = []
+    while len(chosen) < count:  # round robin over the classes
+        for c in classes:
+            if pools[c] and len(chosen) < count:
+                chosen.append(pools[c].pop())
+    mask = np.zeros(n, bool)
+    mask[chosen] = True
+    return mask
+
+
+def folder_labelled_files(path):
+    """`(files, labels, class_names)` for a folder with one sub-folder per class."""
+    files = folder_files(path)
+    root = os.path.abspath(path)
+    tops = [os.path.relpath(os.path.abspath(f), root).split(os.sep) for f in files]
+    loose = [f for f, parts in zip(files, tops) if len(parts) < 2]
+    if loose:
+        raise ValueError(
+            f"folder:{path} with labels needs one sub-folder per class, but "
+            f"{len(loose)} image(s) lie directly in it (e.g. {os.path.basename(loose[0])!r})."
+        )
+    names = sorted({parts[0] for parts in tops})
+    if len(names) < 2:
+        raise ValueError(
+            f"folder:{path} with labels needs one sub-folder per class; found "
+            f"{len(names)} class folder(s)."
+        )
+    index = {n: i for i, n in enumerate(names)}
+    labels = np.array([index[parts[0]] for parts in tops], "int32")
+    return files, labels, names
+
+
+def num_classes(spec="digits", data_dir=None):
+    """The number of classes the labels of `spec` have."""
+    kind, arg, split = _parse_spec(spec)
+    if kind == "digits":
+        return 10
+    if kind == "folder":
+        return len(folder_labelled_files(arg)[2])
+    _, info, _ = _tfds_load(arg, split, data_dir)
+    return _tfds_label_classes(arg, info)
+
+
+def _tfds_label_classes(name, info):
+    feature = info.features["label"] if "label" in info.features else None
+    k = getattr(feature, "num_classes", None)
+    if not k:
+        raise ValueError(
+            f"tfds dataset {name!r} has no class 'label' feature (features: "
+            f"{list(info.features)}); it cannot be loaded with labels=True."
+        )
+    return int(k)
+
+
+def labelled_dataset(
+    spec="digits", image_size=32, channels=1, data_dir=None, min_count=0,
+    labelled=None, label_noise=0.0, noise="symmetric", label_seed=0,
+):
+    """An unbatched dataset of `(image, label)` and the number of classes.
+
+    Labels are int32. See `load` for `labelled`, `label_noise`, `noise` and
+    `label_seed`. Returns `(dataset, num_classes)`.
+    """
+    _check_size(image_size)
+    _check_channels(channels)
+    kind, arg, split = _parse_spec(spec)
+    if kind == "tfds":
+        ds, info, key = _tfds_load(arg, split, data_dir)
+        k = _tfds_label_classes(arg, info)
+        if label_noise:
+            noise_transition(label_noise, noise, k)  # validates
+        if labelled is not None and (not isinstance(labelled, (int, np.integer)) or labelled < 1):
+            raise ValueError(f"labelled must be a positive integer; got {labelled!r}.")
+        prep = _tfds_prep(key, image_size, channels)
+        log_t = tf.math.log(tf.constant(noise_transition(label_noise, noise, k)) + 1e-12) if label_noise else None
+
+        def with_label(i, example):
+            y = tf.cast(example["label"], tf.int32)
+            if log_t is not None:  # a per-example draw, the same on every pass
+                y = tf.cast(tf.random.stateless_categorical(
+                    log_t[y][None], 1, seed=tf.stack([tf.cast(label_seed, tf.int64), i])
+                )[0, 0], tf.int32)
+            if labelled is not None:  # the first `labelled` examples keep theirs
+                y = tf.where(i < labelled, y, -1)
+            return prep(example), y
+
+        ds = ds.enumerate().map(with_label, num_parallel_calls=tf.data.AUTOTUNE)
+        return ds, k
+    if kind == "digits":
+        images, y = digits_arrays(image_size, channels, split)
+        k = 10
+        image_ds = tf.data.Dataset.from_tensor_slices(images)
+    else:
+        files, y, names = folder_labelled_files(arg)
+        _check_folder_count(arg, files, min_count)
+        k = len(names)
+        image_ds = tf.data.Dataset.from_tensor_slices(files).map(
+            _folder_reader(image_size, channels), num_parallel_calls=tf.data.AUTOTUNE
+        )
+    if label_noise:
+        y = corrupt_labels(y, noise_transition(label_noise, noise, k), seed=label_seed)
+    if labelled is not None:
+        y = np.where(select_labelled(y, labelled, seed=label_seed), y, -1).astype("int32")
+    return tf.data.Dataset.zip((image_ds, tf.data.Dataset.from_tensor_slices(y))), k
 
 
 def load(
@@ -221,11 +449,17 @@ def load(
     seed=None,
     drop_remainder=True,
     data_dir=None,
+    labels=False,
+    labelled=None,
+    labelled_per_batch=None,
+    label_noise=0.0,
+    noise="symmetric",
+    label_seed=0,
 ):
     """A shuffled, batched, prefetched dataset of float32 images in [-1, 1].
 
     Args:
-        spec: str. `digits`, `tfds:NAME[:SPLIT]` or `folder:PATH`.
+        spec: str. `digits[:train|:test]`, `tfds:NAME[:SPLIT]` or `folder:PATH`.
         image_size: int. Output side; images are center-cropped square and resized.
         batch_size: int. Images per batch.
         channels: int. 1 (grayscale) or 3 (RGB); the data is converted.
@@ -233,21 +467,73 @@ def load(
         seed: int or None. Shuffle seed.
         drop_remainder: bool. Drop the last short batch (static batch shapes).
         data_dir: str or None. tensorflow-datasets' data directory.
+        labels: bool. Yield `(images, labels)` with int32 labels [B]: digits'
+            digit, a tfds dataset's `label`, or a folder's class sub-folder.
+        labelled: int or None. Keep the labels of only this many examples; the
+            others get label -1 (unlabelled). For digits and folders they are
+            spread evenly over the classes (chosen with `label_seed`); for tfds
+            they are the first `labelled` examples of the split.
+        labelled_per_batch: int or None. With `labelled`: every batch holds
+            this many labelled examples (the labelled set is repeated) and
+            `batch_size - labelled_per_batch` unlabelled ones; an epoch is one
+            pass over the unlabelled examples. Semi-supervised GANs need it:
+            100 labels among 1797 digits would put 3 or 4 in a batch.
+        label_noise: float in [0, 1). The share of labels changed, drawn from
+            `noise_transition(label_noise, noise, num_classes)`, the same on
+            every pass (seeded with `label_seed`).
+        noise: str. "symmetric" or "asymmetric" (see `noise_transition`).
+        label_seed: int. Seed of the noise and of the labelled subset.
 
     Example:
     ```python
     ds = keras_gans.data.load("digits", image_size=32, batch_size=64)
     images = next(iter(ds))  # [64, 32, 32, 1] float32 in [-1, 1]
+    ds = keras_gans.data.load("digits", labels=True, labelled=100, labelled_per_batch=16)
+    images, labels = next(iter(ds))  # labels: 16 digits, then 48 times -1
     ```
     """
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}.")
-    ds = images_dataset(
-        spec, image_size, channels, data_dir=data_dir,
-        min_count=batch_size if drop_remainder else 0,
-    )
-    if spec == "digits" or spec.startswith("folder:"):
+    if not labels:
+        if labelled is not None or label_noise or labelled_per_batch:
+            raise ValueError("labelled=, labelled_per_batch= and label_noise= need labels=True.")
+        ds = images_dataset(
+            spec, image_size, channels, data_dir=data_dir,
+            min_count=batch_size if drop_remainder else 0,
+        )
+    else:
+        if labelled_per_batch is not None:
+            if labelled is None:
+                raise ValueError("labelled_per_batch= needs labelled=N.")
+            if not isinstance(labelled_per_batch, (int, np.integer)) or not 0 < labelled_per_batch < batch_size:
+                raise ValueError(
+                    f"labelled_per_batch must be an integer from 1 to batch_size - 1 "
+                    f"({batch_size - 1}); got {labelled_per_batch!r}."
+                )
+        ds, _ = labelled_dataset(
+            spec, image_size, channels, data_dir=data_dir,
+            min_count=batch_size if drop_remainder else 0, labelled=labelled,
+            label_noise=label_noise, noise=noise, label_seed=label_seed,
+        )
+    in_memory = spec == "digits" or spec.startswith(("digits:", "folder:"))
+    if in_memory:
         ds = ds.cache()
+    if labels and labelled_per_batch:
+        if in_memory:
+            lab = ds.filter(lambda x, y: y >= 0)
+        else:  # tfds: the labelled examples are the first ones
+            lab = ds.take(labelled).filter(lambda x, y: y >= 0)
+        unl = ds.filter(lambda x, y: y < 0)
+        lab = lab.cache()
+        if shuffle:
+            lab = lab.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
+            unl = unl.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
+        lab = lab.repeat().batch(labelled_per_batch, drop_remainder=True)
+        unl = unl.batch(batch_size - labelled_per_batch, drop_remainder=True)
+        ds = tf.data.Dataset.zip((lab, unl)).map(
+            lambda a, b: (tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0))
+        )
+        return ds.prefetch(tf.data.AUTOTUNE)
     if shuffle:
         ds = ds.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)

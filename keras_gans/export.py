@@ -4,6 +4,7 @@ Both writes are atomic: the files are built in a temporary place beside the
 target and moved there only when complete, so a failed export leaves nothing.
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -28,6 +29,56 @@ def latest_version_dir(base_dir):
     return os.path.join(base_dir, str(v[-1])) if v else None
 
 
+#: Name of the JSON metadata a model may add to its exports (conditional
+#: models: the condition and the number of classes), written to
+#: `<saved model>/assets.extra/keras_gans.json` and into the .tflite file's
+#: metadata table.
+METADATA_NAME = "keras_gans"
+
+
+def _metadata_of(model):
+    fn = getattr(model, "export_metadata", None)
+    return fn() if callable(fn) else None
+
+
+def read_saved_model_metadata(directory):
+    """The keras-gans metadata of a SavedModel directory (dict), or None."""
+    path = os.path.join(directory, "assets.extra", METADATA_NAME + ".json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _add_tflite_metadata(data, metadata):
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(data))
+    buffer = schema.BufferT()
+    buffer.data = list(json.dumps(metadata).encode())
+    model.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name = METADATA_NAME
+    entry.buffer = len(model.buffers) - 1
+    model.metadata = (model.metadata or []) + [entry]
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+def read_tflite_metadata(path):
+    """The keras-gans metadata of a .tflite file (dict), or None."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    with open(path, "rb") as f:
+        model = schema.Model.GetRootAsModel(bytearray(f.read()), 0)
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if entry.Name() and entry.Name().decode() == METADATA_NAME:
+            raw = model.Buffers(entry.Buffer()).DataAsNumpy()
+            return json.loads(bytes(raw).decode())
+    return None
+
+
 def _write_saved_model(model, directory):
     signatures = model.serving_signatures()
     archive = keras.export.ExportArchive()
@@ -35,6 +86,11 @@ def _write_saved_model(model, directory):
     for name, (fn, spec) in signatures.items():
         archive.add_endpoint(name, fn, input_signature=spec)
     archive.write_out(directory, verbose=False)
+    metadata = _metadata_of(model)
+    if metadata:
+        os.makedirs(os.path.join(directory, "assets.extra"), exist_ok=True)
+        with open(os.path.join(directory, "assets.extra", METADATA_NAME + ".json"), "w") as f:
+            json.dump(metadata, f)
 
 
 def saved_model(model, base_dir, version=None):
@@ -110,6 +166,9 @@ def tflite(model, path):
             sm_dir = os.path.join(work, "saved_model")
             _write_saved_model(model, sm_dir)
         data = tflite_bytes_from_saved_model(sm_dir)
+        metadata = read_saved_model_metadata(sm_dir)
+        if metadata:
+            data = _add_tflite_metadata(data, metadata)
         fd, tmp_file = tempfile.mkstemp(prefix=".tmp-", suffix=".tflite", dir=parent)
         try:
             with os.fdopen(fd, "wb") as f:

@@ -3,8 +3,11 @@
 A model subclasses `GAN`, builds its networks in `__init__` with `set_networks`,
 and overrides the smallest hook that makes it its paper: usually
 `discriminator_loss` and `generator_loss`; sometimes `after_discriminator_step`
-(weight clipping) or `after_train_step` (BEGAN's k_t). The training loop itself
-lives only here.
+(weight clipping) or `after_train_step` (BEGAN's k_t). Conditional models
+change what the networks see with `unpack`, `generator_inputs` and
+`discriminator_inputs`; `generator_step_networks` adds networks trained with G
+(BiGAN's encoder) and `other_players_step` updates further players (Triple-GAN's
+classifier). The training loop itself lives only here.
 """
 
 import inspect
@@ -20,6 +23,13 @@ from keras_gans import losses as losses_lib
 
 def _adam(lr, beta_1=0.5, beta_2=0.999):
     return keras.optimizers.Adam(learning_rate=lr, beta_1=beta_1, beta_2=beta_2)
+
+
+def trainable_variables_of(networks):
+    """The trainable variables of a network or of a list of networks."""
+    if isinstance(networks, (list, tuple)):
+        return [v for n in networks for v in n.trainable_variables]
+    return networks.trainable_variables
 
 
 def replicas_in_sync():
@@ -105,6 +115,14 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         self.built = True
 
+    def discriminator_step_networks(self):
+        """The network(s) the D step trains (and `d_optimizer` is built for)."""
+        return self.discriminator
+
+    def generator_step_networks(self):
+        """The network(s) the G step trains: G; BiGAN adds its encoder."""
+        return self.generator
+
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
@@ -142,8 +160,8 @@ class GAN(keras.Model):
         self.d_optimizer = d_opt
         self.g_optimizer = g_opt
         # Built here, inside any strategy scope, never lazily inside train_step.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(trainable_variables_of(self.discriminator_step_networks()))
+        self.g_optimizer.build(trainable_variables_of(self.generator_step_networks()))
         self._gan_compile_kwargs = dict(kwargs)
 
     def get_compile_config(self):
@@ -191,6 +209,11 @@ class GAN(keras.Model):
     def generate(self, z, training=False):
         """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
         return ops.cast(self.generator(z, training=training), "float32")
+
+    def preview(self, z):
+        """Images a progress grid shows for latents `z`: `generate(z)` here;
+        conditional models cycle through their classes or codes."""
+        return self.generate(z)
 
     def sample(self, num, seed=None, batch_size=256):
         """Returns `num` generated images as a float32 numpy array in [-1, 1].
@@ -303,6 +326,11 @@ class GAN(keras.Model):
     def after_discriminator_step(self):
         """Runs after each D update (e.g. WGAN's weight clipping)."""
 
+    def other_players_step(self, real, logs):
+        """Runs after the G update: updates of further players (Triple-GAN's
+        classifier) on the real batch `real` (what `unpack` gave); returns logs."""
+        return logs
+
     def after_train_step(self, logs):
         """Runs after the G update with the step's logs; may add to them."""
         return logs
@@ -312,9 +340,10 @@ class GAN(keras.Model):
 
         The loss is divided by the number of replicas in sync, so that summing
         gradients across replicas gives the gradient of the global mean.
+        `network` may be a list of networks trained together (BiGAN's G and E).
         Returns the logs `loss_fn` gave.
         """
-        variables = network.trainable_variables
+        variables = trainable_variables_of(network)
         with tf.GradientTape() as tape:
             loss, logs = loss_fn()
             scaled = ops.cast(loss, "float32") / replicas_in_sync()
@@ -335,7 +364,7 @@ class GAN(keras.Model):
             logs.update(
                 self.apply_loss(
                     lambda: self.discriminator_loss(real, fake),
-                    self.discriminator,
+                    self.discriminator_step_networks(),
                     self.d_optimizer,
                 )
             )
@@ -343,9 +372,12 @@ class GAN(keras.Model):
         g_in = self.generator_inputs(batch, real)
         logs.update(
             self.apply_loss(
-                lambda: self.generator_loss(real, g_in), self.generator, self.g_optimizer
+                lambda: self.generator_loss(real, g_in),
+                self.generator_step_networks(),
+                self.g_optimizer,
             )
         )
+        logs = self.other_players_step(real, logs)
         logs = self.after_train_step(logs)
         return self.update_trackers(logs)
 

@@ -1,0 +1,105 @@
+"""BiGAN (Donahue, Kraehenbuehl & Darrell 2016, arXiv:1605.09782); ALI (Dumoulin et al. 2016)."""
+
+import numpy as np
+import tensorflow as tf
+
+from keras import ops
+
+from keras_gans.models.base import GAN
+from keras_gans.networks import dcgan_generator
+from keras_gans.networks.conditional import image_encoder, joint_discriminator
+from keras_gans.registry import register_model
+
+
+@register_model(
+    "bigan",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32,
+              "e_width": 32},
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4,
+          "e_width": 4, "d_units": 8},
+)
+class BiGAN(GAN):
+    """BiGAN: an encoder E learns the inverse of G; D judges (x, E(x)) against (G(z), z).
+
+    D learns to tell data pairs (x, E(x)) from generated pairs (G(z), z); G and
+    E are trained together, in one step, on D's loss with the two roles swapped.
+    At the optimum E inverts G, so E(x) is a feature vector of x (the paper's
+    use: unsupervised feature learning). The encoder is exported as the
+    `encode` signature (images -> z).
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        latent_dim: int. Size of z.
+        g_width: int. Filters of G's last hidden stage.
+        d_width: int. Filters of D's image path's first stage.
+        e_width: int. Filters of E's first stage.
+        d_units: int. Width of D's z path and joint layer.
+        d_dropout: float. Dropout in D.
+        e_normalization: str. E's normalization: "batch", "layer" or "none".
+        **kwargs: passed to `keras_gans.models.GAN`.
+
+    Example:
+    ```python
+    model = keras_gans.get("bigan")
+    model.compile()
+    model.fit(keras_gans.data.load("digits"), epochs=60)
+    features = model.encode(images)  # [N, latent_dim]
+    ```
+    """
+
+    default_epochs = 60
+
+    def __init__(
+        self, image_shape=(32, 32, 1), latent_dim=100, g_width=64, d_width=64, e_width=64,
+        d_units=256, d_dropout=0.2, e_normalization="layer", **kwargs,
+    ):
+        kwargs.setdefault("loss", "non_saturating")
+        super().__init__(image_shape, latent_dim, **kwargs)
+        self.encoder = image_encoder(
+            self.image_shape, self.latent_dim, e_width, e_normalization, name="encoder"
+        )
+        self.set_networks(
+            dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            joint_discriminator(self.image_shape, self.latent_dim, d_width, d_units, d_dropout),
+        )
+
+    def generator_step_networks(self):
+        return [self.generator, self.encoder]
+
+    def discriminator_inputs(self, images, generator_inputs):
+        return [images, generator_inputs]
+
+    def discriminator_loss(self, real, fake):
+        real_logits = self.discriminator([real, self.encoder(real, training=True)], training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.d_loss_fn(real_logits, fake_logits, **self.loss_kwargs(self.d_loss_fn))
+        return loss, {"d_loss": loss}
+
+    def generator_loss(self, real, z):
+        fake = self.generator(z, training=True)
+        real_logits = self.discriminator([real, self.encoder(real, training=True)], training=True)
+        fake_logits = self.discriminator([fake, z], training=True)
+        # G and E play D's game with the roles swapped: fakes "real", data "fake".
+        loss = self.d_loss_fn(fake_logits, real_logits, **self.loss_kwargs(self.d_loss_fn))
+        return loss, {"g_loss": loss}
+
+    def encode(self, images, batch_size=256):
+        """E(x): latent codes [N, latent_dim] (numpy) for images in [-1, 1]."""
+        images = np.asarray(images, "float32")
+        self.check_images(images.shape, where="encode()")
+        out = [
+            ops.convert_to_numpy(self.encoder(images[i : i + batch_size], training=False))
+            for i in range(0, len(images), batch_size)
+        ]
+        return np.concatenate(out, axis=0) if out else np.zeros((0, self.latent_dim), "float32")
+
+    def serving_signatures(self):
+        """`serving_default` (z -> images) and `encode` (images -> {"z": E(images)})."""
+        signatures = super().serving_signatures()
+
+        def encode(images):
+            return {"z": ops.cast(self.encoder(images), "float32")}
+
+        spec = tf.TensorSpec([None, *self.image_shape], tf.float32, name="images")
+        signatures["encode"] = (encode, [spec])
+        return signatures

@@ -1,0 +1,276 @@
+"""`ConditionalGAN`: the base of the models whose G takes a condition besides z.
+
+The condition is class labels (`cgan`, `acgan`, `rgan_label_noise`,
+`triple_gan`: int32 [N] in [0, num_classes)) or InfoGAN's latent codes (float32
+[N, code_dim]). The base's training loop is reused as it is: `unpack` gives
+`[images, labels]`, `generator_inputs` gives `[z, labels]` and
+`discriminator_inputs` pairs fakes with the labels they were made from.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+import keras
+from keras import ops
+
+from keras_gans.models.base import GAN
+
+
+def _is_symbolic(x):
+    return tf.is_tensor(x) and not hasattr(x, "numpy")
+
+
+def validate_labels(labels, num, num_classes, owner="this model"):
+    """`labels` as int32 numpy [num], or a `ValueError` that says what is wrong.
+
+    Args:
+        labels: int or sequence of ints. One label for all, or one each.
+        num: int. How many are needed.
+        num_classes: int or None. Labels must be in [0, num_classes); when
+            None (unknown) only negative labels are refused.
+        owner: str. Names the model in the messages.
+    """
+    classes = f"[0, {num_classes})" if num_classes else "[0, num_classes)"
+    if labels is None:
+        raise ValueError(
+            f"{owner} is conditional: pass labels (ints in {classes}), e.g. "
+            "labels=3 or labels=[0, 1, 2]."
+        )
+    arr = np.asarray(ops.convert_to_numpy(labels) if tf.is_tensor(labels) else labels)
+    if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        arr = arr.astype("int64")
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"labels must be integers in {classes}; got {labels!r}.")
+    if arr.ndim == 0:
+        arr = np.full((int(num),), int(arr))
+    if arr.ndim != 1 or len(arr) != int(num):
+        raise ValueError(
+            f"Got {arr.size} labels for {num} images; pass one label or one per image."
+        )
+    bad = arr[(arr < 0) | (arr >= (num_classes or np.iinfo("int32").max))]
+    if bad.size:
+        if num_classes:
+            raise ValueError(
+                f"Label {int(bad[0])} is out of range: {owner} has {num_classes} "
+                f"classes (labels 0 to {num_classes - 1})."
+            )
+        raise ValueError(f"Label {int(bad[0])} is out of range: labels are >= 0.")
+    return arr.astype("int32")
+
+
+class ConditionalGAN(GAN):
+    """A GAN whose generator is G(z, labels).
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        latent_dim: int. Size of z.
+        num_classes: int. K; labels are ints in [0, K).
+        fake_labels: str. How a train step picks the labels of the fakes:
+            "uniform" (each class equally often) or "real" (the real batch's).
+        **kwargs: passed to `keras_gans.models.GAN` (`loss`, `seed`, ...).
+
+    Batches are `(images, labels)` from `keras_gans.data.load(..., labels=True)`.
+
+    Example:
+    ```python
+    model = keras_gans.get("cgan")
+    model.compile()
+    model.fit(keras_gans.data.load("digits", labels=True), epochs=1)
+    sevens = model.sample(8, seed=0, labels=7)
+    ```
+    """
+
+    #: The training data must be (images, labels) batches.
+    requires_labels = True
+    #: What G takes besides z: "labels" (int32 [N]) or "codes" (float32 [N, D]).
+    condition_name = "labels"
+    #: Semi-supervised models: how many examples keep their labels by default
+    #: (`keras-gans train --labelled`) and how many of each batch are labelled.
+    default_labelled = None
+    labelled_per_batch = None
+    #: Label noise `keras-gans train` puts on the data by default.
+    default_label_noise = 0.0
+
+    def __init__(
+        self, image_shape=(32, 32, 1), latent_dim=100, num_classes=10,
+        fake_labels="uniform", **kwargs,
+    ):
+        super().__init__(image_shape, latent_dim, **kwargs)
+        if int(num_classes) < 2:
+            raise ValueError(f"num_classes must be >= 2; got {num_classes}.")
+        if fake_labels not in ("uniform", "real"):
+            raise ValueError(f"fake_labels must be 'uniform' or 'real'; got {fake_labels!r}.")
+        self.num_classes = int(num_classes)
+        self.fake_labels = fake_labels
+
+    # -------------------------------------------------------------- training
+
+    def unpack(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError(
+                f"{type(self).__name__} trains on (images, labels) batches; load the "
+                "data with keras_gans.data.load(spec, labels=True)."
+            )
+        return [data[0], ops.cast(data[1], "int32")]
+
+    def sample_labels(self, batch_size):
+        """Uniform int32 labels [batch_size], from the model's seed."""
+        return keras.random.randint(
+            (batch_size,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"
+        )
+
+    def generator_inputs(self, batch_size, real):
+        z = self.sample_latent(batch_size)
+        if self.fake_labels == "real":
+            return [z, ops.maximum(real[1], 0)]
+        return [z, self.sample_labels(batch_size)]
+
+    def discriminator_inputs(self, images, generator_inputs):
+        return [images, generator_inputs[1]]
+
+    def fit(self, x=None, *args, **kwargs):
+        spec = getattr(x, "element_spec", None)
+        if self.requires_labels and spec is not None:
+            if not isinstance(spec, (tuple, list)) or len(spec) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} trains on (images, labels) batches but the "
+                    "dataset yields images only; load it with "
+                    "keras_gans.data.load(spec, labels=True)."
+                )
+            if not spec[1].dtype.is_integer:
+                raise ValueError(
+                    f"{type(self).__name__} needs int class labels; the dataset's "
+                    f"labels are {spec[1].dtype.name}."
+                )
+        return super().fit(x, *args, **kwargs)
+
+    # ------------------------------------------------------------ conditions
+
+    def check_labels(self, labels, num):
+        """`labels` as int32 numpy [num], with a clear error if any is invalid.
+
+        Args:
+            labels: int or sequence of ints. One label for all, or one each.
+            num: int. How many are needed.
+        """
+        return validate_labels(labels, num, self.num_classes, f"this {type(self).__name__}")
+
+    def condition_for(self, num, labels=None, codes=None, rng=None):
+        """The validated condition for `num` images (numpy): here the labels."""
+        if codes is not None:
+            raise ValueError(
+                f"{type(self).__name__} takes labels, not codes; pass labels=..."
+            )
+        return self.check_labels(labels, num)
+
+    def preview_condition(self, num):
+        """The condition a progress grid uses: classes in turn (0, 1, ..., K-1, 0, ...)."""
+        return (np.arange(int(num)) % self.num_classes).astype("int32")
+
+    def condition_spec(self):
+        """The serving signature's spec of the condition input."""
+        return tf.TensorSpec([None], tf.int32, name="labels")
+
+    # -------------------------------------------------------------- sampling
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def generate(self, z, labels=None, codes=None, training=False):
+        """Images in [-1, 1] for latents `z` ([N, latent_dim]) and their condition.
+
+        Args:
+            z: array [N, latent_dim].
+            labels: int or ints [N]. The classes (label-conditional models).
+            codes: array [N, code_dim]. The codes (InfoGAN).
+        """
+        cond = codes if self.condition_name == "codes" else labels
+        if not _is_symbolic(z) and not _is_symbolic(cond):
+            other = labels if self.condition_name == "codes" else codes
+            if other is not None:
+                raise ValueError(
+                    f"{type(self).__name__} takes {self.condition_name}, not "
+                    f"{'labels' if self.condition_name == 'codes' else 'codes'}."
+                )
+            num = int(ops.shape(z)[0])
+            cond = self.condition_for(num, **{self.condition_name: cond})
+        return ops.cast(self.generator([z, cond], training=training), "float32")
+
+    def preview(self, z):
+        return self.generate(
+            z, **{self.condition_name: self.preview_condition(int(ops.shape(z)[0]))}
+        )
+
+    def sample(self, num, seed=None, labels=None, codes=None, batch_size=256):
+        """Returns `num` generated images as a float32 numpy array in [-1, 1].
+
+        Args:
+            num: int. How many images.
+            seed: int or None. Same seed and condition, same images.
+            labels: int or ints [num]. The classes to draw (required for a
+                label-conditional model).
+            codes: array [num, code_dim] or None. InfoGAN's codes; drawn from
+                their prior with `seed` when None.
+            batch_size: int. Images generated per forward pass.
+        """
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((int(num), self.latent_dim)).astype("float32")
+        cond = self.condition_for(int(num), labels=labels, codes=codes, rng=rng)
+        out = [
+            ops.convert_to_numpy(
+                self.generate(z[i : i + batch_size], **{self.condition_name: cond[i : i + batch_size]})
+            )
+            for i in range(0, len(z), batch_size)
+        ]
+        return np.concatenate(out, axis=0) if out else np.zeros((0, *self.image_shape), "float32")
+
+    # --------------------------------------------------------------- serving
+
+    def serving_signatures(self):
+        """`serving_default` maps `z` float32 [None, latent_dim] and the condition
+        (`labels` int32 [None], or InfoGAN's `codes` float32 [None, code_dim]) to
+        `{"images": float32 [None, H, W, C] in [-1, 1]}`."""
+
+        def serving_default(z, cond):
+            return {"images": ops.cast(self.generator([z, cond]), "float32")}
+
+        specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"), self.condition_spec()]
+        return {"serving_default": (serving_default, specs)}
+
+    def export_metadata(self):
+        """What samplers of exported files need to know (written beside them)."""
+        return {
+            "model": getattr(self, "registry_name", type(self).__name__),
+            "latent_dim": self.latent_dim,
+            "condition": self.condition_name,
+            "num_classes": self.num_classes,
+        }
+
+
+class SemiSupervisedMixin:
+    """Shared by `sgan` and `triple_gan`: a `classify` signature and batches of
+    partly labelled data (labels below 0 mark unlabelled examples)."""
+
+    requires_labels = True
+    default_labelled = 100
+    labelled_per_batch = 16
+
+    def classifier_logits(self, images, training=False):
+        raise NotImplementedError
+
+    def classify(self, images, batch_size=256):
+        """Class probabilities [N, K] (numpy) for images in [-1, 1]."""
+        images = np.asarray(images, "float32")
+        self.check_images(images.shape, where="classify()")
+        out = [
+            ops.convert_to_numpy(ops.softmax(self.classifier_logits(images[i : i + batch_size]), axis=-1))
+            for i in range(0, len(images), batch_size)
+        ]
+        return np.concatenate(out, axis=0) if out else np.zeros((0, self.num_classes), "float32")
+
+    def classify_signature(self):
+        def classify(images):
+            return {"probabilities": ops.softmax(ops.cast(self.classifier_logits(images), "float32"), axis=-1)}
+
+        spec = tf.TensorSpec([None, *self.image_shape], tf.float32, name="images")
+        return classify, [spec]
