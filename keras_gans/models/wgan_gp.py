@@ -27,7 +27,7 @@ class WGANGP(ConvGAN):
     """
 
     #: Epochs `keras-gans train` runs when --epochs is not given.
-    default_epochs = 60
+    default_epochs = 30
 
     metric_names = ("d_loss", "g_loss", "gradient_penalty", "wasserstein")
 
