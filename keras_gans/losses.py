@@ -406,10 +406,9 @@ def relativistic_generator_loss(real_logits, fake_logits, average=False):
         fake_logits: tensor. C(x_f), D's logits on generated images.
         average: bool. RaSGAN instead of RSGAN.
     """
-    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
-    if average:
-        return _mean(ops.softplus(-fake_rel)) + _mean(ops.softplus(real_rel))
-    return _mean(ops.softplus(-fake_rel))
+    # G's loss is D's with the roles of real and fake swapped (the paper's
+    # symmetric definition), for every variant and with or without `average`.
+    return relativistic_discriminator_loss(fake_logits, real_logits, average)
 
 
 def relativistic_least_squares_discriminator_loss(real_logits, fake_logits, average=False):
@@ -434,10 +433,9 @@ def relativistic_least_squares_generator_loss(real_logits, fake_logits, average=
 
     Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaLSGAN).
     """
-    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
-    if average:
-        return _mean(ops.square(fake_rel - 1.0)) + _mean(ops.square(real_rel + 1.0))
-    return _mean(ops.square(fake_rel - 1.0))
+    # G's loss is D's with the roles of real and fake swapped (the paper's
+    # symmetric definition), for every variant and with or without `average`.
+    return relativistic_least_squares_discriminator_loss(fake_logits, real_logits, average)
 
 
 def relativistic_hinge_discriminator_loss(real_logits, fake_logits, average=False):
@@ -464,10 +462,9 @@ def relativistic_hinge_generator_loss(real_logits, fake_logits, average=False):
 
     Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaHingeGAN).
     """
-    real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
-    if average:
-        return _mean(ops.relu(1.0 - fake_rel)) + _mean(ops.relu(1.0 + real_rel))
-    return _mean(ops.relu(1.0 - fake_rel))
+    # G's loss is D's with the roles of real and fake swapped (the paper's
+    # symmetric definition), for every variant and with or without `average`.
+    return relativistic_hinge_discriminator_loss(fake_logits, real_logits, average)
 
 
 #: Relativistic pairs: `name -> (generator_loss, discriminator_loss)`, both
