@@ -10,7 +10,7 @@ from keras_gans.layers import (
     VirtualBatchNormalization,
 )
 from keras_gans.models.base import GAN, _adam
-from keras_gans.networks import dcgan_generator
+from keras_gans.networks import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
 from keras_gans.regularizers import historical_average
 from keras_gans.registry import register_model
@@ -60,22 +60,8 @@ def improved_gan_discriminator(
     With `minibatch_discrimination`, a `MinibatchDiscrimination` layer appends
     its closeness features to them before the linear logit layer.
     """
-    h, _, _ = check_image_shape(image_shape)
-    n = num_doublings(h)
-    x_in = keras.Input(tuple(image_shape), name="images")
-    x = x_in
-    filters = width
-    for i in range(n):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=(i == 0))(x)
-        if i > 0:
-            x = layers.BatchNormalization()(x)
-        x = layers.LeakyReLU(0.2)(x)
-        filters *= 2
-    x = layers.Flatten(name="features")(x)
-    if minibatch_discrimination:
-        x = MinibatchDiscrimination(num_kernels, kernel_dim, name="minibatch")(x)
-    out = layers.Dense(1, dtype="float32", name="logits")(x)
-    return keras.Model(x_in, out, name=name)
+    head = MinibatchDiscrimination(num_kernels, kernel_dim, name="minibatch") if minibatch_discrimination else None
+    return dcgan_discriminator(image_shape, width, "batch", head=head, name=name)
 
 
 @register_model(

@@ -37,7 +37,7 @@ def dcgan_generator(image_shape, latent_dim=100, width=64, name="generator"):
 
 
 def dcgan_discriminator(
-    image_shape, width=64, normalization="batch", outputs=1, name="discriminator"
+    image_shape, width=64, normalization="batch", outputs=1, head=None, name="discriminator"
 ):
     """Strided-convolution discriminator: image -> 4x4 -> linear logits.
 
@@ -47,6 +47,9 @@ def dcgan_discriminator(
         normalization: str. "batch" (DCGAN), "layer" (WGAN-GP's critic) or "none".
             Never applied to the input stage.
         outputs: int. Units of the final linear layer.
+        head: layer or None. Applied to the flattened last-stage features (the
+            layer named "features") before the linear layer, e.g. Improved
+            GAN's `MinibatchDiscrimination`.
         name: str. The model's name.
     """
     h, _, _ = check_image_shape(image_shape)
@@ -66,6 +69,8 @@ def dcgan_discriminator(
             x = layers.LayerNormalization(axis=[1, 2, 3])(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
-    x = layers.Flatten()(x)
+    x = layers.Flatten(name="features")(x)
+    if head is not None:
+        x = head(x)
     out = layers.Dense(outputs, dtype="float32", name="logits")(x)
     return keras.Model(x_in, out, name=name)
