@@ -11,6 +11,8 @@ needs the code.
 import keras
 from keras import layers
 
+from keras_gans.networks.dcgan import _activation as _act
+from keras_gans.networks.dcgan import dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
 
 _NORMALIZATIONS = ("batch", "none")
@@ -30,14 +32,6 @@ def _check(normalization, activation, output_activation="tanh"):
             f"output_activation must be one of {_OUTPUT_ACTIVATIONS}; "
             f"got {output_activation!r}."
         )
-
-
-def _act(x, activation):
-    if activation == "leaky_relu":
-        return layers.LeakyReLU(0.2)(x)
-    if activation == "elu":
-        return layers.ELU()(x)
-    return layers.ReLU()(x)
 
 
 def autoencoder_encoder(
@@ -98,28 +92,11 @@ def autoencoder_decoder(
         output_activation: str. "tanh" (images in [-1, 1]) or "linear".
         name: str. The model's name.
     """
-    h, _, c = check_image_shape(image_shape)
     _check(normalization, activation, output_activation)
-    n = num_doublings(h)
-    z = keras.Input((int(code_dim),), name="code")
-    filters = width * 2 ** (n - 1)
-    use_norm = normalization == "batch"
-    x = layers.Dense(4 * 4 * filters, use_bias=not use_norm)(z)
-    x = layers.Reshape((4, 4, filters))(x)
-    if use_norm:
-        x = layers.BatchNormalization()(x)
-    x = _act(x, activation)
-    for _ in range(n - 1):
-        filters //= 2
-        x = layers.Conv2DTranspose(
-            filters, 4, strides=2, padding="same", use_bias=not use_norm
-        )(x)
-        if use_norm:
-            x = layers.BatchNormalization()(x)
-        x = _act(x, activation)
-    x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
-    out = layers.Activation(output_activation, dtype="float32", name="images")(x)
-    return keras.Model(z, out, name=name)
+    return dcgan_generator(
+        image_shape, code_dim, width, normalization, activation, output_activation,
+        input_name="code", name=name,
+    )
 
 
 def autoencoder_discriminator(

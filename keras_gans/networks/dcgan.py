@@ -6,33 +6,60 @@ from keras import layers
 from keras_gans.networks.common import check_image_shape, num_doublings
 
 
-def dcgan_generator(image_shape, latent_dim=100, width=64, name="generator"):
+def _activation(x, activation):
+    if activation == "leaky_relu":
+        return layers.LeakyReLU(0.2)(x)
+    if activation == "elu":
+        return layers.ELU()(x)
+    if activation == "relu":
+        return layers.ReLU()(x)
+    raise ValueError(f"activation must be 'relu', 'elu' or 'leaky_relu'; got {activation!r}.")
+
+
+def dcgan_generator(
+    image_shape,
+    latent_dim=100,
+    width=64,
+    normalization="batch",
+    activation="relu",
+    output_activation="tanh",
+    input_name="z",
+    name="generator",
+):
     """All-convolutional generator: z -> 4x4 -> ... -> image, tanh output.
 
     Fractionally strided convolutions double the side each stage; BatchNorm and
-    ReLU follow each but the last, which is tanh (kept float32).
+    ReLU follow each but the last, which is tanh (kept float32). The options
+    make it also the decoder of the autoencoder discriminators (EBGAN, BEGAN).
 
     Args:
         image_shape: tuple. (H, W, C); H a power of two in [8, 256].
         latent_dim: int. Size of z.
         width: int. Filters of the last hidden stage; earlier stages double it.
+        normalization: str. "batch" (DCGAN) or "none".
+        activation: str. "relu" (DCGAN), "elu" or "leaky_relu".
+        output_activation: str. "tanh" (images in [-1, 1]) or "linear".
+        input_name: str. Name of the input ("z", or "code" for a decoder).
         name: str. The model's name.
     """
     h, _, c = check_image_shape(image_shape)
     n = num_doublings(h)
-    z = keras.Input((latent_dim,), name="z")
+    z = keras.Input((int(latent_dim),), name=input_name)
     filters = width * 2 ** (n - 1)
-    x = layers.Dense(4 * 4 * filters, use_bias=False)(z)
+    use_norm = normalization == "batch"
+    x = layers.Dense(4 * 4 * filters, use_bias=not use_norm)(z)
     x = layers.Reshape((4, 4, filters))(x)
-    x = layers.BatchNormalization()(x)
-    x = layers.ReLU()(x)
+    if use_norm:
+        x = layers.BatchNormalization()(x)
+    x = _activation(x, activation)
     for _ in range(n - 1):
         filters //= 2
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
+        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=not use_norm)(x)
+        if use_norm:
+            x = layers.BatchNormalization()(x)
+        x = _activation(x, activation)
     x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
-    out = layers.Activation("tanh", dtype="float32", name="images")(x)
+    out = layers.Activation(output_activation, dtype="float32", name="images")(x)
     return keras.Model(z, out, name=name)
 
 
