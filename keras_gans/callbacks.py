@@ -21,6 +21,9 @@ class SampleGrid(keras.callbacks.Callback):
         directory: str. Where PNG files go, as `epoch_0001.png`, ...
         tensorboard_dir: str or None. Also write a TensorBoard image summary
             ("samples") here.
+        inputs: array or None. Image-to-image models: the domain-A images to
+            translate (a row each: input | output | reconstruction); None takes
+            test images of the model's `default_data`.
 
     Example:
     ```python
@@ -29,7 +32,8 @@ class SampleGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, every_n_epochs=1, num=64, seed=0, directory="samples", tensorboard_dir=None):
+    def __init__(self, every_n_epochs=1, num=64, seed=0, directory="samples", tensorboard_dir=None,
+                 inputs=None):
         super().__init__()
         if every_n_epochs < 1:
             raise ValueError(f"every_n_epochs must be >= 1; got {every_n_epochs}.")
@@ -38,6 +42,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = seed
         self.directory = directory
         self.tensorboard_dir = tensorboard_dir
+        self.inputs = inputs
         self._z = None
         self._writer = None
         self.paths = []
@@ -51,10 +56,14 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        generate = getattr(self.model, "preview", self.model.generate)
-        images = keras.ops.convert_to_numpy(generate(self._latents()))
+        ncols = None
+        if hasattr(self.model, "translation_grid"):
+            images, ncols = self.model.preview_grid(min(self.num, 16), self.seed, self.inputs)
+        else:
+            generate = getattr(self.model, "preview", self.model.generate)
+            images = keras.ops.convert_to_numpy(generate(self._latents()))
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
-        images_lib.save_grid(images, path)
+        images_lib.save_grid(images, path, ncols=ncols)
         self.paths.append(path)
         if self.tensorboard_dir:
             import tensorflow as tf
@@ -63,7 +72,7 @@ class SampleGrid(keras.callbacks.Callback):
                 self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
             with self._writer.as_default():
                 tf.summary.image(
-                    "samples", images_lib.grid(images)[None], step=epoch + 1
+                    "samples", images_lib.grid(images, ncols=ncols)[None], step=epoch + 1
                 )
             self._writer.flush()
 

@@ -45,9 +45,13 @@ def build_parser():
 
     tr = sub.add_parser("train", help="train a model and export it")
     tr.add_argument("model", help="a name from `keras-gans list`")
-    tr.add_argument("--data", default="digits", help="digits | tfds:NAME[:SPLIT] | folder:PATH")
+    tr.add_argument("--data", default=None,
+                    help="digits | tfds:NAME[:SPLIT] | folder:PATH; image-to-image models: "
+                         "digits-edges | digits-ink | photo-cartoon | tfds:cycle_gan/NAME | "
+                         "folder:PATH (with A/ and B/) | sbs:PATH (default: the model's)")
     tr.add_argument("--epochs", type=int, default=None, help="default: the model's preset")
-    tr.add_argument("--batch-size", type=int, default=64)
+    tr.add_argument("--batch-size", type=int, default=None,
+                    help="default: the model's (64; 16 for image-to-image models)")
     tr.add_argument("--image-size", type=int, default=None, help="default: the model's preset")
     tr.add_argument("--channels", type=int, default=None, choices=(1, 3))
     tr.add_argument("--steps-per-epoch", type=int, default=None, help="cap steps per epoch")
@@ -73,6 +77,14 @@ def build_parser():
                     help="conditional models: comma-separated classes, one grid row each")
     sa.add_argument("--vary-code", type=int, default=None, metavar="K",
                     help="InfoGAN: sweep code K (0 = categorical, 1.. = continuous), one row per z")
+    sa.add_argument("--input", default="test",
+                    help="image-to-image models: an image file, a folder of images, or 'test' "
+                         "(the test split of --data)")
+    sa.add_argument("--data", default=None,
+                    help="image-to-image models with --input test: the data spec (default: "
+                         "the model's training default)")
+    sa.add_argument("--direction", default="a_to_b", choices=("a_to_b", "b_to_a"),
+                    help="image-to-image models: which way to translate")
 
     ex = sub.add_parser("export", help="export a .keras model to SavedModel or .tflite")
     ex.add_argument("path", help=".keras file (or a SavedModel dir for --format tflite)")
@@ -112,28 +124,45 @@ def cmd_train(args):
     if args.channels:
         shape[2] = args.channels
     epochs = args.epochs or getattr(entry.cls, "default_epochs", 10)
+    translator = hasattr(entry.cls, "translation_grid")
+    if args.data is None:
+        args.data = getattr(entry.cls, "default_data", "digits")
+    batch_size = args.batch_size or (16 if translator else 64)
     run_dir = args.run_dir or os.path.join("runs", args.model)
     export_dir = args.export_dir or os.path.join("savedmodels", args.model)
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
 
     load_args, model_args = _label_options(entry.cls, args, data)
-    ds = data.load(
-        args.data, image_size=shape[0], batch_size=args.batch_size, channels=shape[2],
-        seed=args.seed, **load_args,
-    )
+    preview_inputs = None
+    if translator:
+        loader = data.load_pairs if entry.cls.paired else data.load_unpaired
+        ds = loader(args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
+                    seed=args.seed)
+        model_args.update(entry.cls.data_presets.get(args.data, {}))
+        preview_inputs = _preview_inputs(data, args.data, shape)
+    else:
+        ds = data.load(
+            args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
+            seed=args.seed, **load_args,
+        )
     model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
     model.compile()
     os.makedirs(run_dir, exist_ok=True)
     model_path = os.path.join(run_dir, "model.keras")
     every = max(1, epochs // 10)
+    logs_dir = os.path.join(run_dir, "logs")
     grid = callbacks.SampleGrid(
         every_n_epochs=every, num=64, seed=0, directory=os.path.join(run_dir, "samples"),
+        tensorboard_dir=logs_dir, inputs=preview_inputs,
     )
-    cbs = [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every)]
+    cbs = [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
+           keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
+    if model_args:
+        print(f"Settings for {args.data}: {model_args}")
     print(
         f"Training {args.model} on {args.data} at {shape[0]}x{shape[1]}x{shape[2]} "
-        f"for {epochs} epochs (batch {args.batch_size})."
+        f"for {epochs} epochs (batch {batch_size})."
     )
     start = time.time()
     model.fit(ds, epochs=epochs, steps_per_epoch=args.steps_per_epoch, callbacks=cbs,
@@ -143,7 +172,10 @@ def cmd_train(args):
     final_grid = os.path.join(run_dir, "samples", "final.png")
     from keras_gans.images import save_grid
 
-    if getattr(model, "condition_name", None) is None:
+    if translator:
+        images, ncols = model.translation_grid(preview_inputs)
+        save_grid(images, final_grid, ncols=ncols)
+    elif getattr(model, "condition_name", None) is None:
         save_grid(model.sample(64, seed=0), final_grid)
     else:
         images, ncols = _conditional_grid(model, None, 0, _all_classes(model), None)
@@ -157,6 +189,36 @@ def cmd_train(args):
         print(f"saved_model: {sm}")
         print(f"tflite:      {tfl}")
     return 0
+
+
+def _preview_inputs(data, spec, shape, num=16):
+    """Domain-A images the progress grids translate: the test split, else train."""
+    try:
+        images = data.domain_images(spec, "A", "test", image_size=shape[0], channels=shape[2])
+    except (ValueError, FileNotFoundError):
+        images = data.domain_images(spec, "A", "train", image_size=shape[0], channels=shape[2])
+    return images[:num]
+
+
+def _translation_inputs(sampler, args):
+    """The images `keras-gans sample` translates for --input (numpy [N, H, W, C])."""
+    from keras_gans import data
+
+    size, channels = sampler.image_shape[0], sampler.image_shape[2]
+    num = args.num or 8
+    if args.input == "test":
+        spec = args.data or sampler.default_data
+        if spec is None:
+            raise ValueError(f"{sampler.source} does not say what data it was trained on; "
+                             "pass --data SPEC or --input FILE|FOLDER.")
+        domain = "B" if args.direction == "b_to_a" else "A"
+        images = data.domain_images(spec, domain, "test", image_size=size, channels=channels)
+        if args.seed is not None:
+            images = images[np.random.default_rng(args.seed).permutation(len(images))]
+        return images[:num]
+    if args.data is not None:
+        raise ValueError("--data goes with --input test; a file or folder needs no spec.")
+    return data.read_images(args.input, image_size=size, channels=channels, num=num)
 
 
 def _label_options(cls, args, data):
@@ -238,6 +300,20 @@ def cmd_sample(args):
     labels = _parse_labels(args.labels) if args.labels is not None else None
     sampler = load_sampler(args.path)
     ncols = None
+    if sampler.task == "translation":
+        if labels is not None or args.vary_code is not None:
+            raise ValueError(f"{args.path} translates images: it takes no --labels or --vary-code.")
+        from keras_gans.models.translation import translation_grid
+
+        inputs = _translation_inputs(sampler, args)
+        images, ncols = translation_grid(
+            lambda x, d: sampler.translate(x, d), inputs, sampler.two_way, args.direction)
+        save_grid(images, args.out, ncols=ncols)
+        print(f"samples:     {args.out} ({len(inputs)} translations from {sampler.source})")
+        return 0
+    if args.input != "test" or args.data is not None or args.direction != "a_to_b":
+        raise ValueError(f"{args.path} is a generator: --input, --data and --direction are "
+                         "for image-to-image models.")
     if sampler.condition == "labels":
         if args.vary_code is not None:
             raise ValueError("--vary-code is for InfoGAN; this generator takes --labels.")

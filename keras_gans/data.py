@@ -9,6 +9,10 @@ Specs:
 - `folder:PATH`: every image file below PATH (png, jpg, jpeg, bmp, gif, webp,
   tif, tiff); unreadable files are skipped with a warning that counts them.
 
+Image-to-image models load two domains with `load_pairs` and `load_unpaired`
+(specs `digits-edges`, `digits-ink`, `photo-cartoon`, `tfds:cycle_gan/NAME`,
+`folder:PATH` with `A/` and `B/`, `sbs:PATH`); see `keras_gans.pairs`.
+
 With `labels=True`, `load` yields `(images, labels)` (int32 class indices):
 digits' digit, a tfds dataset's `label` feature, or for `folder:PATH` the
 sub-folder of PATH an image is in (one sub-folder per class, in sorted order).
@@ -167,6 +171,26 @@ def folder_files(path):
     if bad:
         warnings.warn(f"Skipped {bad} unreadable image file(s) of {len(files)} in {path!r}.")
     return good
+
+
+def read_images(path, image_size=32, channels=1, num=None):
+    """Images of one file or of a folder (sorted), as float32 [N, S, S, C] in [-1, 1].
+
+    Center-cropped square and resized like `folder:` specs; `num` caps N.
+    """
+    path = str(path)
+    if os.path.isfile(path):
+        files = [path]
+        if not path.lower().endswith(IMAGE_EXTENSIONS):
+            raise ValueError(f"{path!r} is not an image file ({', '.join(IMAGE_EXTENSIONS)}).")
+    else:
+        files = folder_files(path)
+    files = files[:num] if num else files
+    try:
+        arrays = [_read_image(f, image_size, channels) for f in files]
+    except OSError as e:
+        raise ValueError(f"Cannot read an image of {path!r}: {e}") from None
+    return np.stack(arrays).astype("float32") / 127.5 - 1.0
 
 
 def _parse_spec(spec):
@@ -538,3 +562,13 @@ def load(
         ds = ds.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+# The two-domain loaders of the image-to-image models live in pairs.py.
+from keras_gans.pairs import (  # noqa: E402,F401
+    default_channels,
+    domain_images,
+    is_pair_spec,
+    load_pairs,
+    load_unpaired,
+)

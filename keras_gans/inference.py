@@ -8,6 +8,10 @@ and `sample(num, seed, labels=None, codes=None)`. Conditional generators
 codes (drawn from their prior when not given). `signatures` lists what the file
 exports; `run(signature, **inputs)` calls any of them (e.g. BiGAN's `encode`,
 SGAN's `classify`).
+
+Image-to-image models (`task == "translation"`) have no latents:
+`translate(images, direction="a_to_b")` maps images [N, H, W, C] in [-1, 1]
+through `serving_default` (A -> B) or `translate_b_to_a`.
 """
 
 import os
@@ -27,6 +31,39 @@ class _Sampler:
     num_categories = None
     num_continuous = None
     signatures = ("serving_default",)
+    #: "generation" (z -> images) or "translation" (images -> images).
+    task = "generation"
+    image_shape = None
+    default_data = None
+
+    @property
+    def two_way(self):
+        return "translate_b_to_a" in self.signatures
+
+    def translate(self, images, direction="a_to_b", batch_size=64):
+        """Translations of `images` (float32 [N, H, W, C] in [-1, 1]) as numpy."""
+        if self.task != "translation":
+            raise ValueError(f"{self.source} is a generator (z -> images); it translates no images.")
+        if direction not in ("a_to_b", "b_to_a"):
+            raise ValueError(f"direction must be 'a_to_b' or 'b_to_a'; got {direction!r}.")
+        if direction == "b_to_a" and not self.two_way:
+            raise ValueError(f"{self.source} translates one way (A -> B); it has no b_to_a.")
+        signature = "serving_default" if direction == "a_to_b" else "translate_b_to_a"
+        images = np.asarray(images, "float32")
+        want = tuple(self.image_shape or ())
+        if want and tuple(images.shape[1:]) != want:
+            raise ValueError(
+                f"{self.source} takes images of shape {want}; got {tuple(images.shape[1:])}."
+            )
+        out = [self.run(signature, images=images[i : i + batch_size])["images"]
+               for i in range(0, len(images), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, *want), "float32")
+
+    def _set_task(self, input_names, input_shape, metadata):
+        if "images" in input_names and "z" not in input_names:
+            self.task = "translation"
+            self.image_shape = tuple(int(d) for d in input_shape[1:])
+            self.default_data = (metadata or {}).get("default_data")
 
     def _raw_generate(self, z, cond):
         raise NotImplementedError
@@ -137,6 +174,10 @@ class KerasSampler(_Sampler):
 
         self.model = keras.saving.load_model(path)
         self.latent_dim = self.model.latent_dim
+        if hasattr(self.model, "translate"):
+            self.task = "translation"
+            self.image_shape = self.model.image_shape
+            self.default_data = self.model.default_data
         self.source = path
         self.signatures = tuple(self.model.serving_signatures())
         self.condition = getattr(self.model, "condition_name", None)
@@ -174,9 +215,13 @@ class SavedModelSampler(_Sampler):
         self.signatures = tuple(self.loaded.signatures.keys())
         self.fn = self.loaded.signatures["serving_default"]
         inputs = self.fn.structured_input_signature[1]
-        self.latent_dim = int(inputs["z"].shape[-1])
         self.source = path
-        self._set_condition(set(inputs), export.read_saved_model_metadata(path))
+        metadata = export.read_saved_model_metadata(path)
+        if "z" in inputs:
+            self.latent_dim = int(inputs["z"].shape[-1])
+            self._set_condition(set(inputs), metadata)
+        else:
+            self._set_task(set(inputs), inputs["images"].shape, metadata)
 
     def _raw_generate(self, z, cond):
         import tensorflow as tf
@@ -210,9 +255,13 @@ class TFLiteSampler(_Sampler):
         self.signatures = tuple(self.interpreter.get_signature_list())
         self.runner = self.interpreter.get_signature_runner("serving_default")
         details = self.runner.get_input_details()
-        self.latent_dim = int(details["z"]["shape_signature"][-1])
         self.source = path
-        self._set_condition(set(details), export.read_tflite_metadata(path))
+        metadata = export.read_tflite_metadata(path)
+        if "z" in details:
+            self.latent_dim = int(details["z"]["shape_signature"][-1])
+            self._set_condition(set(details), metadata)
+        else:
+            self._set_task(set(details), details["images"]["shape_signature"], metadata)
 
     def _raw_generate(self, z, cond):
         kwargs = {"z": np.asarray(z, "float32")}

@@ -36,6 +36,14 @@ def tiny_labelled_dataset(image_shape, num_classes, batch_size=8, batches=2, see
     return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size, drop_remainder=True)
 
 
+def tiny_pair_dataset(image_shape, batch_size=4, batches=2, seed=0):
+    """(A, B) batches of random images in [-1, 1] (B a fixed function of A)."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-1, 1, (batch_size * batches, *image_shape)).astype("float32")
+    b = np.clip(0.5 - a, -1, 1).astype("float32")
+    return tf.data.Dataset.from_tensor_slices((a, b)).batch(batch_size, drop_remainder=True)
+
+
 def signature_inputs(model, specs, num=4, seed=3):
     """Example inputs (numpy, by name) for a serving signature's input specs."""
     rng = np.random.default_rng(seed)
@@ -131,12 +139,16 @@ def run_signatures_model_test(name, tmp_path, model=None):
     every signature between Keras, the reloaded .keras, SavedModel and LiteRT."""
     model = model or tiny_model(name)
     shape = model.image_shape
-    if getattr(model, "requires_labels", False):
+    translator = hasattr(model, "translate")
+    if translator:
+        ds = tiny_pair_dataset(shape)
+    elif getattr(model, "requires_labels", False):
         share = 0.5 if getattr(model, "default_labelled", None) else 0.0
         ds = tiny_labelled_dataset(shape, model.num_classes, unlabelled_share=share)
     else:
         ds = tiny_dataset(shape)
-    nets = {n: getattr(model, n) for n in ("generator", "discriminator", "encoder", "classifier")
+    nets = {n: getattr(model, n) for n in ("generator", "discriminator", "encoder", "classifier",
+                                           "generator_ba", "discriminator_a")
             if getattr(model, n, None) is not None}
     before = {n: weights_of(net) for n, net in nets.items()}
 
@@ -147,6 +159,8 @@ def run_signatures_model_test(name, tmp_path, model=None):
         assert changed(before[n], weights_of(net)), f"{name}: {n} did not change"
 
     kwargs = {"labels": [0, 1, 0, 1, 0]} if getattr(model, "condition_name", None) == "labels" else {}
+    if translator:
+        kwargs = {"images": next(iter(tiny_pair_dataset(shape, batch_size=5)))[0].numpy()}
     images = model.sample(5, seed=1, **kwargs)
     assert images.shape == (5, *shape) and images.dtype == np.float32
     assert images.min() >= -1.0 and images.max() <= 1.0

@@ -1,6 +1,8 @@
 """Reusable layers, grouped by theme; each reloads from `.keras` files by itself."""
 
+from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.minibatch import MinibatchDiscrimination
+from keras_gans.layers.padding import ReflectionPadding2D
 from keras_gans.layers.vbn import (
     DropReferenceBatch,
     ReferenceBatch,
@@ -9,7 +11,9 @@ from keras_gans.layers.vbn import (
 
 __all__ = [
     "DropReferenceBatch",
+    "ImagePool",
     "MinibatchDiscrimination",
     "ReferenceBatch",
+    "ReflectionPadding2D",
     "VirtualBatchNormalization",
 ]

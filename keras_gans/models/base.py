@@ -7,7 +7,9 @@ and overrides the smallest hook that makes it its paper: usually
 change what the networks see with `unpack`, `generator_inputs` and
 `discriminator_inputs`; `generator_step_networks` adds networks trained with G
 (BiGAN's encoder) and `other_players_step` updates further players (Triple-GAN's
-classifier). The training loop itself lives only here.
+classifier). Image-to-image models (`models/translation.py`) feed images to G
+through the same hooks, and `generate_fakes` lets two-way models make a fake
+batch per direction. The training loop itself lives only here.
 """
 
 import inspect
@@ -273,6 +275,8 @@ class GAN(keras.Model):
                 f"Call {type(self).__name__}.compile() before fit(): compile() with "
                 "no arguments uses the paper's optimizers."
             )
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
         return super().fit(x, *args, **kwargs)
 
     @staticmethod
@@ -292,6 +296,11 @@ class GAN(keras.Model):
     def generator_inputs(self, batch_size, real):
         """G's inputs for one step: z by default; conditional models add labels."""
         return self.sample_latent(batch_size)
+
+    def generate_fakes(self, generator_inputs):
+        """G's output for a D step (training mode): images from `generator_inputs`;
+        two-way translators return one batch per direction."""
+        return self.generator(generator_inputs, training=True)
 
     def discriminator_inputs(self, images, generator_inputs):
         """D's input for generated `images` made from `generator_inputs`.
@@ -359,7 +368,7 @@ class GAN(keras.Model):
         logs = {}
         for _ in range(self.n_critic):
             g_in = self.generator_inputs(batch, real)
-            fake_images = ops.stop_gradient(self.generator(g_in, training=True))
+            fake_images = keras.tree.map_structure(ops.stop_gradient, self.generate_fakes(g_in))
             fake = self.discriminator_inputs(fake_images, g_in)
             logs.update(
                 self.apply_loss(

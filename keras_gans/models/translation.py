@@ -1,0 +1,291 @@
+"""Image-to-image translators: the base of pix2pix, CycleGAN, DiscoGAN, DualGAN,
+CartoonGAN and AnimeGAN.
+
+A translator's generator maps images of domain A to domain B; two-way models
+(`two_way = True`) also keep `generator_ba` (B -> A) and a second
+discriminator, `discriminator_a`, that judges domain A. Training batches are
+`(A, B)` pairs from `keras_gans.data.load_pairs` (paired models) or
+`load_unpaired`. The training loop is `GAN.train_step`: a translator only
+says what G's inputs are (the real images), how fakes are made, and its
+paper's losses.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+import keras
+from keras import ops
+
+from keras_gans.models.base import GAN
+
+
+def l1(x, y):
+    """Mean absolute error, float32 (the per-replica mean; `apply_loss` scales it)."""
+    return ops.mean(ops.abs(ops.cast(x, "float32") - ops.cast(y, "float32")))
+
+
+def l2(x, y):
+    """Mean squared error, float32."""
+    return ops.mean(ops.square(ops.cast(x, "float32") - ops.cast(y, "float32")))
+
+
+def translation_grid(translate, images, two_way, direction="a_to_b"):
+    """`(grid images, ncols)` for a PNG: input | output, and for two-way models
+    | reconstruction (the output translated back), side by side; a few such
+    rows per grid row, so the grid is about square.
+
+    Args:
+        translate: callable `(images, direction) -> numpy images`.
+        images: numpy [N, H, W, C] in [-1, 1].
+        two_way: bool. Add the reconstruction column.
+        direction: "a_to_b" or "b_to_a".
+    """
+    out = translate(images, direction)
+    columns = [images, out]
+    if two_way:
+        columns.append(translate(out, "b_to_a" if direction == "a_to_b" else "a_to_b"))
+    grid = np.stack(columns, axis=1).reshape((-1, *images.shape[1:]))
+    per_row = max(1, int(round(np.sqrt(len(images) / len(columns)))))
+    return grid, len(columns) * per_row
+
+
+class Translator(GAN):
+    """Base class of the image-to-image GANs: G maps domain A to domain B.
+
+    Both domains have `image_shape`. `fit()` takes `(A, B)` batches:
+    `keras_gans.data.load_pairs(spec)` for paired models (`paired = True`),
+    `load_unpaired(spec)` for the others.
+
+    Args:
+        image_shape: tuple. (H, W, C) of both domains' images, in [-1, 1].
+        loss: str. The adversarial loss, a name from `keras_gans.losses`.
+        loss_args: dict or None. Extra arguments of the loss pair.
+        n_critic: int. D updates per G update.
+        seed: int or None. Seed of in-graph randomness (image pools).
+        **kwargs: passed to `keras.Model`.
+
+    Example:
+    ```python
+    model = keras_gans.get("cyclegan")
+    model.compile()
+    model.fit(keras_gans.data.load_unpaired("digits-ink"), epochs=1)
+    out = model.translate(a_images)                     # A -> B
+    back = model.translate(out, direction="b_to_a")     # two-way models
+    ```
+    """
+
+    #: True when training needs (A, B) pairs (pix2pix).
+    paired = False
+    #: True when the model also maps B -> A (`generator_ba`).
+    two_way = False
+    #: The bundled data spec the CLI trains on by default.
+    default_data = "digits-ink"
+    #: Constructor overrides the CLI applies for a data spec, chosen by
+    #: measurement (e.g. CycleGAN's identity weight on digits-ink).
+    data_presets = {}
+
+    def __init__(self, image_shape=(32, 32, 3), loss="least_squares", loss_args=None,
+                 n_critic=1, seed=None, **kwargs):
+        super().__init__(image_shape=image_shape, latent_dim=0, loss=loss,
+                         loss_args=loss_args, n_critic=n_critic, seed=seed, **kwargs)
+
+    # ------------------------------------------------------------ wiring
+
+    def set_translation_networks(self, generator, discriminator, generator_ba=None,
+                                 discriminator_a=None):
+        """Attaches G (A -> B) and D (judges B); two-way models add G_BA and D_A."""
+        if self.two_way and (generator_ba is None or discriminator_a is None):
+            raise ValueError(f"{type(self).__name__} is two-way: pass generator_ba and discriminator_a.")
+        if generator_ba is not None:
+            self.generator_ba = generator_ba
+            self.discriminator_a = discriminator_a
+        self.set_networks(generator, discriminator)
+
+    def discriminator_step_networks(self):
+        if self.two_way:
+            return [self.discriminator_a, self.discriminator]
+        return self.discriminator
+
+    def generator_step_networks(self):
+        if self.two_way:
+            return [self.generator, self.generator_ba]
+        return self.generator
+
+    def call(self, images, training=False):
+        return self.generator(images, training=training)
+
+    # ------------------------------------------------------------ translating
+
+    def translate(self, images, direction="a_to_b", training=False):
+        """Translated images (float32, [-1, 1]) for `images` [N, H, W, C] in [-1, 1].
+
+        Args:
+            images: array or tensor of domain `direction` starts from.
+            direction: "a_to_b" (G) or, for two-way models, "b_to_a".
+        """
+        return ops.cast(self._generator_for(direction)(images, training=training), "float32")
+
+    def _generator_for(self, direction):
+        if direction == "a_to_b":
+            return self.generator
+        if direction == "b_to_a":
+            if not self.two_way:
+                raise ValueError(
+                    f"{type(self).__name__} translates one way (A -> B); direction "
+                    "'b_to_a' needs a two-way model such as cyclegan."
+                )
+            return self.generator_ba
+        raise ValueError(f"direction must be 'a_to_b' or 'b_to_a'; got {direction!r}.")
+
+    def generate(self, images, training=False):
+        """`translate(images)`: what G gives for domain-A images."""
+        return self.translate(images, training=training)
+
+    def _as_inputs(self, images):
+        images = np.asarray(images, "float32")
+        if images.ndim == 3:
+            images = images[None]
+        self.check_images(images.shape, where="the input")
+        return images
+
+    def sample(self, num=8, seed=None, images=None, direction="a_to_b", batch_size=64):
+        """Translations (numpy float32 in [-1, 1]) of `images`.
+
+        Args:
+            num: int. How many, when `images` is None: the first `num` test
+                images of `default_data` (shuffled by `seed` when given).
+            images: array [N, H, W, C] in [-1, 1] or None.
+            direction: "a_to_b" or "b_to_a".
+        """
+        if images is None:
+            images = self.default_inputs(num, seed, direction)
+        images = self._as_inputs(images)
+        out = [ops.convert_to_numpy(self.translate(images[i : i + batch_size], direction))
+               for i in range(0, len(images), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, *self.image_shape), "float32")
+
+    def default_inputs(self, num=8, seed=None, direction="a_to_b"):
+        """`num` test images of `default_data` (domain A, or B for "b_to_a")."""
+        from keras_gans import data
+
+        domain = "B" if direction == "b_to_a" else "A"
+        images = data.domain_images(self.default_data, domain, "test",
+                                    image_size=self.image_shape[0], channels=self.image_shape[2])
+        if seed is not None:
+            images = images[np.random.default_rng(seed).permutation(len(images))]
+        return images[:num]
+
+    def translation_grid(self, images, direction="a_to_b"):
+        """`(grid images, ncols)`: see `translation_grid` (the module function)."""
+        images = self._as_inputs(images)
+        return translation_grid(lambda x, d: self.sample(images=x, direction=d), images,
+                                self.two_way, direction)
+
+    def preview_grid(self, num, seed, inputs=None):
+        """What `SampleGrid` shows: the translation grid of `inputs` (or of
+        `num` test images of `default_data`)."""
+        if inputs is None:
+            inputs = self.default_inputs(num, seed)
+        return self.translation_grid(inputs[:num])
+
+    # --------------------------------------------------------------- serving
+
+    def serving_signatures(self):
+        """`serving_default`: `images` [None, H, W, C] float32 in [-1, 1] (domain A)
+        -> `{"images": G(images)}`; two-way models add `translate_b_to_a`."""
+        spec = [tf.TensorSpec([None, *self.image_shape], tf.float32, name="images")]
+
+        def a_to_b(images):
+            return {"images": self.translate(images)}
+
+        signatures = {"serving_default": (a_to_b, spec)}
+        if self.two_way:
+            def b_to_a(images):
+                return {"images": self.translate(images, "b_to_a")}
+
+            signatures["translate_b_to_a"] = (b_to_a, spec)
+        return signatures
+
+    def export_metadata(self):
+        """What samplers of exported files need to know (written beside them)."""
+        return {
+            "model": getattr(self, "registry_name", type(self).__name__),
+            "task": "translation",
+            "image_shape": list(self.image_shape),
+            "two_way": self.two_way,
+            "default_data": self.default_data,
+        }
+
+    # --------------------------------------------------------------- training
+
+    def _check_pair_spec(self, spec):
+        if not (isinstance(spec, (tuple, list)) and len(spec) == 2
+                and all(isinstance(s, tf.TensorSpec) for s in spec)):
+            loader = "load_pairs" if self.paired else "load_unpaired"
+            raise ValueError(
+                f"{type(self).__name__} trains on (A, B) image batches; the data "
+                f"gives {spec}. Use keras_gans.data.{loader}(spec, ...)."
+            )
+        a, b = (tuple(s.shape) for s in spec)
+        if a[1:] != b[1:]:
+            raise ValueError(
+                f"The two domains have different image shapes: A {a[1:]} and B {b[1:]}. "
+                "Load both at the same image_size and channels."
+            )
+        self.check_images(a, where="domain A")
+
+    def fit(self, x=None, *args, **kwargs):
+        spec = getattr(x, "element_spec", None)
+        if spec is not None:
+            self._check_pair_spec(spec)
+            # GAN.fit would check the first element again; it holds.
+        return super().fit(x, *args, **kwargs)
+
+    def unpack(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(f"{type(self).__name__} trains on (A, B) image batches.")
+        return tuple(data)
+
+    def generator_inputs(self, batch_size, real):
+        """G's inputs are the real images: A (one-way) or (A, B) (two-way)."""
+        return real if self.two_way else real[0]
+
+    def generate_fakes(self, generator_inputs):
+        if self.two_way:
+            a, b = generator_inputs
+            return (self.generator(a, training=True), self.generator_ba(b, training=True))
+        return self.generator(generator_inputs, training=True)
+
+    def adversarial_d_loss(self, discriminator, real, fake):
+        """The chosen loss's D term for one discriminator."""
+        real_logits = discriminator(real, training=True)
+        fake_logits = discriminator(fake, training=True)
+        return self.d_loss_fn(real_logits, fake_logits, **self.loss_kwargs(self.d_loss_fn))
+
+    def adversarial_g_loss(self, discriminator, fake):
+        """The chosen loss's G term for one discriminator."""
+        logits = discriminator(fake, training=True)
+        return self.g_loss_fn(logits, **self.loss_kwargs(self.g_loss_fn))
+
+    def discriminator_loss(self, real, fake):
+        """D's loss. Two-way: D_A on (A, pooled fake A) plus D_B on (B, pooled fake B)."""
+        a, b = real
+        if self.two_way:
+            fake_b, fake_a = fake
+            loss = (self.adversarial_d_loss(self.discriminator_a, a, fake_a)
+                    + self.adversarial_d_loss(self.discriminator, b, fake_b))
+        else:
+            loss = self.adversarial_d_loss(self.discriminator, b, fake)
+        return loss, {"d_loss": loss}
+
+    def cycle_terms(self, real, training=True):
+        """For two-way models: `(fake_b, fake_a, adversarial G loss, reconstruction
+        of A, reconstruction of B)`; the cycle models combine them."""
+        a, b = real
+        fake_b = self.generator(a, training=training)
+        fake_a = self.generator_ba(b, training=training)
+        adv = (self.adversarial_g_loss(self.discriminator, fake_b)
+               + self.adversarial_g_loss(self.discriminator_a, fake_a))
+        rec_a = self.generator_ba(fake_b, training=training)
+        rec_b = self.generator(fake_a, training=training)
+        return fake_b, fake_a, adv, rec_a, rec_b
