@@ -59,6 +59,9 @@ def build_parser():
     tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
     tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
     tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
+    tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a model constructor argument, e.g. --set identity_weight=5 "
+                         "(repeatable; VALUE is a Python literal)")
     tr.add_argument("--labelled", type=int, default=None,
                     help="keep labels on only N examples (default: the model's, e.g. 100 for sgan)")
     tr.add_argument("--label-noise", type=float, default=None,
@@ -146,6 +149,7 @@ def cmd_train(args):
             args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
             seed=args.seed, **load_args,
         )
+    model_args.update(_overrides(entry.cls, args.set))
     model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
     model.compile()
     os.makedirs(run_dir, exist_ok=True)
@@ -159,7 +163,7 @@ def cmd_train(args):
     cbs = [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:
-        print(f"Settings for {args.data}: {model_args}")
+        print(f"Settings: {model_args}")
     print(
         f"Training {args.model} on {args.data} at {shape[0]}x{shape[1]}x{shape[2]} "
         f"for {epochs} epochs (batch {batch_size})."
@@ -189,6 +193,34 @@ def cmd_train(args):
         print(f"saved_model: {sm}")
         print(f"tflite:      {tfl}")
     return 0
+
+
+def _overrides(cls, items):
+    """Constructor overrides from `--set NAME=VALUE` flags."""
+    import ast
+    import inspect
+
+    params = set()
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            params |= set(inspect.signature(klass.__init__).parameters) - {"self", "kwargs"}
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"--set takes NAME=VALUE, e.g. --set identity_weight=5; got {item!r}.")
+        if name in ("image_shape", "name"):
+            raise ValueError(f"--set {name} is not allowed: use --image-size/--channels.")
+        if name not in params:
+            raise ValueError(
+                f"{cls.__name__} has no argument {name!r}; it takes: {', '.join(sorted(params))}."
+            )
+        try:
+            out[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            out[name] = text  # a bare string, e.g. --set loss=hinge
+    return out
 
 
 def _preview_inputs(data, spec, shape, num=16):

@@ -15,6 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         ("dcgan_digits.py", ["--epochs", "1", "--out", "runs/ex"], "runs/ex/grid.png"),
         ("loss_variants.py", ["--models", "lsgan", "--epochs", "1"], "runs/examples/lsgan.png"),
         ("conditional_digits.py", ["--epochs", "1"], "runs/examples/cgan_rows.png"),
+        ("translate_digits.py", ["--epochs", "1", "--steps-per-epoch", "2"],
+         "runs/examples/cyclegan_translations.png"),
     ],
 )
 def test_example_runs(tmp_path, script, args, output):
