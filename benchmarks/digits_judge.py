@@ -1,8 +1,11 @@
-"""A digit classifier trained on the real bundled digits, used to judge samples.
+"""The shipped digits classifier, used to judge samples.
 
 `judge(images)` reports how many of the ten digits the samples cover and how
-confident the classifier is about them. The classifier is trained once per
-image size (a few seconds) and cached in ~/.cache/keras_gans/.
+confident the classifier is about them. The classifier is the one that ships
+with the package (`keras_gans.metrics.digits_classifier()`, trained by
+`scripts/train_digits_classifier.py` on digits:train at 32x32x1); other sizes
+and RGB images are resized to 32x32 (bilinear, antialias) and turned grey
+inside the model `classifier()` returns. Nothing is trained or cached here.
 
 Run as a script to judge a trained model:
 
@@ -10,52 +13,55 @@ Run as a script to judge a trained model:
 """
 
 import argparse
+import functools
 import os
 import sys
 
 import numpy as np
 
-CACHE = os.path.join(os.path.expanduser("~"), ".cache", "keras_gans")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _build(image_size, channels):
-    import keras
-    from keras import layers
-
-    x_in = keras.Input((image_size, image_size, channels))
-    x = layers.Conv2D(32, 3, padding="same", activation="relu")(x_in)
-    x = layers.MaxPooling2D()(x)
-    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D()(x)
-    x = layers.Flatten()(x)
-    x = layers.Dropout(0.3)(x)
-    x = layers.Dense(128, activation="relu")(x)
-    out = layers.Dense(10, activation="softmax")(x)
-    return keras.Model(x_in, out)
-
-
-def classifier(image_size=32, channels=1, verbose=False):
-    """Returns `(model, held_out_accuracy)`; trains and caches it on first use."""
+@functools.lru_cache(maxsize=None)
+def _classifier(image_size, channels):
     import keras
 
     from keras_gans.data import digits_arrays
+    from keras_gans.metrics import features
 
-    path = os.path.join(CACHE, f"digits_judge_{image_size}_{channels}.keras")
-    x, y = digits_arrays(image_size, channels)
-    rng = np.random.default_rng(0)
-    idx = rng.permutation(len(x))
-    test, train = idx[:300], idx[300:]
-    if os.path.exists(path):
-        model = keras.saving.load_model(path)
+    clf = features.digits_classifier()
+    if (image_size, channels) == (features.DIGITS_IMAGE_SIZE, 1):
+        model = clf
     else:
-        keras.utils.set_random_seed(0)
-        model = _build(image_size, channels)
-        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-        # Light augmentation (shifts) keeps it from trusting exact pixel grids.
-        model.fit(x[train], y[train], epochs=15, batch_size=64, verbose=0)
-        os.makedirs(CACHE, exist_ok=True)
-        model.save(path)
-    acc = float(np.mean(np.argmax(model.predict(x[test], verbose=0), 1) == y[test]))
+        x_in = keras.Input((image_size, image_size, channels))
+        x = x_in
+        if image_size != features.DIGITS_IMAGE_SIZE:
+            x = keras.layers.Resizing(
+                features.DIGITS_IMAGE_SIZE, features.DIGITS_IMAGE_SIZE,
+                interpolation="bilinear", antialias=True,
+            )(x)
+        if channels == 3:
+            # ITU-R 601 luma, as tf.image.rgb_to_grayscale and the extractor do.
+            x = keras.layers.Dense(
+                1, use_bias=False, trainable=False, name="rgb_to_grey",
+                kernel_initializer=keras.initializers.Constant([[0.2989], [0.587], [0.114]]),
+            )(x)
+        model = keras.Model(x_in, clf(x), name=f"digits_judge_{image_size}_{channels}")
+    x_test, y_test = digits_arrays(image_size, channels, split="test")
+    acc = float(np.mean(np.argmax(model.predict(x_test, verbose=0), 1) == y_test))
+    return model, acc
+
+
+def classifier(image_size=32, channels=1, verbose=False):
+    """Returns `(model, held_out_accuracy)`.
+
+    `model` takes `[N, image_size, image_size, channels]` images in [-1, 1] and
+    gives 10 digit probabilities; `held_out_accuracy` is its accuracy on the
+    300 digits:test images at that size (never trained on).
+    """
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3; got {channels!r}.")
+    model, acc = _classifier(int(image_size), int(channels))
     if verbose:
         print(f"judge classifier held-out accuracy: {acc:.3f}")
     return model, acc
@@ -65,25 +71,24 @@ def judge(images, min_share=0.02):
     """Scores generated digits ([N, S, S, C] in [-1, 1]).
 
     Returns a dict: `coverage` (digits that are at least `min_share` of the
-    confident predictions), `confidence` (mean top probability), `confident`
-    (share of samples with top probability > 0.9), `histogram` (predicted
-    class counts) and `judge_accuracy` (the classifier's held-out accuracy on
-    real digits).
+    samples among the confident (top probability > 0.5) predictions),
+    `confidence` (mean top probability), `confident` (share of samples with
+    top probability > 0.9), `histogram` (predicted class counts) and
+    `judge_accuracy` (the classifier's held-out accuracy on real digits).
+    The rule is `keras_gans.metrics.class_statistics`, which
+    `keras_gans.metrics.evaluate_images` reports too.
     """
+    from keras_gans.metrics import class_statistics
+
     images = np.asarray(images, dtype="float32")
     model, acc = classifier(images.shape[1], images.shape[-1])
     probs = model.predict(images, verbose=0, batch_size=256)
-    top = probs.max(1)
-    pred = probs.argmax(1)
-    hist = np.bincount(pred, minlength=10)
-    confident_pred = pred[top > 0.5]
-    chist = np.bincount(confident_pred, minlength=10)
-    coverage = int(np.sum(chist >= max(1, min_share * len(images))))
+    stats = class_statistics(probs, min_share=min_share)
     return {
-        "coverage": coverage,
-        "confidence": float(top.mean()),
-        "confident": float(np.mean(top > 0.9)),
-        "histogram": hist.tolist(),
+        "coverage": stats["coverage"],
+        "confidence": stats["confidence"],
+        "confident": stats["confident"],
+        "histogram": stats["class_histogram"],
         "judge_accuracy": acc,
     }
 

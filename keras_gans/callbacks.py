@@ -104,3 +104,84 @@ class PeriodicSave(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs == 0:
             self._save(epoch)
+
+
+class FIDCallback(keras.callbacks.Callback):
+    """FID of the model's samples against real images, every few epochs.
+
+    The value goes into the epoch's logs (so `history.history["fid"]` has it,
+    and so do later callbacks such as TensorBoard), into TensorBoard as the
+    scalar "fid" when `tensorboard_dir` is set, and, with `best_path`, the
+    model with the lowest FID so far is saved there (atomically).
+
+    Args:
+        data: str or array. Real images: a data spec (e.g. "digits", which
+            means digits:test) or an array [N, H, W, C] in [-1, 1]. For
+            image-to-image models a spec whose test split is translated.
+        every_n_epochs: int. Compute after every this many epochs (and only
+            then: other epochs log no "fid").
+        num: int. Generated images (translators: test inputs) per evaluation.
+        features: str or keras.Model. The extractor (`keras_gans.metrics.get_extractor`).
+        seed: int. Seed of the latents: the same z every time.
+        best_path: str or None. A `.keras` path for the best model.
+        tensorboard_dir: str or None.
+
+    Example:
+    ```python
+    fid = keras_gans.callbacks.FIDCallback("digits", every_n_epochs=5, best_path="best.keras")
+    history = model.fit(ds, epochs=20, callbacks=[fid])
+    history.history["fid"]  # one value per 5 epochs
+    ```
+    """
+
+    def __init__(self, data="digits", every_n_epochs=1, num=1000, features="digits", seed=0,
+                 best_path=None, tensorboard_dir=None):
+        super().__init__()
+        if every_n_epochs < 1:
+            raise ValueError(f"every_n_epochs must be >= 1; got {every_n_epochs}.")
+        self.data = data
+        self.every_n_epochs = int(every_n_epochs)
+        self.num = int(num)
+        self.features = features
+        self.seed = seed
+        self.best_path = best_path
+        self.tensorboard_dir = tensorboard_dir
+        self.best = float("inf")
+        self.values = []  # (epoch, fid)
+        self._writer = None
+
+    def compute(self):
+        """The FID of the model now."""
+        from keras_gans.metrics import evaluation
+
+        if isinstance(self.data, str):
+            result = evaluation.evaluate_model(self.model, data=self.data, metrics=("fid",),
+                                               num=self.num, features=self.features, seed=self.seed)
+            return result["fid"]
+        rng = np.random.default_rng(self.seed)
+        z = rng.standard_normal((self.num, self.model.latent_dim)).astype("float32")
+        fake = keras.ops.convert_to_numpy(self.model.preview(z))
+        return evaluation.evaluate_images(fake, np.asarray(self.data, "float32"),
+                                          extractor=self.features, metrics=("fid",))["fid"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        fid = float(self.compute())
+        self.values.append((epoch + 1, fid))
+        if logs is not None:
+            logs["fid"] = fid
+        if self.tensorboard_dir:
+            import tensorflow as tf
+
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+            with self._writer.as_default():
+                tf.summary.scalar("fid", fid, step=epoch + 1)
+            self._writer.flush()
+        if self.best_path and fid < self.best:
+            os.makedirs(os.path.dirname(os.path.abspath(self.best_path)), exist_ok=True)
+            tmp = self.best_path + ".tmp.keras"
+            self.model.save(tmp)
+            os.replace(tmp, self.best_path)
+        self.best = min(self.best, fid)

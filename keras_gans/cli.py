@@ -7,6 +7,8 @@
     keras-gans sample PATH --out FILE.png [--num N] [--seed S]
                       [--labels 0,1,2 | --vary-code K]
     keras-gans export PATH --format saved_model|tflite [--out DIR_OR_FILE]
+    keras-gans evaluate PATH [--data SPEC] [--metrics fid,kid,is,pr] [--num N]
+                        [--features digits|inception_v3|FILE] [--out FILE.json]
 
 Bad input prints one line and exits with code 2; `--debug` shows the traceback.
 """
@@ -88,6 +90,19 @@ def build_parser():
                          "the model's training default)")
     sa.add_argument("--direction", default="a_to_b", choices=("a_to_b", "b_to_a"),
                     help="image-to-image models: which way to translate")
+
+    ev = sub.add_parser("evaluate", help="score a model's samples: FID, KID, IS, precision/recall")
+    ev.add_argument("path", help="anything `sample` takes")
+    ev.add_argument("--data", default=None,
+                    help="real images: a data spec (default digits, i.e. digits:test; "
+                         "image-to-image models: their training data's test split)")
+    ev.add_argument("--metrics", default="fid,kid,is,pr", help="comma-separated: fid,kid,is,pr")
+    ev.add_argument("--num", type=int, default=1000,
+                    help="generated images (image-to-image: test inputs, at most)")
+    ev.add_argument("--features", default="digits",
+                    help="digits | inception_v3 | a local InceptionV3 weights file")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--out", default=None, help="JSON file (default: evaluation_<name>.json)")
 
     ex = sub.add_parser("export", help="export a .keras model to SavedModel or .tflite")
     ex.add_argument("path", help=".keras file (or a SavedModel dir for --format tflite)")
@@ -401,7 +416,45 @@ def cmd_export(args):
     return 0
 
 
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export}
+def cmd_evaluate(args):
+    import json
+
+    from keras_gans.inference import load_sampler
+    from keras_gans.metrics.evaluation import evaluate_model
+
+    _positive("num", args.num)
+    sampler = load_sampler(args.path)
+    print(f"Evaluating {sampler.source} with {args.features} features "
+          f"({args.num} {'inputs' if sampler.task == 'translation' else 'samples'}).")
+    r = evaluate_model(sampler, data=args.data, metrics=args.metrics, num=args.num,
+                       features=args.features, seed=args.seed, progress=sys.stdout.isatty())
+    rows = [("FID", "fid"), ("KID", "kid"), ("KID std", "kid_std"), ("IS", "is"),
+            ("IS std", "is_std"), ("precision", "precision"), ("recall", "recall"),
+            ("coverage", "coverage"), ("confidence", "confidence"),
+            ("class accuracy", "class_accuracy")]
+    print(f"{'metric':<16}value")
+    for label, key in rows:
+        if key in r:
+            value = r[key]
+            text = f"{value}/10" if key == "coverage" else f"{value:.4f}"
+            print(f"{label:<16}{text}")
+    if "per_class_accuracy" in r:
+        print("per class       " + " ".join(f"{a:.2f}" for a in r["per_class_accuracy"]))
+    print(f"({r['num_fake']} generated vs {r['num_real']} real images of {r['data']}, "
+          f"{r['seconds']:.1f} s)")
+    stem = os.path.splitext(os.path.basename(os.path.normpath(args.path)))[0]
+    if stem.isdigit():  # a SavedModel version dir: name it after its base
+        stem = os.path.basename(os.path.dirname(os.path.normpath(args.path)))
+    out = args.out or f"evaluation_{stem}.json"
+    r["path"] = str(args.path)
+    with open(out, "w") as f:
+        json.dump(r, f, indent=1)
+    print(f"json:        {out}")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
+            "evaluate": cmd_evaluate}
 
 
 def main(argv=None):

@@ -82,7 +82,11 @@ def read_tflite_metadata(path):
 def _write_saved_model(model, directory):
     signatures = model.serving_signatures()
     archive = keras.export.ExportArchive()
-    archive.track(model)
+    # Only what the signatures run: a translator's generators, not its
+    # discriminators, pools and optimizer state.
+    networks = getattr(model, "serving_networks", lambda: [model])()
+    for network in networks:
+        archive.track(network)
     for name, (fn, spec) in signatures.items():
         archive.add_endpoint(name, fn, input_signature=spec)
     archive.write_out(directory, verbose=False)

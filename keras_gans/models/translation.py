@@ -45,8 +45,11 @@ def translation_grid(translate, images, two_way, direction="a_to_b"):
     if two_way:
         columns.append(translate(out, "b_to_a" if direction == "a_to_b" else "a_to_b"))
     grid = np.stack(columns, axis=1).reshape((-1, *images.shape[1:]))
-    per_row = max(1, int(round(np.sqrt(len(images) / len(columns)))))
-    return grid, len(columns) * per_row
+    n, k = len(images), len(columns)
+    # Inputs per grid row: a divisor of n (no ragged last row), tiles as square as can be.
+    per_row = min((d for d in range(1, n + 1) if n % d == 0),
+                  key=lambda d: (abs(d * k - n // d), -d)) if n else 1
+    return grid, k * per_row
 
 
 class Translator(GAN):
@@ -205,6 +208,10 @@ class Translator(GAN):
 
             signatures["translate_b_to_a"] = (b_to_a, spec)
         return signatures
+
+    def serving_networks(self):
+        """The networks the exported signatures use: the generator(s)."""
+        return [self.generator, self.generator_ba] if self.two_way else [self.generator]
 
     def export_metadata(self):
         """What samplers of exported files need to know (written beside them)."""

@@ -1,0 +1,108 @@
+"""`keras-gans evaluate`, `evaluate_model` and `FIDCallback`."""
+
+import glob
+import json
+import os
+
+import numpy as np
+import pytest
+
+import keras
+from keras_gans import callbacks, data, export
+from keras_gans.metrics.evaluation import evaluate_model
+
+from tests.helpers import tiny_model
+from tests.test_cli import cli
+
+
+@pytest.fixture(scope="module")
+def dcgan(tmp_path_factory):
+    model = tiny_model("dcgan", image_shape=(32, 32, 1))
+    ds = data.load("digits", image_size=32, batch_size=16, seed=0)
+    tmp = tmp_path_factory.mktemp("eval")
+    fid = callbacks.FIDCallback("digits", every_n_epochs=1, num=64,
+                                best_path=str(tmp / "best.keras"), tensorboard_dir=str(tmp / "tb"))
+    history = model.fit(ds, epochs=2, steps_per_epoch=3, callbacks=[fid], verbose=0)
+    return model, history, fid, tmp
+
+
+def test_fid_callback_logs_into_history_tensorboard_and_keeps_the_best(dcgan):
+    model, history, fid, tmp = dcgan
+    values = history.history["fid"]
+    assert len(values) == 2 and all(np.isfinite(values)) and all(v > 0 for v in values)
+    assert [v for _, v in fid.values] == values
+    assert fid.best == min(values)
+    assert os.path.isfile(tmp / "best.keras")
+    assert glob.glob(str(tmp / "tb" / "events.out.tfevents.*"))
+    # The callback's value is what evaluate_model gives for the same model and seed.
+    again = evaluate_model(model, data="digits", metrics="fid", num=64)["fid"]
+    assert again == pytest.approx(values[-1], rel=1e-4)
+
+
+def test_fid_callback_every_n_epochs_skips_other_epochs():
+    model = tiny_model("dcgan", image_shape=(32, 32, 1))
+    ds = data.load("digits", image_size=32, batch_size=16, seed=0)
+    real = data.digits_arrays(32, 1, split="test")[0]
+    fid = callbacks.FIDCallback(real, every_n_epochs=2, num=32)
+    model.fit(ds, epochs=2, steps_per_epoch=1, callbacks=[fid], verbose=0)
+    assert [e for e, _ in fid.values] == [2]
+
+
+def test_untrained_generator_scores_far_worse_than_real_digits(dcgan):
+    model, *_ = dcgan
+    fresh = tiny_model("dcgan", image_shape=(32, 32, 1))
+    bad = evaluate_model(fresh, data="digits", metrics="fid,kid", num=300)
+    from keras_gans.metrics.evaluation import evaluate_images
+
+    real_train = data.digits_arrays(32, 1, split="train")[0][:300]
+    good = evaluate_images(real_train, data.digits_arrays(32, 1, split="test")[0], metrics="fid")
+    assert bad["fid"] > 10 * good["fid"]
+
+
+def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path):
+    model, *_ = dcgan
+    export.saved_model(model, str(tmp_path / "sm"))
+    r = cli("evaluate", "sm", "--data", "digits", "--num", "200", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for label in ("FID", "KID", "IS", "precision", "recall", "coverage"):
+        assert label in r.stdout
+    result = json.loads((tmp_path / "evaluation_sm.json").read_text())
+    for key in ("fid", "kid", "is", "precision", "recall", "coverage", "num_fake", "num_real"):
+        assert key in result
+    assert result["num_fake"] == 200 and result["num_real"] == 300
+    assert result["extractor"] == "digits"
+
+
+def test_evaluate_conditional_reports_class_accuracy(tmp_path):
+    model = tiny_model("cgan", image_shape=(32, 32, 1))
+    model.fit(data.load("digits", image_size=32, batch_size=16, labels=True, seed=0),
+              epochs=1, steps_per_epoch=2, verbose=0)
+    path = str(tmp_path / "cgan.keras")
+    model.save(path)
+    r = cli("evaluate", path, "--metrics", "fid", "--num", "50", "--out", "c.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    result = json.loads((tmp_path / "c.json").read_text())
+    assert 0.0 <= result["class_accuracy"] <= 1.0 and len(result["per_class_accuracy"]) == 10
+    assert "class accuracy" in r.stdout
+
+
+def test_evaluate_translator_compares_translated_test_images(tmp_path):
+    model = tiny_model("cyclegan")
+    result = evaluate_model(model, metrics="fid", num=40)
+    assert result["task"] == "translation" and result["data"] == "digits-ink"
+    assert result["num_fake"] == 40 and result["num_real"] == 300
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["evaluate", "nope.keras"], "does not exist"),
+        (["evaluate", "m.keras", "--metrics", "fid,bogus"], "bogus"),
+        (["evaluate", "m.keras", "--features", "alexnet"], "alexnet"),
+    ],
+)
+def test_evaluate_bad_input_is_one_line(dcgan, tmp_path, args, message):
+    model, *_ = dcgan
+    model.save(str(tmp_path / "m.keras"))
+    r = cli(*args, cwd=tmp_path)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
