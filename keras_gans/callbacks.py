@@ -1,6 +1,7 @@
 """Keras callbacks for GAN training."""
 
 import os
+import time
 
 import numpy as np
 import keras
@@ -185,3 +186,55 @@ class FIDCallback(keras.callbacks.Callback):
             self.model.save(tmp)
             os.replace(tmp, self.best_path)
         self.best = min(self.best, fid)
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training once `seconds` have passed (checked after every batch),
+    and counts what was trained: `images`, `seconds`, `images_per_second`.
+
+    `images_per_second` leaves out the first batch, which pays for tracing and
+    compiling the step.
+
+    Args:
+        seconds: float or None. The budget; None only counts.
+        batch_size: int. Images per batch, for the count.
+    """
+
+    def __init__(self, seconds=None, batch_size=None):
+        super().__init__()
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"--max-seconds must be positive; got {seconds}.")
+        self.budget = seconds
+        self.batch_size = batch_size
+        self.batches = 0
+        self.seconds = 0.0
+        self.epochs = 0
+        self._start = None
+        self._warm = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        self.batches += 1
+        if self._warm is None:
+            self._warm = now
+        self.seconds = now - self._start
+        if self.budget is not None and self.seconds >= self.budget:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs = epoch + 1
+
+    @property
+    def images(self):
+        return self.batches * (self.batch_size or 0)
+
+    @property
+    def images_per_second(self):
+        """Images per second after the first batch (0 with fewer than 2 batches)."""
+        if self.batches < 2 or self._warm is None:
+            return 0.0
+        elapsed = self._start + self.seconds - self._warm
+        return (self.batches - 1) * (self.batch_size or 0) / elapsed if elapsed > 0 else 0.0

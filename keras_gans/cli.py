@@ -57,6 +57,8 @@ def build_parser():
     tr.add_argument("--image-size", type=int, default=None, help="default: the model's preset")
     tr.add_argument("--channels", type=int, default=None, choices=(1, 3))
     tr.add_argument("--steps-per-epoch", type=int, default=None, help="cap steps per epoch")
+    tr.add_argument("--max-seconds", type=float, default=None,
+                    help="stop training after this many seconds (a time budget)")
     tr.add_argument("--seed", type=int, default=None)
     tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
     tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
@@ -175,7 +177,8 @@ def cmd_train(args):
         every_n_epochs=every, num=64, seed=0, directory=os.path.join(run_dir, "samples"),
         tensorboard_dir=logs_dir, inputs=preview_inputs,
     )
-    cbs = [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
+    budget = callbacks.TimeBudget(args.max_seconds, batch_size)
+    cbs = [budget, grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:
         print(f"Settings: {model_args}")
@@ -199,7 +202,8 @@ def cmd_train(args):
     else:
         images, ncols = _conditional_grid(model, None, 0, _all_classes(model), None)
         save_grid(images, final_grid, ncols=ncols)
-    print(f"Trained in {seconds:.1f} s.")
+    print(f"Trained in {seconds:.1f} s: {budget.epochs} epochs, {budget.images} images, "
+          f"{budget.images_per_second:.0f} img/s.")
     print(f"model:       {model_path}")
     print(f"samples:     {final_grid}")
     if not args.no_export:

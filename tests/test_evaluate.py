@@ -106,3 +106,37 @@ def test_evaluate_bad_input_is_one_line(dcgan, tmp_path, args, message):
     model.save(str(tmp_path / "m.keras"))
     r = cli(*args, cwd=tmp_path)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_time_budget_stops_training_and_counts_images():
+    model = tiny_model("gan")
+    ds = data.load("digits", image_size=model.image_shape[0], batch_size=8, seed=0)
+    budget = callbacks.TimeBudget(seconds=1.0, batch_size=8)
+    history = model.fit(ds, epochs=1000, callbacks=[budget], verbose=0)
+    assert 1 <= len(history.history["d_loss"]) < 1000
+    assert budget.seconds >= 1.0 and budget.images == 8 * budget.batches
+    assert budget.images_per_second > 0
+    with pytest.raises(ValueError, match="positive"):
+        callbacks.TimeBudget(seconds=0)
+
+
+def test_quality_report_has_a_row_with_command_machine_and_date_per_model(tmp_path):
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+    import quality
+
+    rows = [dict(model=m, task=t, data=d, train_seconds=s, epochs=3, images=100,
+                 images_per_second=50, fid=f, kid=0.5, coverage=10, confidence=0.9,
+                 command=f"keras-gans train {m} --seed 0", machine="2 cores", date="2026-11-22")
+            for m, t, d, s, f in [("dcgan", "generation", "digits", 100, 20.0),
+                                  ("cyclegan", "translation", "digits-ink", 200, 3.0)]]
+    md = quality.write_markdown(rows, str(tmp_path / "R.md"), "p.png")
+    text = open(md).read()
+    for r in rows:
+        assert f"`{r['model']}`" in text and r["command"] in text
+    assert text.count("2026-11-22") == 2 and "2 cores" in text
+    png = quality.plot(rows, str(tmp_path / "p.png"))
+    from PIL import Image
+
+    assert Image.open(png).size == (900, 600)

@@ -1,0 +1,195 @@
+"""Trains every registered model on its bundled data and scores it: docs/RESULTS.md.
+
+For each model: `keras-gans train MODEL --seed 0` with its defaults (or with a
+time budget, `--seconds S`), then `evaluate_model` with the shipped digits
+classifier's features on 1000 samples against digits:test (translators:
+their test split, translated, against domain B's test images). Records
+digits-FID, KID, class coverage and confidence, training seconds and img/s,
+merges them into docs/results.json (so a subset can be re-run) and rewrites
+docs/RESULTS.md with a table and a plot of FID against training time
+(docs/results_fid_time.png).
+
+    python benchmarks/quality.py                       # every model, defaults
+    python benchmarks/quality.py --seconds 60          # every model, 60 s each
+    python benchmarks/quality.py --models dcgan,cgan   # some
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = os.path.join(ROOT, "docs")
+TRAINED = re.compile(r"Trained in ([\d.]+) s: (\d+) epochs, (\d+) images, (\d+) img/s")
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, no GPU"
+
+
+def train_and_score(name, seconds, num, run_root):
+    from keras_gans.inference import load_sampler
+    from keras_gans.metrics.evaluation import evaluate_model
+
+    run_dir = os.path.join(run_root, name)
+    command = ["keras-gans", "train", name, "--seed", "0"]
+    if seconds:
+        command += ["--max-seconds", str(seconds)]
+    start = time.time()
+    r = subprocess.run(
+        [sys.executable, "-m", "keras_gans.cli", *command[1:], "--run-dir", run_dir, "--no-export"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    wall = time.time() - start
+    if r.returncode != 0:
+        raise RuntimeError(f"{name} failed to train:\n{r.stderr[-3000:]}")
+    m = TRAINED.search(r.stdout)
+    if not m:
+        raise RuntimeError(f"{name}: no 'Trained in' line in its output:\n{r.stdout[-2000:]}")
+    sampler = load_sampler(os.path.join(run_dir, "model.keras"))
+    score = evaluate_model(sampler, metrics="fid,kid", num=num, seed=0)
+    row = {
+        "model": name,
+        "task": score["task"],
+        "data": score["data"],
+        "train_seconds": float(m.group(1)),
+        "epochs": int(m.group(2)),
+        "images": int(m.group(3)),
+        "images_per_second": int(m.group(4)),
+        "wall_seconds": round(wall, 1),
+        "fid": round(score["fid"], 3),
+        "kid": round(score["kid"], 4),
+        "coverage": score.get("coverage"),
+        "confidence": round(score["confidence"], 3) if "confidence" in score else None,
+        "class_accuracy": round(score["class_accuracy"], 3) if "class_accuracy" in score else None,
+        "command": " ".join(command),
+        "machine": machine(),
+        "date": datetime.date.today().isoformat(),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    print(f"{name:<18} {row['train_seconds']:>7.1f} s  {row['images_per_second']:>5} img/s  "
+          f"FID {row['fid']:>8.2f}  KID {row['kid']:>8.3f}  coverage {row['coverage']}", flush=True)
+    return row
+
+
+def plot(rows, path):
+    """FID (log scale) against training seconds, one labelled point per model."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    pts = [(r["train_seconds"], r["fid"], r["model"], r["task"]) for r in rows if r["fid"] > 0]
+    width, height, margin = 900, 600, 70
+    img = Image.new("RGB", (width, height), "white")
+    d = ImageDraw.Draw(img)
+    max_t = max(p[0] for p in pts) * 1.05
+    lo = math.floor(math.log10(min(p[1] for p in pts)))
+    hi = math.ceil(math.log10(max(p[1] for p in pts)))
+    hi = max(hi, lo + 1)
+
+    def xy(t, fid):
+        x = margin + (width - 2 * margin) * t / max_t
+        y = height - margin - (height - 2 * margin) * (math.log10(fid) - lo) / (hi - lo)
+        return x, y
+
+    d.line([(margin, height - margin), (width - margin, height - margin)], fill="black")
+    d.line([(margin, margin), (margin, height - margin)], fill="black")
+    for e in range(lo, hi + 1):
+        _, y = xy(1, 10 ** e)
+        d.line([(margin - 5, y), (width - margin, y)], fill=(225, 225, 225))
+        d.text((8, y - 6), f"{10 ** e:g}", fill="black")
+    step = 60 if max_t > 300 else 30
+    for t in range(0, int(max_t) + 1, step):
+        x, _ = xy(t, 10 ** lo)
+        d.line([(x, height - margin), (x, height - margin + 5)], fill="black")
+        d.text((x - 10, height - margin + 10), str(t), fill="black")
+    d.text((width // 2 - 80, height - 30), "training seconds (2 CPU cores)", fill="black")
+    d.text((10, 20), "digits-FID (log scale, lower is better); translators in blue", fill="black")
+    for t, fid, name, task in pts:
+        x, y = xy(t, fid)
+        color = (30, 60, 200) if task == "translation" else (200, 40, 40)
+        d.ellipse([x - 4, y - 4, x + 4, y + 4], fill=color)
+        d.text((x + 6, y - 6), name, fill=color)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    img.save(path)
+    return path
+
+
+def write_markdown(rows, path, png_name):
+    rows = sorted(rows, key=lambda r: (r["task"] != "generation", r["fid"]))
+    lines = [
+        "# Results: every registered model on bundled data",
+        "",
+        "Written by `python benchmarks/quality.py` (see its docstring). Each model was",
+        "trained by the command in its row (its defaults, seed 0) and scored with",
+        "`evaluate_model`: digits-FID and KID on the features of the classifier shipped",
+        "in `keras_gans/metrics/weights/` (0.993 on digits:test), 1000 samples against",
+        "the 300 digits of digits:test; coverage (of 10 digits) and confidence from its",
+        "probabilities. Image-to-image rows translate their data's test split and compare",
+        "with domain B's test images on the same features (the digit classifier is out",
+        "of its domain on inked or photo images, so compare those rows only with each",
+        "other). Real digits:train against digits:test score FID 13.1 here: the floor.",
+        "Times are wall seconds of `fit()` on the machine in the row, which other jobs",
+        "may have shared (the load average is in results.json).",
+        "",
+        f"![digits-FID against training time]({png_name})",
+        "",
+        "| model | data | epochs | train s | img/s | digits-FID | KID | coverage | confidence | command | machine | date |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        cov = "-" if r["task"] == "translation" or r["coverage"] is None else f"{r['coverage']}/10"
+        conf = "-" if r["task"] == "translation" or r["confidence"] is None else f"{r['confidence']:.3f}"
+        lines.append(
+            f"| `{r['model']}` | {r['data']} | {r['epochs']} | {r['train_seconds']:.0f} | "
+            f"{r['images_per_second']} | {r['fid']:.2f} | {r['kid']:.3f} | {cov} | {conf} | "
+            f"`{r['command']}` | {r['machine']} | {r['date']} |"
+        )
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", default=None, help="comma-separated names (default: all)")
+    p.add_argument("--seconds", type=float, default=None, help="time budget per model")
+    p.add_argument("--num", type=int, default=1000, help="samples per evaluation")
+    p.add_argument("--run-root", default=os.path.join(ROOT, "runs", "quality"))
+    args = p.parse_args(argv)
+
+    import keras_gans
+
+    names = args.models.split(",") if args.models else keras_gans.list_models()
+    results_path = os.path.join(DOCS, "results.json")
+    results = {}
+    if os.path.isfile(results_path):
+        with open(results_path) as f:
+            results = {r["model"]: r for r in json.load(f)}
+    for name in names:
+        results[name] = train_and_score(name, args.seconds, args.num, args.run_root)
+        os.makedirs(DOCS, exist_ok=True)
+        with open(results_path, "w") as f:  # after every model: nothing lost on a crash
+            json.dump(sorted(results.values(), key=lambda r: r["model"]), f, indent=1)
+    rows = [results[n] for n in keras_gans.list_models() if n in results]
+    png = plot(rows, os.path.join(DOCS, "results_fid_time.png"))
+    md = write_markdown(rows, os.path.join(DOCS, "RESULTS.md"), os.path.basename(png))
+    print(f"wrote {md} and {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
