@@ -20,6 +20,7 @@ takes: a .keras file, a SavedModel directory or a .tflite file):
 
     python benchmarks/translation_quality.py runs/discogan/model.keras
     python benchmarks/translation_quality.py savedmodels/dualgan
+    python benchmarks/translation_quality.py savedmodels/pix2pix   # digits-edges: L1 and class
 """
 
 import argparse
@@ -87,6 +88,30 @@ def score_ink(translate_fn, image_size=32):
     }
 
 
+def score_edges(translate_fn, image_size=32):
+    """Scores an edges -> digit translator (pix2pix) on digits-edges' 300 test pairs.
+
+    Returns a dict with `l1` (mean |G(edges) - digit| in [-1, 1] units),
+    `class_kept` (the judge reads the output as the true digit), the judge's
+    score on the true digits (`truth_class_kept`) and `num`.
+    """
+    from digits_judge import classifier
+
+    from keras_gans import data
+
+    a = data.domain_images("digits-edges", "A", "test", image_size=image_size, channels=1)
+    b = data.domain_images("digits-edges", "B", "test", image_size=image_size, channels=1)
+    _, labels = data.digits_arrays(image_size, 1, split="test")
+    out = np.asarray(translate_fn(a), dtype="float32")
+    model, _ = classifier(image_size, 1)
+
+    def kept(images):
+        return float(np.mean(np.argmax(model.predict(images, verbose=0), axis=1) == labels))
+
+    return {"l1": float(np.mean(np.abs(out - b))), "class_kept": kept(out),
+            "truth_class_kept": kept(b), "num": int(len(a))}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("path", help="a .keras model, SavedModel directory or .tflite file")
@@ -97,6 +122,12 @@ def main(argv=None):
     shape = tuple(getattr(sampler, "image_shape", None) or (32, 32, 3))
     if getattr(sampler, "task", None) != "translation":
         raise SystemExit(f"{args.path} is not an image-to-image translator.")
+    if getattr(sampler, "default_data", None) == "digits-edges":
+        r = score_edges(sampler.translate, image_size=shape[0])
+        print(f"digits-edges test ({r['num']} pairs): L1 {r['l1']:.4f}  class kept "
+              f"{r['class_kept']:.3f}  (true digits: {r['truth_class_kept']:.3f})")
+        print(json.dumps(r))
+        return r
     if shape[-1] != 3:
         raise SystemExit(f"{args.path} takes {shape[-1]}-channel images; digits-ink is RGB.")
     r = score_ink(sampler.translate, image_size=shape[0])

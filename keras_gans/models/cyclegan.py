@@ -8,7 +8,7 @@ from keras_gans.registry import register_model
 
 @register_model(
     "cyclegan",
-    defaults=dict(image_shape=(32, 32, 3), filters=32, num_blocks=3, d_filters=32, d_layers=2),
+    defaults=dict(image_shape=(32, 32, 3), filters=32, num_blocks=1, d_filters=32, d_layers=2),
     tiny=dict(image_shape=(16, 16, 3), filters=4, num_blocks=1, d_filters=4, d_layers=2,
               pool_size=4),
 )
@@ -28,6 +28,12 @@ class CycleGAN(Translator):
     identity term keeps G near the identity map (white digits on black are a
     valid-looking "ink" image to an L1 identity term), and the class of the
     translated digit was kept far less often; see the README's figures.
+
+    The registered preset is small for 32-px digits on a CPU: 32 filters, one
+    residual block (not 6 or 9), and a 2-layer PatchGAN (34x34 receptive
+    field). One block kept the digit class as often as three (99.3% on two
+    seeds) at half the export size; 16 filters collapsed to one blob-shaped
+    "digit" on seed 0.
 
     Args:
         image_shape: tuple. (H, W, C) of both domains.
