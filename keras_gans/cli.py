@@ -253,6 +253,8 @@ def _preview_inputs(data, spec, shape, num=16):
 
 def _translation_inputs(sampler, args):
     """The images `keras-gans sample` translates for --input (numpy [N, H, W, C])."""
+    import numpy as np
+
     from keras_gans import data
 
     size, channels = sampler.image_shape[0], sampler.image_shape[2]

@@ -87,3 +87,13 @@ def historical_average(variables, averages):
         diff = ops.cast(v, "float32") - ops.cast(a, "float32")
         total = total + ops.sum(ops.square(diff))
     return total
+
+
+def clip_weights(networks, clip_value):
+    """Clips every trainable variable of `networks` (a network or a list) to
+    [-clip_value, clip_value]: WGAN's Lipschitz constraint (Arjovsky et al.
+    2017, Algorithm 1), run after each critic update."""
+    from keras_gans.models.base import trainable_variables_of
+
+    for v in trainable_variables_of(networks):
+        v.assign(ops.clip(v, -clip_value, clip_value))

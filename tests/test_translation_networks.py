@@ -246,7 +246,8 @@ def test_edge_smooth():
 def test_offline_features_deterministic_and_frozen(tmp_path):
     a = feature_extractor("offline", (32, 32, 3))
     b = feature_extractor("offline", (32, 32, 3))
-    assert a.output_shape == (None, 4, 4, 256)
+    # The last block's 256 convolution channels plus its pixel group (3).
+    assert a.output_shape == (None, 4, 4, 256 + 3)
     assert not a.trainable_weights and a.non_trainable_weights
     x = _images((2, 32, 32, 3))
     fa = keras.ops.convert_to_numpy(a(x))
@@ -254,6 +255,19 @@ def test_offline_features_deterministic_and_frozen(tmp_path):
     assert fa.std() > 0
     cut = feature_extractor("offline", (32, 32, 3), layer="block2_conv2")
     assert cut.output_shape == (None, 16, 16, 64)
+    # block{i}_output: the convolutions then the image's 2^(i-1)-pixel means,
+    # scaled by width / 3.
+    x_np = keras.ops.convert_to_numpy(x)
+    b1 = keras.ops.convert_to_numpy(feature_extractor("offline", (32, 32, 3), layer="block1_output")(x))
+    assert b1.shape == (2, 32, 32, 32 + 3)
+    np.testing.assert_allclose(b1[..., 32:], x_np * 32 / 3, rtol=1e-5, atol=1e-5)
+    b2 = keras.ops.convert_to_numpy(feature_extractor("offline", (32, 32, 3), layer="block2_output")(x))
+    pooled = x_np.reshape(2, 16, 2, 16, 2, 3).mean(axis=(2, 4))
+    np.testing.assert_allclose(b2[..., 64:], pooled * 64 / 3, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(
+        b2[..., :64], keras.ops.convert_to_numpy(cut(x)))
+    with pytest.raises(ValueError, match="block1_output"):
+        feature_extractor("offline", (32, 32, 3), layer="block9_conv1")
 
     # As part of a saved model.
     inputs = keras.Input((32, 32, 3))

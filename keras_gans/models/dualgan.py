@@ -1,8 +1,8 @@
 """DualGAN (Yi et al. 2017, arXiv:1704.02510)."""
 
 import keras
-from keras import ops
 
+from keras_gans.regularizers import clip_weights
 from keras_gans.models.translation import Translator, l1
 from keras_gans.networks.translation import patchgan_discriminator, unet_generator
 from keras_gans.registry import register_model
@@ -137,10 +137,7 @@ class DualGAN(Translator):
 
     def clip_critics(self):
         """Clips every trainable variable of both critics to [-clip_value, clip_value]."""
-        c = self.clip_value
-        for critic in (self.discriminator, self.discriminator_a):
-            for v in critic.trainable_variables:
-                v.assign(ops.clip(v, -c, c))
+        clip_weights(self.discriminator_step_networks(), self.clip_value)
 
     def after_discriminator_step(self):
         self.clip_critics()

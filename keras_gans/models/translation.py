@@ -13,7 +13,6 @@ paper's losses.
 import numpy as np
 import tensorflow as tf
 
-import keras
 from keras import ops
 
 from keras_gans.models.base import GAN

@@ -1,9 +1,9 @@
 """WGAN with weight clipping (Arjovsky et al. 2017, arXiv:1701.07875)."""
 
 import keras
-from keras import ops
 
 from keras_gans.models.dcgan import ConvGAN
+from keras_gans.regularizers import clip_weights
 from keras_gans.registry import register_model
 
 
@@ -70,9 +70,7 @@ class WGAN(ConvGAN):
 
     def clip_critic(self):
         """Clips every trainable critic variable to [-clip_value, clip_value]."""
-        c = self.clip_value
-        for v in self.discriminator.trainable_variables:
-            v.assign(ops.clip(v, -c, c))
+        clip_weights(self.discriminator, self.clip_value)
 
     def after_discriminator_step(self):
         self.clip_critic()

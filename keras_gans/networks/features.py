@@ -53,16 +53,30 @@ def _freeze(model):
 
 
 def offline_feature_net(image_shape=(64, 64, 3), filters=OFFLINE_FILTERS, seed=OFFLINE_SEED,
-                        name="offline_features"):
+                        pixels=True, output=None, name="offline_features"):
     """A VGG-style conv stack with fixed, seeded random weights (no download).
 
     Blocks of two Conv3x3 + ReLU (`block{i}_conv{j}`, as VGG names them),
     2x2 average pooling between blocks (`block{i}_pool`). Kernels are
     He-normal from `keras.initializers.HeNormal(seed + k)` for the k-th
     convolution and biases are zero, so every build, in every process and on
-    every machine, has the same weights. Its default output, the last
-    convolution of the last block, is at 1/8 of the input size like VGG19's
-    conv4_4.
+    every machine, has the same weights.
+
+    With `pixels=True` (the default) each block also has an output
+    `block{i}_output`: its last convolution's channels followed by a pixel
+    group, the input image averaged over 2^(i-1) x 2^(i-1) pixels (the
+    block's resolution; `block{i}_pixels_pool`) and multiplied by
+    `filters[i-1] / C` (`block{i}_pixels`), so that in a mean over all
+    channels (the L1 content loss) the C pixel channels weigh as much as the
+    block's convolution channels. The reason: random 3x3 ReLU features alone
+    are a poor content prior for training a generator. With a content loss
+    on them alone (any block) CartoonGAN's G, trained from scratch, neither
+    learned to reproduce the photo nor lost its initial high-frequency
+    colour noise in a few hundred steps, where an L1 on pixels does both.
+    ImageNet VGG features are far better conditioned and need no such
+    channel. The network's default output is `block4_output` (1/8 of the
+    input size like VGG19's conv4_4); with `pixels=False` it is
+    `block4_conv2` (the network as it was before the pixel groups).
 
     Random-weight convolutional networks are a usable prior for perceptual
     losses: their features support texture synthesis and style transfer
@@ -77,11 +91,18 @@ def offline_feature_net(image_shape=(64, 64, 3), filters=OFFLINE_FILTERS, seed=O
         image_shape: tuple. (H, W, C) of the images; H and W may be None.
         filters: tuple of int. Filters of each block.
         seed: int. Base seed of the kernels.
+        pixels: bool. Add the `block{i}_output` layers (convolutions + pixel group).
+        output: str or None. The layer whose output is the model's: any
+            `block{i}_conv{j}` or `block{i}_output` (None: the last one built).
         name: str. The model's name.
+
+    Raises:
+        ValueError: `output` is not one of the network's layers.
     """
     inputs = keras.Input(tuple(image_shape), name="images")
     x = inputs
     k = 0
+    tensors = {}
     for i, width in enumerate(filters, start=1):
         if i > 1:
             x = layers.AveragePooling2D(2, name=f"block{i - 1}_pool")(x)
@@ -91,8 +112,22 @@ def offline_feature_net(image_shape=(64, 64, 3), filters=OFFLINE_FILTERS, seed=O
                 kernel_initializer=keras.initializers.HeNormal(seed=int(seed) + k),
                 bias_initializer="zeros", name=f"block{i}_conv{j}",
             )(x)
+            tensors[f"block{i}_conv{j}"] = x
             k += 1
-    return keras.Model(inputs, x, name=name)
+        if pixels:
+            # The image at the block's resolution (2^(i-1) x 2^(i-1) means),
+            # scaled so that its C channels weigh as much in a mean over all
+            # channels as the block's `width` convolution channels.
+            p = inputs
+            if i > 1:
+                p = layers.AveragePooling2D(2 ** (i - 1), name=f"block{i}_pixels_pool")(p)
+            p = layers.Rescaling(int(width) / int(image_shape[-1]), name=f"block{i}_pixels")(p)
+            tensors[f"block{i}_output"] = layers.Concatenate(name=f"block{i}_output")([x, p])
+    last = list(tensors)[-1]
+    output = output or last
+    if output not in tensors:
+        raise ValueError(f"No layer {output!r} in {name}; its outputs are {list(tensors)}.")
+    return keras.Model(inputs, tensors[output], name=name if output == last else f"{name}_{output}")
 
 
 def _cut(model, layer, default):
@@ -141,8 +176,10 @@ def feature_extractor(spec="offline", image_shape=(64, 64, 3), layer=None):
     Args:
         spec: str or `keras.Model`. One of:
             - "offline" (default): `offline_feature_net`, a small VGG-style
-              net with fixed, seeded random weights; no download. `layer`
-              defaults to its last convolution, "block4_conv2".
+              net with fixed, seeded random weights and a pixel group in
+              each block's `block{i}_output`; no download. `layer` defaults
+              to "block4_output"; "block{i}_conv{j}" gives convolution
+              features alone.
             - "vgg19": `keras.applications.VGG19` with ImageNet weights (a
               download, cached in ~/.keras/models), cut at `layer` (default
               "block4_conv4", CartoonGAN's conv4_4), with VGG19's own
@@ -170,10 +207,7 @@ def feature_extractor(spec="offline", image_shape=(64, 64, 3), layer=None):
             f"spec must be one of {FEATURE_SPECS}, a weights file path or a keras.Model; got {spec!r}."
         )
     if spec == "offline":
-        net = offline_feature_net(image_shape)
-        if layer is not None:
-            net = _cut(net, layer, None)
-        return _freeze(net)
+        return _freeze(offline_feature_net(image_shape, output=layer))
     if spec == "vgg19":
         return _freeze(_vgg19(image_shape, "imagenet", layer))
     if _looks_like_path(spec):
