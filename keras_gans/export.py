@@ -81,12 +81,10 @@ def read_tflite_metadata(path):
 
 def _write_saved_model(model, directory):
     signatures = model.serving_signatures()
+    # No archive.track(): add_endpoint keeps exactly the variables the
+    # signatures use (G, not D, pools or optimizer state), once. Tracking the
+    # model as well stored every variable a second time.
     archive = keras.export.ExportArchive()
-    # Only what the signatures run: a translator's generators, not its
-    # discriminators, pools and optimizer state.
-    networks = getattr(model, "serving_networks", lambda: [model])()
-    for network in networks:
-        archive.track(network)
     for name, (fn, spec) in signatures.items():
         archive.add_endpoint(name, fn, input_signature=spec)
     archive.write_out(directory, verbose=False)

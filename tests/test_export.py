@@ -87,3 +87,14 @@ def test_periodic_save_writes_a_loadable_model(tmp_path):
           callbacks=[keras_gans.callbacks.PeriodicSave(path, every_n_epochs=2)])
     assert os.listdir(tmp_path / "run") == ["model.keras"]
     assert int(keras.saving.load_model(path).g_optimizer.iterations) == 4
+
+
+def test_saved_model_holds_only_the_generator_once(tmp_path):
+    import tensorflow as tf
+
+    model = tiny_model("dcgan")
+    path = export.saved_model(model, str(tmp_path / "sm"))
+    reader = tf.train.load_checkpoint(os.path.join(path, "variables", "variables"))
+    stored = sum(int(np.prod(s)) for n, s in reader.get_variable_to_shape_map().items()
+                 if not n.startswith("_CHECKPOINTABLE") and "OBJECT_GRAPH" not in n)
+    assert stored == model.generator.count_params()  # not D, optimizer slots or a second copy

@@ -235,11 +235,6 @@ class GAN(keras.Model):
 
     # --------------------------------------------------------------- serving
 
-    def serving_networks(self):
-        """The networks the serving signatures run, the only ones `export`
-        writes (not D, unless a signature uses it, nor optimizer state)."""
-        return [self.generator]
-
     def serving_signatures(self):
         """Signatures that `keras_gans.export` writes: name -> (fn, input specs).
 

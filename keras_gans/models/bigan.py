@@ -93,9 +93,6 @@ class BiGAN(GAN):
         ]
         return np.concatenate(out, axis=0) if out else np.zeros((0, self.latent_dim), "float32")
 
-    def serving_networks(self):
-        return [self.generator, self.encoder]
-
     def serving_signatures(self):
         """`serving_default` (z -> images) and `encode` (images -> {"z": E(images)})."""
         signatures = super().serving_signatures()

@@ -110,9 +110,6 @@ class SGAN(SemiSupervisedMixin, GAN):
             loss = self.g_loss_fn(semi_supervised_logits(f["classes"]), **self.loss_kwargs(self.g_loss_fn))
         return loss, {"g_loss": loss}
 
-    def serving_networks(self):
-        return [self.generator, self.discriminator]
-
     def serving_signatures(self):
         """`serving_default` (z -> images) and `classify` (images -> probabilities)."""
         signatures = super().serving_signatures()

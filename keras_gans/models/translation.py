@@ -208,10 +208,6 @@ class Translator(GAN):
             signatures["translate_b_to_a"] = (b_to_a, spec)
         return signatures
 
-    def serving_networks(self):
-        """The networks the exported signatures use: the generator(s)."""
-        return [self.generator, self.generator_ba] if self.two_way else [self.generator]
-
     def export_metadata(self):
         """What samplers of exported files need to know (written beside them)."""
         return {

@@ -173,9 +173,6 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         self.c_steps.assign(self.c_steps + 1.0)
         return logs
 
-    def serving_networks(self):
-        return [self.generator, self.classifier]
-
     def serving_signatures(self):
         """`serving_default` (z, labels -> images) and `classify` (images -> probabilities)."""
         signatures = super().serving_signatures()
