@@ -10,7 +10,8 @@ docs/RESULTS.md with a table and a plot of FID against training time
 (docs/results_fid_time.png).
 
     python benchmarks/quality.py                       # every model, defaults
-    python benchmarks/quality.py --seconds 60          # every model, 60 s each
+    python benchmarks/quality.py --seconds 60          # every model, 60 s each, FID
+                                                       # logged every 10 s for the curves
     python benchmarks/quality.py --models dcgan,cgan   # some
 """
 
@@ -40,7 +41,7 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, no GPU"
 
 
-def train_and_score(name, seconds, num, run_root):
+def train_and_score(name, seconds, num, run_root, fid_every=None):
     from keras_gans.inference import load_sampler
     from keras_gans.metrics.evaluation import evaluate_model
 
@@ -48,6 +49,8 @@ def train_and_score(name, seconds, num, run_root):
     command = ["keras-gans", "train", name, "--seed", "0"]
     if seconds:
         command += ["--max-seconds", str(seconds)]
+    if fid_every:
+        command += ["--fid-every-seconds", str(fid_every)]
     start = time.time()
     r = subprocess.run(
         [sys.executable, "-m", "keras_gans.cli", *command[1:], "--run-dir", run_dir, "--no-export"],
@@ -59,6 +62,10 @@ def train_and_score(name, seconds, num, run_root):
     m = TRAINED.search(r.stdout)
     if not m:
         raise RuntimeError(f"{name}: no 'Trained in' line in its output:\n{r.stdout[-2000:]}")
+    curve = []
+    if fid_every and os.path.isfile(os.path.join(run_dir, "fid.json")):
+        with open(os.path.join(run_dir, "fid.json")) as f:
+            curve = json.load(f)["curve"]
     sampler = load_sampler(os.path.join(run_dir, "model.keras"))
     score = evaluate_model(sampler, metrics="fid,kid", num=num, seed=0)
     row = {
@@ -79,6 +86,7 @@ def train_and_score(name, seconds, num, run_root):
         "machine": machine(),
         "date": datetime.date.today().isoformat(),
         "load_average": round(os.getloadavg()[0], 1),
+        "curve": curve,
     }
     print(f"{name:<18} {row['train_seconds']:>7.1f} s  {row['images_per_second']:>5} img/s  "
           f"FID {row['fid']:>8.2f}  KID {row['kid']:>8.3f}  coverage {row['coverage']}", flush=True)
@@ -86,19 +94,25 @@ def train_and_score(name, seconds, num, run_root):
 
 
 def plot(rows, path):
-    """FID (log scale) against training seconds, one labelled point per model."""
+    """digits-FID (log scale) against training seconds: a curve per model from
+    its `curve` (FID logged during training, 500 samples), ending at the final
+    1000-sample figure; a point where no curve was logged."""
     import math
 
     from PIL import Image, ImageDraw
 
-    pts = [(r["train_seconds"], r["fid"], r["model"], r["task"]) for r in rows if r["fid"] > 0]
-    width, height, margin = 900, 600, 70
+    series = []
+    for r in rows:
+        pts = [(t, f) for t, f in r.get("curve") or [] if f > 0 and t < r["train_seconds"]]
+        pts.append((r["train_seconds"], r["fid"]))
+        series.append((r["model"], r["task"], [p for p in pts if p[1] > 0]))
+    width, height, margin = 1000, 700, 70
     img = Image.new("RGB", (width, height), "white")
     d = ImageDraw.Draw(img)
-    max_t = max(p[0] for p in pts) * 1.05
-    lo = math.floor(math.log10(min(p[1] for p in pts)))
-    hi = math.ceil(math.log10(max(p[1] for p in pts)))
-    hi = max(hi, lo + 1)
+    all_pts = [p for _, _, pts in series for p in pts]
+    max_t = max(p[0] for p in all_pts) * 1.12
+    lo = math.floor(math.log10(min(p[1] for p in all_pts)))
+    hi = max(math.ceil(math.log10(max(p[1] for p in all_pts))), lo + 1)
 
     def xy(t, fid):
         x = margin + (width - 2 * margin) * t / max_t
@@ -111,17 +125,23 @@ def plot(rows, path):
         _, y = xy(1, 10 ** e)
         d.line([(margin - 5, y), (width - margin, y)], fill=(225, 225, 225))
         d.text((8, y - 6), f"{10 ** e:g}", fill="black")
-    step = 60 if max_t > 300 else 30
+    step = max(5, int(round(max_t / 8 / 5.0)) * 5)
     for t in range(0, int(max_t) + 1, step):
         x, _ = xy(t, 10 ** lo)
         d.line([(x, height - margin), (x, height - margin + 5)], fill="black")
         d.text((x - 10, height - margin + 10), str(t), fill="black")
-    d.text((width // 2 - 80, height - 30), "training seconds (2 CPU cores)", fill="black")
-    d.text((10, 20), "digits-FID (log scale, lower is better); translators in blue", fill="black")
-    for t, fid, name, task in pts:
-        x, y = xy(t, fid)
-        color = (30, 60, 200) if task == "translation" else (200, 40, 40)
-        d.ellipse([x - 4, y - 4, x + 4, y + 4], fill=color)
+    d.text((width // 2 - 90, height - 30), "training seconds (2 CPU cores)", fill="black")
+    d.text((10, 20), "digits-FID (log scale, lower is better) during training; "
+                     "generators red, translators blue", fill="black")
+    for i, (name, task, pts) in enumerate(series):
+        shade = 40 + (i * 37) % 140
+        color = (30, shade, 200) if task == "translation" else (200, shade // 2, 40)
+        coords = [xy(t, f) for t, f in pts]
+        if len(coords) > 1:
+            d.line(coords, fill=color, width=2)
+        for x, y in coords:
+            d.ellipse([x - 3, y - 3, x + 3, y + 3], fill=color)
+        x, y = coords[-1]
         d.text((x + 6, y - 6), name, fill=color)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     img.save(path)
@@ -143,7 +163,9 @@ def write_markdown(rows, path, png_name):
         "of its domain on inked or photo images, so compare those rows only with each",
         "other). Real digits:train against digits:test score FID 13.1 here: the floor.",
         "Times are wall seconds of `fit()` on the machine in the row, which other jobs",
-        "may have shared (the load average is in results.json).",
+        "may have shared (the load average is in results.json). The plot follows each",
+        "model's digits-FID during training (500 samples, logged by `FIDCallback`",
+        "through `keras-gans train --fid-every-seconds`), ending at its final figure.",
         "",
         f"![digits-FID against training time]({png_name})",
         "",
@@ -169,6 +191,9 @@ def main(argv=None):
     p.add_argument("--seconds", type=float, default=None, help="time budget per model")
     p.add_argument("--num", type=int, default=1000, help="samples per evaluation")
     p.add_argument("--run-root", default=os.path.join(ROOT, "runs", "quality"))
+    p.add_argument("--fid-every-seconds", type=float, default=None,
+                   help="log FID during training for the curves (default: a sixth of "
+                        "--seconds when it is given)")
     args = p.parse_args(argv)
 
     import keras_gans
@@ -180,7 +205,8 @@ def main(argv=None):
         with open(results_path) as f:
             results = {r["model"]: r for r in json.load(f)}
     for name in names:
-        results[name] = train_and_score(name, args.seconds, args.num, args.run_root)
+        every = args.fid_every_seconds or (args.seconds / 6 if args.seconds else None)
+        results[name] = train_and_score(name, args.seconds, args.num, args.run_root, every)
         os.makedirs(DOCS, exist_ok=True)
         with open(results_path, "w") as f:  # after every model: nothing lost on a crash
             json.dump(sorted(results.values(), key=lambda r: r["model"]), f, indent=1)

@@ -121,6 +121,9 @@ class FIDCallback(keras.callbacks.Callback):
             image-to-image models a spec whose test split is translated.
         every_n_epochs: int. Compute after every this many epochs (and only
             then: other epochs log no "fid").
+        every_seconds: float or None. Instead: compute at the end of the
+            first epoch after this many training seconds since the last
+            evaluation (and after the first epoch), for FID-against-time curves.
         num: int. Generated images (translators: test inputs) per evaluation.
         features: str or keras.Model. The extractor (`keras_gans.metrics.get_extractor`).
         seed: int. Seed of the latents: the same z every time.
@@ -136,10 +139,13 @@ class FIDCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, data="digits", every_n_epochs=1, num=1000, features="digits", seed=0,
-                 best_path=None, tensorboard_dir=None):
+                 best_path=None, tensorboard_dir=None, every_seconds=None):
         super().__init__()
         if every_n_epochs < 1:
             raise ValueError(f"every_n_epochs must be >= 1; got {every_n_epochs}.")
+        if every_seconds is not None and every_seconds <= 0:
+            raise ValueError(f"every_seconds must be positive; got {every_seconds}.")
+        self.every_seconds = every_seconds
         self.data = data
         self.every_n_epochs = int(every_n_epochs)
         self.num = int(num)
@@ -149,7 +155,24 @@ class FIDCallback(keras.callbacks.Callback):
         self.tensorboard_dir = tensorboard_dir
         self.best = float("inf")
         self.values = []  # (epoch, fid)
+        self.curve = []  # (training seconds, fid): time spent evaluating left out
         self._writer = None
+        self._start = None
+        self._eval_seconds = 0.0
+        self._last = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        self._eval_seconds = 0.0
+        self._last = 0.0
+
+    def _training_seconds(self):
+        return time.perf_counter() - self._start - self._eval_seconds
+
+    def _due(self, epoch):
+        if self.every_seconds is None:
+            return (epoch + 1) % self.every_n_epochs == 0
+        return epoch == 0 or self._training_seconds() - self._last >= self.every_seconds
 
     def compute(self):
         """The FID of the model now."""
@@ -166,10 +189,17 @@ class FIDCallback(keras.callbacks.Callback):
                                           extractor=self.features, metrics=("fid",))["fid"]
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every_n_epochs:
+        if self._start is None:
+            self.on_train_begin()
+        if not self._due(epoch):
             return
+        trained = self._training_seconds()
+        began = time.perf_counter()
         fid = float(self.compute())
+        self._eval_seconds += time.perf_counter() - began
+        self._last = trained
         self.values.append((epoch + 1, fid))
+        self.curve.append((round(trained, 2), fid))
         if logs is not None:
             logs["fid"] = fid
         if self.tensorboard_dir:

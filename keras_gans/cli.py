@@ -59,6 +59,9 @@ def build_parser():
     tr.add_argument("--steps-per-epoch", type=int, default=None, help="cap steps per epoch")
     tr.add_argument("--max-seconds", type=float, default=None,
                     help="stop training after this many seconds (a time budget)")
+    tr.add_argument("--fid-every-seconds", type=float, default=None,
+                    help="log digits-FID (500 samples) every this many training seconds; "
+                         "writes RUN_DIR/fid.json (training seconds, FID)")
     tr.add_argument("--seed", type=int, default=None)
     tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
     tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
@@ -178,7 +181,11 @@ def cmd_train(args):
         tensorboard_dir=logs_dir, inputs=preview_inputs,
     )
     budget = callbacks.TimeBudget(args.max_seconds, batch_size)
-    cbs = [budget, grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
+    fid = None
+    if args.fid_every_seconds is not None:
+        fid = callbacks.FIDCallback(args.data, num=500, every_seconds=args.fid_every_seconds,
+                                    tensorboard_dir=logs_dir)
+    cbs = [budget] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:
         print(f"Settings: {model_args}")
@@ -191,6 +198,11 @@ def cmd_train(args):
               verbose=1 if sys.stdout.isatty() else 2)
     seconds = time.time() - start
     model.save(model_path)
+    if fid is not None:
+        import json
+
+        with open(os.path.join(run_dir, "fid.json"), "w") as f:
+            json.dump({"curve": fid.curve, "epochs": [e for e, _ in fid.values]}, f)
     final_grid = os.path.join(run_dir, "samples", "final.png")
     from keras_gans.images import save_grid
 

@@ -139,4 +139,16 @@ def test_quality_report_has_a_row_with_command_machine_and_date_per_model(tmp_pa
     png = quality.plot(rows, str(tmp_path / "p.png"))
     from PIL import Image
 
-    assert Image.open(png).size == (900, 600)
+    assert Image.open(png).size == (1000, 700)
+
+
+def test_fid_callback_every_seconds_gives_a_curve_of_training_time():
+    model = tiny_model("dcgan", image_shape=(32, 32, 1))
+    ds = data.load("digits", image_size=32, batch_size=16, seed=0)
+    fid = callbacks.FIDCallback("digits", num=32, every_seconds=1e-3)
+    model.fit(ds, epochs=3, steps_per_epoch=1, callbacks=[fid], verbose=0)
+    times = [t for t, _ in fid.curve]
+    assert len(times) == 3 and times == sorted(times) and times[0] > 0
+    slow = callbacks.FIDCallback("digits", num=32, every_seconds=1e6)
+    model.fit(ds, epochs=3, steps_per_epoch=1, callbacks=[slow], verbose=0)
+    assert len(slow.curve) == 1  # only after the first epoch
