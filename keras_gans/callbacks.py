@@ -9,6 +9,51 @@ import keras
 from keras_gans import images as images_lib
 
 
+def all_finite(logs):
+    """True when every numeric value in a Keras `logs` dict is finite."""
+    for value in (logs or {}).values():
+        try:
+            if not np.all(np.isfinite(np.asarray(value, dtype="float64"))):
+                return False
+        except (TypeError, ValueError):
+            continue
+    return True
+
+
+class NaNGuard(keras.callbacks.Callback):
+    """Stops training at the first batch whose logged losses are not finite.
+
+    After `fit()`, `failure` says where it happened (None if it never did),
+    and the model is marked so `PeriodicSave` keeps the last good checkpoint.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.failure = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.failure is None and not all_finite(logs):
+            bad = {k: float(np.asarray(v)) for k, v in (logs or {}).items()
+                   if np.size(v) == 1 and not np.isfinite(float(np.asarray(v)))}
+            self.failure = {"epoch": self._epoch + 1, "batch": batch + 1, "values": bad}
+            self.model._went_non_finite = True
+            self.model.stop_training = True
+
+    def message(self):
+        """One line for the user, or None."""
+        if self.failure is None:
+            return None
+        values = ", ".join(f"{k} = {v}" for k, v in self.failure["values"].items())
+        return (f"Training went non-finite at epoch {self.failure['epoch']}, batch "
+                f"{self.failure['batch']} ({values or 'a loss is NaN'}); stopped. The last good "
+                "checkpoint and the previous export were kept. Try a lower learning rate or "
+                "check the data for NaN/inf values.")
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Writes a grid of samples from a fixed latent batch every few epochs.
 
@@ -55,7 +100,7 @@ class SampleGrid(keras.callbacks.Callback):
         return self._z
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every_n_epochs:
+        if (epoch + 1) % self.every_n_epochs or getattr(self.model, "_went_non_finite", False):
             return
         ncols = None
         if hasattr(self.model, "translation_grid"):
@@ -103,6 +148,8 @@ class PeriodicSave(keras.callbacks.Callback):
         self._last = epoch
 
     def on_epoch_end(self, epoch, logs=None):
+        if not all_finite(logs) or getattr(self.model, "_went_non_finite", False):
+            return  # never replace a good checkpoint with a broken one
         if (epoch + 1) % self.every_n_epochs == 0:
             self._save(epoch)
 
@@ -189,6 +236,8 @@ class FIDCallback(keras.callbacks.Callback):
                                           extractor=self.features, metrics=("fid",))["fid"]
 
     def on_epoch_end(self, epoch, logs=None):
+        if getattr(self.model, "_went_non_finite", False):
+            return
         if self._start is None:
             self.on_train_begin()
         if not self._due(epoch):

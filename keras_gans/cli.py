@@ -180,12 +180,13 @@ def cmd_train(args):
         every_n_epochs=every, num=64, seed=0, directory=os.path.join(run_dir, "samples"),
         tensorboard_dir=logs_dir, inputs=preview_inputs,
     )
+    guard = callbacks.NaNGuard()
     budget = callbacks.TimeBudget(args.max_seconds, batch_size)
     fid = None
     if args.fid_every_seconds is not None:
         fid = callbacks.FIDCallback(args.data, num=500, every_seconds=args.fid_every_seconds,
                                     tensorboard_dir=logs_dir)
-    cbs = [budget] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
+    cbs = [guard, budget] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:
         print(f"Settings: {model_args}")
@@ -197,6 +198,8 @@ def cmd_train(args):
     model.fit(ds, epochs=epochs, steps_per_epoch=args.steps_per_epoch, callbacks=cbs,
               verbose=1 if sys.stdout.isatty() else 2)
     seconds = time.time() - start
+    if guard.failure is not None:
+        raise ValueError(guard.message())
     model.save(model_path)
     if fid is not None:
         import json

@@ -1,0 +1,52 @@
+"""A run that goes NaN stops with a clear message and keeps the last good files."""
+
+import hashlib
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import callbacks, cli, data
+
+from tests.helpers import tiny_model
+
+
+def _digest(path):
+    h = hashlib.sha256()
+    for root, _, files in sorted(os.walk(path)):
+        for f in sorted(files):
+            with open(os.path.join(root, f), "rb") as fh:
+                h.update(f.encode() + fh.read())
+    return h.hexdigest()
+
+
+def test_nan_guard_stops_at_the_first_bad_batch():
+    model = tiny_model("dcgan", image_shape=(16, 16, 1))
+    x = np.zeros((64, 16, 16, 1), "float32")
+    x[40:] = np.nan  # batches 6, 7 and 8 of 8
+    ds = tf.data.Dataset.from_tensor_slices(x).batch(8)
+    guard = callbacks.NaNGuard()
+    model.fit(ds, epochs=3, callbacks=[guard], verbose=0)
+    assert guard.failure is not None and guard.failure["epoch"] == 1 and guard.failure["batch"] == 6
+    assert "non-finite" in guard.message() and "learning rate" in guard.message()
+
+
+def test_cli_keeps_the_previous_export_and_checkpoint_when_training_goes_nan(
+        tmp_path, monkeypatch, capsys):
+    args = ["train", "dcgan", "--image-size", "16", "--epochs", "2", "--steps-per-epoch", "2",
+            "--seed", "0", "--run-dir", str(tmp_path / "run"), "--export-dir", str(tmp_path / "sm")]
+    assert cli.main(args) == 0
+    before_export, before_model = _digest(tmp_path / "sm"), _digest(tmp_path / "run" / "model.keras")
+
+    real_load = data.load
+
+    def poisoned(*a, **kw):
+        return real_load(*a, **kw).map(lambda x: x * np.float32("nan"))
+
+    monkeypatch.setattr(data, "load", poisoned)
+    capsys.readouterr()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "non-finite" in err and "epoch 1, batch 1" in err and "Traceback" not in err
+    assert _digest(tmp_path / "sm") == before_export  # no new version, .tflite untouched
+    assert _digest(tmp_path / "run" / "model.keras") == before_model
