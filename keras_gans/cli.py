@@ -63,6 +63,9 @@ def build_parser():
                     help="log digits-FID (500 samples) every this many training seconds; "
                          "writes RUN_DIR/fid.json (training seconds, FID)")
     tr.add_argument("--seed", type=int, default=None)
+    tr.add_argument("--deterministic", action="store_true",
+                    help="TF op determinism and seeded data order (--seed, default 0): the "
+                         "same command gives the same weights, bit for bit, on this machine")
     tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
     tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
     tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
@@ -153,6 +156,11 @@ def cmd_train(args):
     batch_size = args.batch_size or (16 if translator else 64)
     run_dir = args.run_dir or os.path.join("runs", args.model)
     export_dir = args.export_dir or os.path.join("savedmodels", args.model)
+    if args.deterministic:
+        import tensorflow as tf
+
+        args.seed = 0 if args.seed is None else args.seed
+        tf.config.experimental.enable_op_determinism()
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
 

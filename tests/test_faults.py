@@ -1,4 +1,4 @@
-"""A run that goes NaN stops with a clear message and keeps the last good files."""
+"""Faults and reproducibility: NaN runs keep the last good files; --deterministic repeats."""
 
 import hashlib
 import os
@@ -50,3 +50,18 @@ def test_cli_keeps_the_previous_export_and_checkpoint_when_training_goes_nan(
     assert "non-finite" in err and "epoch 1, batch 1" in err and "Traceback" not in err
     assert _digest(tmp_path / "sm") == before_export  # no new version, .tflite untouched
     assert _digest(tmp_path / "run" / "model.keras") == before_model
+
+
+def test_deterministic_runs_give_identical_weights(tmp_path):
+    import keras
+
+    from tests.test_cli import cli
+
+    for run in ("a", "b"):
+        r = cli("train", "dcgan", "--image-size", "16", "--epochs", "2", "--steps-per-epoch", "3",
+                "--deterministic", "--no-export", "--run-dir", run, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    a = keras.saving.load_model(str(tmp_path / "a" / "model.keras"))
+    b = keras.saving.load_model(str(tmp_path / "b" / "model.keras"))
+    for wa, wb in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(np.asarray(wa), np.asarray(wb))
