@@ -54,6 +54,9 @@ class GAN(keras.Model):
             (e.g. LSGAN's targets); split between G and D by name.
         n_critic: int. Discriminator updates per generator update.
         seed: int or None. Seed of the latent sampling inside `train_step`.
+        ema: float or None. Keep an exponential moving average of G's weights
+            with this decay (e.g. 0.999), updated after every G step;
+            `generate`, `sample` and the exports then use the average.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -93,9 +96,13 @@ class GAN(keras.Model):
         loss_args=None,
         n_critic=1,
         seed=None,
+        ema=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if ema is not None and not 0.0 <= float(ema) <= 1.0:
+            raise ValueError(f"ema must be a decay in [0, 1] (e.g. 0.999) or None; got {ema!r}.")
+        self.ema_decay = None if ema is None else float(ema)
         self.image_shape = tuple(int(s) for s in image_shape)
         self.latent_dim = int(latent_dim)
         if int(n_critic) < 1:
@@ -115,7 +122,26 @@ class GAN(keras.Model):
         """Attaches G and D (models built from `keras.Input`) and marks built."""
         self.generator = generator
         self.discriminator = discriminator
+        if self.ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.built = True
+
+    @property
+    def sampling_generator(self):
+        """The G that sampling and exports use: the EMA of G when `ema` is set."""
+        return self.ema_generator if self.ema_decay is not None else self.generator
+
+    def update_ema(self):
+        """ema <- decay * ema + (1 - decay) * G; BatchNorm statistics are copied."""
+        if self.ema_decay is None:
+            return
+        d = self.ema_decay
+        for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
+            e.assign(d * e + (1.0 - d) * w)
+        for e, w in zip(self.ema_generator.non_trainable_variables,
+                        self.generator.non_trainable_variables):
+            e.assign(w)
 
     def discriminator_step_networks(self):
         """The network(s) the D step trains (and `d_optimizer` is built for)."""
@@ -210,7 +236,7 @@ class GAN(keras.Model):
 
     def generate(self, z, training=False):
         """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
-        return ops.cast(self.generator(z, training=training), "float32")
+        return ops.cast(self.sampling_generator(z, training=training), "float32")
 
     def preview(self, z):
         """Images a progress grid shows for latents `z`: `generate(z)` here;
@@ -386,6 +412,7 @@ class GAN(keras.Model):
                 self.g_optimizer,
             )
         )
+        self.update_ema()
         logs = self.other_players_step(real, logs)
         logs = self.after_train_step(logs)
         return self.update_trackers(logs)

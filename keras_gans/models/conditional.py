@@ -194,7 +194,7 @@ class ConditionalGAN(GAN):
                 )
             num = int(ops.shape(z)[0])
             cond = self.condition_for(num, **{self.condition_name: cond})
-        return ops.cast(self.generator([z, cond], training=training), "float32")
+        return ops.cast(self.sampling_generator([z, cond], training=training), "float32")
 
     def preview(self, z):
         return self.generate(
@@ -232,7 +232,7 @@ class ConditionalGAN(GAN):
         `{"images": float32 [None, H, W, C] in [-1, 1]}`."""
 
         def serving_default(z, cond):
-            return {"images": ops.cast(self.generator([z, cond]), "float32")}
+            return {"images": ops.cast(self.sampling_generator([z, cond]), "float32")}
 
         specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"), self.condition_spec()]
         return {"serving_default": (serving_default, specs)}

@@ -88,6 +88,9 @@ class Translator(GAN):
 
     def __init__(self, image_shape=(32, 32, 3), loss="least_squares", loss_args=None,
                  n_critic=1, seed=None, **kwargs):
+        if kwargs.get("ema") is not None:
+            raise ValueError(f"{type(self).__name__}: ema= is for z -> image generators; "
+                             "image-to-image models don't support it yet.")
         super().__init__(image_shape=image_shape, latent_dim=0, loss=loss,
                          loss_args=loss_args, n_critic=n_critic, seed=seed, **kwargs)
 
