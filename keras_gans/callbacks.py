@@ -317,3 +317,18 @@ class TimeBudget(keras.callbacks.Callback):
             return 0.0
         elapsed = self._start + self.seconds - self._warm
         return (self.batches - 1) * (self.batch_size or 0) / elapsed if elapsed > 0 else 0.0
+
+
+class Backup(keras.callbacks.BackupAndRestore):
+    """`keras.callbacks.BackupAndRestore` that never backs up a model that went
+    non-finite (see `NaNGuard`), so a rerun resumes from the last good epoch.
+
+    The backup holds the model's weights with its optimizers' state and any
+    model state kept as weights (BEGAN's k_t, CycleGAN's image pools, EMA).
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        if getattr(self.model, "_went_non_finite", False) or not all_finite(logs):
+            return
+        super().on_epoch_end(epoch, logs)
+

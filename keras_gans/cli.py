@@ -194,7 +194,8 @@ def cmd_train(args):
     if args.fid_every_seconds is not None:
         fid = callbacks.FIDCallback(args.data, num=500, every_seconds=args.fid_every_seconds,
                                     tensorboard_dir=logs_dir)
-    cbs = [guard, budget] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
+    backup = callbacks.Backup(os.path.join(run_dir, "backup"))
+    cbs = [guard, budget, backup] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:
         print(f"Settings: {model_args}")

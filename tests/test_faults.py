@@ -65,3 +65,28 @@ def test_deterministic_runs_give_identical_weights(tmp_path):
     b = keras.saving.load_model(str(tmp_path / "b" / "model.keras"))
     for wa, wb in zip(a.weights, b.weights):
         np.testing.assert_array_equal(np.asarray(wa), np.asarray(wb))
+
+
+def test_kill_9_then_rerun_resumes_after_the_last_finished_epoch(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "keras_gans.cli", "train", "dcgan", "--image-size", "16",
+           "--epochs", "6", "--steps-per-epoch", "20", "--seed", "0", "--no-export",
+           "--run-dir", "run"]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, env=env)
+    for line in p.stdout:
+        if line.startswith("Epoch 4/"):  # epochs 1-3 finished and backed up
+            os.kill(p.pid, signal.SIGKILL)
+            break
+    p.wait(timeout=120)
+    assert p.returncode == -signal.SIGKILL
+    assert os.path.isdir(tmp_path / "run" / "backup")
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    epochs = [line.split()[1] for line in r.stdout.splitlines() if line.startswith("Epoch ")]
+    assert epochs == ["4/6", "5/6", "6/6"]  # no finished epoch repeated
+    assert not os.path.exists(tmp_path / "run" / "backup")  # removed after a finished run
