@@ -103,7 +103,7 @@ class SampleGrid(keras.callbacks.Callback):
         if (epoch + 1) % self.every_n_epochs or getattr(self.model, "_went_non_finite", False):
             return
         ncols = None
-        if hasattr(self.model, "translation_grid"):
+        if self.model.task == "translation":
             images, ncols = self.model.preview_grid(min(self.num, 16), self.seed, self.inputs)
         else:
             generate = getattr(self.model, "preview", self.model.generate)

@@ -150,7 +150,7 @@ def cmd_train(args):
     if args.channels:
         shape[2] = args.channels
     epochs = args.epochs or getattr(entry.cls, "default_epochs", 10)
-    translator = hasattr(entry.cls, "translation_grid")
+    translator = entry.cls.task == "translation"
     if args.data is None:
         args.data = getattr(entry.cls, "default_data", "digits")
     batch_size = args.batch_size or (16 if translator else 64)

@@ -174,8 +174,8 @@ class KerasSampler(_Sampler):
 
         self.model = keras.saving.load_model(path)
         self.latent_dim = self.model.latent_dim
-        if hasattr(self.model, "translate"):
-            self.task = "translation"
+        self.task = self.model.task
+        if self.task == "translation":
             self.image_shape = self.model.image_shape
             self.default_data = self.model.default_data
         self.source = path

@@ -220,7 +220,7 @@ def evaluate_model(source, data=None, metrics=METRICS, num=1000, features="digit
     if num < 2:
         raise ValueError(f"num must be at least 2; got {num}.")
     extractor = get_extractor(features)
-    translation = getattr(source, "task", None) == "translation" or hasattr(source, "translation_grid")
+    translation = source.task == "translation"
     labels = None
     if translation:
         spec = data or source.default_data

@@ -111,7 +111,28 @@ class FrechetDistance(keras.metrics.Metric):
         }
 
 
-class KernelDistance(keras.metrics.Metric):
+class _BatchAccumulator(keras.metrics.Metric):
+    """Keeps every batch it is given (numpy float64) for a metric computed on all of them."""
+
+    def reset_state(self):
+        self._batches = []
+
+    @property
+    def count(self):
+        return sum(len(b) for b in self._batches)
+
+    def _add(self, values, what, sample_weight):
+        if sample_weight is not None:
+            raise ValueError(f"{type(self).__name__} does not take sample weights.")
+        x = _as_2d(values, what)
+        self._batches.append(x)
+        return x
+
+    def result(self):
+        return self.result_with_std()[0]
+
+
+class KernelDistance(_BatchAccumulator):
     """KID (unbiased MMD^2, cubic kernel) of the accumulated features against real ones.
 
     Keeps every feature batch (numpy float64); `result()` returns the mean of
@@ -134,22 +155,13 @@ class KernelDistance(keras.metrics.Metric):
         self.seed = seed
         self.reset_state()
 
-    def reset_state(self):
-        self._batches = []
-
-    @property
-    def count(self):
-        return sum(len(b) for b in self._batches)
-
     def update_state(self, features, sample_weight=None):
-        if sample_weight is not None:
-            raise ValueError("KernelDistance does not take sample weights.")
         x = _as_2d(features, "features")
         if x.shape[1] != self.real_features.shape[1]:
             raise ValueError(
                 f"features have {x.shape[1]} dimensions but the real ones {self.real_features.shape[1]}."
             )
-        self._batches.append(x)
+        self._add(x, "features", sample_weight)
 
     def result_with_std(self):
         if self.count < 2:
@@ -158,9 +170,6 @@ class KernelDistance(keras.metrics.Metric):
             np.concatenate(self._batches), self.real_features,
             num_subsets=self.num_subsets, subset_size=self.subset_size, seed=self.seed,
         )
-
-    def result(self):
-        return self.result_with_std()[0]
 
     def get_config(self):
         return {
@@ -172,7 +181,7 @@ class KernelDistance(keras.metrics.Metric):
         }
 
 
-class InceptionScore(keras.metrics.Metric):
+class InceptionScore(_BatchAccumulator):
     """Inception Score of the accumulated class probabilities.
 
     Keeps every probability batch (numpy float64); `result()` returns the mean
@@ -189,25 +198,13 @@ class InceptionScore(keras.metrics.Metric):
         self.splits = int(splits)
         self.reset_state()
 
-    def reset_state(self):
-        self._batches = []
-
-    @property
-    def count(self):
-        return sum(len(b) for b in self._batches)
-
     def update_state(self, probabilities, sample_weight=None):
-        if sample_weight is not None:
-            raise ValueError("InceptionScore does not take sample weights.")
-        self._batches.append(_as_2d(probabilities, "probabilities"))
+        self._add(probabilities, "probabilities", sample_weight)
 
     def result_with_std(self):
         if self.count < self.splits:
             return float("nan"), float("nan")
         return core.inception_score(np.concatenate(self._batches), splits=self.splits)
-
-    def result(self):
-        return self.result_with_std()[0]
 
     def get_config(self):
         return {**super().get_config(), "splits": self.splits}

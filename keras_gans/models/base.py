@@ -68,6 +68,10 @@ class GAN(keras.Model):
     ```
     """
 
+    #: "generation" (z -> images) or "translation" (images -> images); what
+    #: the CLI, samplers, callbacks and evaluation branch on.
+    task = "generation"
+
     #: Names of the values `train_step` logs; one `keras.metrics.Mean` each.
     metric_names = ("d_loss", "g_loss")
 

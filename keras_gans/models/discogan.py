@@ -91,10 +91,7 @@ class DiscoGAN(Translator):
                                       g("generator_ba"), d("discriminator_a"))
 
     def generator_loss(self, real, generator_inputs):
-        a, b = real
-        _, _, adv, rec_a, rec_b = self.cycle_terms(real)
-        rec_a_loss = l2(rec_a, a)
-        rec_b_loss = l2(rec_b, b)
+        adv, rec_a_loss, rec_b_loss = self.reconstruction_losses(real, l2)
         loss = adv + self.reconstruction_weight * (rec_a_loss + rec_b_loss)
         return loss, {"g_loss": loss, "adv_loss": adv,
                       "reconstruction_a": rec_a_loss, "reconstruction_b": rec_b_loss}

@@ -147,10 +147,7 @@ class DualGAN(Translator):
         return loss, {"d_loss": loss, "wasserstein": -loss}
 
     def generator_loss(self, real, generator_inputs):
-        a, b = real
-        _, _, adv, rec_a, rec_b = self.cycle_terms(real)
-        rec_a_loss = l1(rec_a, a)
-        rec_b_loss = l1(rec_b, b)
+        adv, rec_a_loss, rec_b_loss = self.reconstruction_losses(real, l1)
         loss = adv + self.lambda_a * rec_a_loss + self.lambda_b * rec_b_loss
         return loss, {"g_loss": loss, "adv_loss": adv,
                       "reconstruction_a": rec_a_loss, "reconstruction_b": rec_b_loss}

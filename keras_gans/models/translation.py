@@ -76,6 +76,7 @@ class Translator(GAN):
     ```
     """
 
+    task = "translation"
     #: True when training needs (A, B) pairs (pix2pix).
     paired = False
     #: True when the model also maps B -> A (`generator_ba`).
@@ -294,3 +295,10 @@ class Translator(GAN):
         rec_a = self.generator_ba(fake_b, training=training)
         rec_b = self.generator(fake_a, training=training)
         return fake_b, fake_a, adv, rec_a, rec_b
+
+    def reconstruction_losses(self, real, distance):
+        """`(adversarial G loss, distance(F(G(a)), a), distance(G(F(b)), b))` for
+        two-way models that weight the two reconstructions (DiscoGAN, DualGAN)."""
+        a, b = real
+        _, _, adv, rec_a, rec_b = self.cycle_terms(real)
+        return adv, distance(rec_a, a), distance(rec_b, b)
