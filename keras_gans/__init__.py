@@ -39,6 +39,7 @@ from keras_gans.registry import get, list_models  # noqa: E402
 from keras_gans import models  # noqa: E402
 from keras_gans.models import *  # noqa: E402,F401,F403
 from keras_gans import callbacks, data, export, images, inference, layers, networks  # noqa: E402
+from keras_gans import distribute  # noqa: E402
 
 __all__ = [
     "get",

@@ -10,6 +10,8 @@ import math
 
 from keras import ops
 
+from keras_gans.cross_replica import global_sum, replicas_here
+
 __all__ = [
     "masked_mean",
     "auxiliary_classifier_loss",
@@ -36,9 +38,17 @@ def masked_mean(values, mask):
     Args:
         values: tensor [N]. Per-example values.
         mask: bool or 0/1 tensor [N].
+
+    Under a `tf.distribute` strategy (inside `train_step`) the count is the
+    global batch's: each replica returns `replicas * (its sum) / (global
+    count)`, so the replicas' mean (what gets logged) and the sum of their
+    gradients divided by `replicas` (what `GAN.apply_loss` applies) are those
+    of the global masked mean, however the labelled rows fall on replicas.
     """
     mask = _f32(mask)
-    return ops.sum(_f32(values) * mask) / ops.maximum(ops.sum(mask), 1.0)
+    replicas = replicas_here()
+    count = global_sum(ops.stop_gradient(ops.sum(mask)))
+    return replicas * ops.sum(_f32(values) * mask) / ops.maximum(count, 1.0)
 
 
 def _labelled(labels):

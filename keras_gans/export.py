@@ -165,8 +165,12 @@ def tflite(model, path):
         if isinstance(model, (str, os.PathLike)):
             sm_dir = str(model)
         else:
+            from keras_gans.distribute import float32_copy
+
             sm_dir = os.path.join(work, "saved_model")
-            _write_saved_model(model, sm_dir)
+            # LiteRT has no 16-bit compute kernels: mixed precision models
+            # are converted from a float32 copy with the same weights.
+            _write_saved_model(float32_copy(model), sm_dir)
         data = tflite_bytes_from_saved_model(sm_dir)
         metadata = read_saved_model_metadata(sm_dir)
         if metadata:

@@ -5,6 +5,8 @@ arXiv:1703.10593, section 4: "a history of 50 previously generated images")."""
 import keras
 from keras import layers, ops
 
+from keras_gans.cross_replica import global_batch, local_rows
+
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class ImagePool(layers.Layer):
@@ -79,7 +81,12 @@ class ImagePool(layers.Layer):
         if self.pool_size == 0:
             return images
         dtype = images.dtype
-        new = ops.cast(images, "float32")
+        local = ops.shape(images)[0]
+        # Under a strategy the pool takes the global batch (every replica's
+        # rows, in replica order), so all replicas hold the same pool and
+        # draw the same swaps, exactly as one device would; each replica then
+        # returns its own rows.
+        new = global_batch(ops.cast(images, "float32"))
         size = self.pool_size
         batch = ops.shape(new)[0]
         rows = ops.arange(batch, dtype="int32")
@@ -108,7 +115,7 @@ class ImagePool(layers.Layer):
 
         self.images.assign(pool)
         self.count.assign(ops.minimum(count + ops.cast(batch, "int32"), size))
-        return ops.cast(out, dtype)
+        return ops.cast(local_rows(out, local), dtype)
 
     def _write(self, pool, new, target):
         """`pool` with row i of `new` written to slot `target[i]` (-1: not written).

@@ -3,6 +3,8 @@
 import keras
 from keras import layers, ops
 
+from keras_gans.cross_replica import global_batch
+
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class MinibatchDiscrimination(layers.Layer):
@@ -60,8 +62,10 @@ class MinibatchDiscrimination(layers.Layer):
     def call(self, inputs):
         m = ops.matmul(inputs, self.kernel)
         m = ops.reshape(m, (-1, self.num_kernels, self.kernel_dim))  # [N, B, C]
-        # L1 distances between every pair of rows, per kernel: [N, N, B].
-        dist = ops.sum(ops.abs(m[:, None, :, :] - m[None, :, :, :]), axis=-1)
+        # Under a strategy the batch is the global one: every replica's rows.
+        others = global_batch(m)
+        # L1 distances between every pair of rows, per kernel: [N, N_all, B].
+        dist = ops.sum(ops.abs(m[:, None, :, :] - others[None, :, :, :]), axis=-1)
         closeness = ops.sum(ops.exp(-dist), axis=1)  # [N, B]
         return ops.concatenate([inputs, ops.cast(closeness, inputs.dtype)], axis=-1)
 

@@ -21,6 +21,9 @@ import keras
 from keras import ops
 
 from keras_gans import losses as losses_lib
+from keras_gans.cross_replica import (  # noqa: F401 - models import them from here
+    global_batch, global_mean, local_rows, multi_worker, replica_id, replicas_in_sync,
+)
 
 
 def _adam(lr, beta_1=0.5, beta_2=0.999):
@@ -34,9 +37,18 @@ def trainable_variables_of(networks):
     return networks.trainable_variables
 
 
-def replicas_in_sync():
-    """Number of replicas the current `tf.distribute` strategy runs on."""
-    return tf.distribute.get_strategy().num_replicas_in_sync
+def _float32_outputs(network):
+    """`network` with float32 outputs: under a mixed precision policy its last
+    layers compute in float16/bfloat16, and losses, samples and exports want
+    float32 (a float32 linear Activation is appended to each output)."""
+    if not isinstance(network, keras.Model) or not getattr(network, "_is_graph_network", False):
+        return network
+    outputs = keras.tree.flatten(network.output)
+    if all(keras.backend.standardize_dtype(o.dtype) == "float32" for o in outputs):
+        return network
+    cast = keras.tree.map_structure(
+        lambda o: keras.layers.Activation("linear", dtype="float32")(o), network.output)
+    return keras.Model(network.input, cast, name=network.name)
 
 
 class GAN(keras.Model):
@@ -124,11 +136,11 @@ class GAN(keras.Model):
 
     def set_networks(self, generator, discriminator):
         """Attaches G and D (models built from `keras.Input`) and marks built."""
-        self.generator = generator
-        self.discriminator = discriminator
+        self.generator = _float32_outputs(generator)
+        self.discriminator = _float32_outputs(discriminator)
         if self.ema_decay is not None:
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator = keras.models.clone_model(self.generator)
+            self.ema_generator.set_weights(self.generator.get_weights())
         self.built = True
 
     @property
@@ -189,12 +201,24 @@ class GAN(keras.Model):
             raise ValueError(
                 "d_optimizer and g_optimizer must be two different optimizer objects."
             )
-        self.d_optimizer = d_opt
-        self.g_optimizer = g_opt
+        self.d_optimizer = self.loss_scaled(d_opt)
+        self.g_optimizer = self.loss_scaled(g_opt)
         # Built here, inside any strategy scope, never lazily inside train_step.
         self.d_optimizer.build(trainable_variables_of(self.discriminator_step_networks()))
         self.g_optimizer.build(trainable_variables_of(self.generator_step_networks()))
         self._gan_compile_kwargs = dict(kwargs)
+
+    @staticmethod
+    def loss_scaled(optimizer):
+        """`optimizer` wrapped in a `LossScaleOptimizer` when the global dtype
+        policy is `mixed_float16` (float16 gradients underflow without loss
+        scaling; bfloat16 needs none). Keras wraps only `Model.optimizer`, so
+        every GAN optimizer passes through here."""
+        policy = keras.config.dtype_policy().name
+        if policy == "mixed_float16" and not isinstance(
+                optimizer, keras.optimizers.LossScaleOptimizer):
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
 
     def get_compile_config(self):
         if self.d_optimizer is None:
@@ -224,7 +248,19 @@ class GAN(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        # The networks are built under the global dtype policy: make it the
+        # saved model's (e.g. mixed_bfloat16) while they are built, so a
+        # mixed precision model reloads as one.
+        policy = config.get("dtype")
+        name = keras.dtype_policies.get(policy).name if policy is not None else None
+        previous = keras.config.dtype_policy()
+        if name is None or name == previous.name:
+            return cls(**config)
+        keras.config.set_dtype_policy(name)
+        try:
+            return cls(**config)
+        finally:
+            keras.config.set_dtype_policy(previous)
 
     @property
     def metrics(self):
@@ -232,11 +268,39 @@ class GAN(keras.Model):
 
     # -------------------------------------------------------------- sampling
 
+    def random_seed(self):
+        """A stateless seed for one random draw inside `train_step`.
+
+        It comes from the model's `seed_generator` (saved with the weights, so
+        a resumed run goes on with the same stream), and under a strategy it
+        differs between replicas, so the replicas draw different noise for
+        their shares of the batch.
+        """
+        seed = self.seed_generator.next()
+        rid = ops.cast(replica_id(), seed.dtype)
+        return seed + ops.stack([rid * 1000003, ops.zeros_like(rid)])
+
+    def random_normal(self, shape):
+        """float32 N(0, 1) noise of `shape` (per-sample draws in `train_step`).
+
+        Every per-sample random draw of a model goes through `random_normal`
+        or `random_uniform`, so a test can replace the two to fix the noise.
+        """
+        return tf.random.stateless_normal(shape, seed=self.random_seed())
+
+    def random_uniform(self, shape, minval=0.0, maxval=1.0):
+        """float32 U[minval, maxval) noise of `shape` (see `random_normal`)."""
+        return tf.random.stateless_uniform(shape, seed=self.random_seed(),
+                                           minval=minval, maxval=maxval)
+
+    def random_integers(self, shape, low, high):
+        """int32 uniform integers in [low, high) (from `random_uniform`)."""
+        u = self.random_uniform(shape)
+        return ops.cast(ops.floor(u * (high - low)), "int32") + low
+
     def sample_latent(self, batch_size):
         """z ~ N(0, I) of shape [batch_size, latent_dim], from the model's seed."""
-        return keras.random.normal(
-            (batch_size, self.latent_dim), seed=self.seed_generator
-        )
+        return self.random_normal((batch_size, self.latent_dim))
 
     def generate(self, z, training=False):
         """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
@@ -386,6 +450,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             loss, logs = loss_fn()
             scaled = ops.cast(loss, "float32") / replicas_in_sync()
+            scaled = optimizer.scale_loss(scaled)  # float16: the loss scale
         grads = tape.gradient(scaled, variables)
         optimizer.apply_gradients(zip(grads, variables))
         return logs
@@ -430,5 +495,13 @@ class GAN(keras.Model):
                 f"are not in metric_names {list(self.metric_names)}."
             )
         for name, value in logs.items():
-            self.trackers[name].update_state(value)
-        return {name: t.result() for name, t in self.trackers.items()}
+            # Each replica's value is a mean over its share of the batch; their
+            # mean is the global batch's, so every replica logs the true value.
+            self.trackers[name].update_state(global_mean(ops.cast(value, "float32")))
+        results = {name: t.result() for name, t in self.trackers.items()}
+        if multi_worker():
+            # Keras 3 reduces fit()'s logs across workers with
+            # strategy.reduce(MEAN, axis=0), which fails on scalars
+            # ("Invalid reduction dimension 0", keras#20585): give it [1]s.
+            results = {name: ops.reshape(r, (1,)) for name, r in results.items()}
+        return results

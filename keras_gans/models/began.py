@@ -1,11 +1,10 @@
 """BEGAN (Berthelot et al. 2017, arXiv:1703.10717)."""
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from keras_gans import energy as energy_lib
-from keras_gans.models.base import GAN, _adam, replicas_in_sync
+from keras_gans.models.base import GAN, _adam, global_mean
 from keras_gans.networks import autoencoder_decoder, autoencoder_discriminator
 from keras_gans.registry import register_model
 
@@ -154,11 +153,7 @@ class BEGAN(GAN):
         # the D step (`apply_loss` divides only the copy it differentiates).
         # Under a strategy, average them over replicas first, so that every
         # replica computes the same k_{t+1} from the global batch means.
-        real_loss, fake_loss = logs["real_loss"], logs["fake_loss"]
-        if replicas_in_sync() > 1:
-            ctx = tf.distribute.get_replica_context()
-            if ctx is not None:
-                real_loss, fake_loss = ctx.all_reduce("mean", [real_loss, fake_loss])
+        real_loss, fake_loss = global_mean([logs["real_loss"], logs["fake_loss"]])
         k = energy_lib.began_k_update(
             self.k_t, real_loss, fake_loss, self.gamma, self.lambda_k
         )

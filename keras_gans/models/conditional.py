@@ -10,7 +10,6 @@ The condition is class labels (`cgan`, `acgan`, `rgan_label_noise`,
 import numpy as np
 import tensorflow as tf
 
-import keras
 from keras import ops
 
 from keras_gans.models.base import GAN
@@ -115,9 +114,7 @@ class ConditionalGAN(GAN):
 
     def sample_labels(self, batch_size):
         """Uniform int32 labels [batch_size], from the model's seed."""
-        return keras.random.randint(
-            (batch_size,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"
-        )
+        return self.random_integers((batch_size,), 0, self.num_classes)
 
     def generator_inputs(self, batch_size, real):
         z = self.sample_latent(batch_size)

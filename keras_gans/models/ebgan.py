@@ -3,7 +3,7 @@
 from keras import ops
 
 from keras_gans import energy as energy_lib
-from keras_gans.models.base import GAN, _adam
+from keras_gans.models.base import GAN, _adam, global_batch
 from keras_gans.networks import autoencoder_discriminator, dcgan_generator
 from keras_gans.regularizers import pull_away_term
 from keras_gans.registry import register_model
@@ -103,6 +103,6 @@ class EBGAN(GAN):
     def generator_loss(self, real, z):
         fake = self.generator(z, training=True)
         fake_energy, codes = self.energy(fake, training=True)
-        pt = pull_away_term(codes)
+        pt = pull_away_term(global_batch(codes))  # over the global batch
         loss = energy_lib.ebgan_generator_loss(fake_energy) + self.pt_weight * pt
         return loss, {"g_loss": loss, "pull_away": pt}

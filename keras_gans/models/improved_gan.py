@@ -9,7 +9,7 @@ from keras_gans.layers import (
     ReferenceBatch,
     VirtualBatchNormalization,
 )
-from keras_gans.models.base import GAN, _adam
+from keras_gans.models.base import GAN, _adam, global_mean
 from keras_gans.networks import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
 from keras_gans.regularizers import historical_average
@@ -219,9 +219,9 @@ class ImprovedGAN(GAN):
             fake = self.generator(z, training=True)
             _, f_real = self._d_with_features(real, training=True)
             _, f_fake = self._d_with_features(fake, training=True)
-            diff = ops.mean(ops.cast(f_real, "float32"), axis=0) - ops.mean(
-                ops.cast(f_fake, "float32"), axis=0
-            )
+            # Batch means over the global batch (all replicas' rows).
+            diff = global_mean(ops.mean(ops.cast(f_real, "float32"), axis=0)) - global_mean(
+                ops.mean(ops.cast(f_fake, "float32"), axis=0))
             loss = ops.sum(ops.square(diff))
         loss = loss + self.historical_penalty("g")
         return loss, {"g_loss": loss}

@@ -3,7 +3,6 @@
 import numpy as np
 import tensorflow as tf
 
-import keras
 from keras import ops
 
 from keras_gans.conditional_losses import mutual_information_loss
@@ -196,15 +195,11 @@ class InfoGAN(ConditionalGAN):
         """Codes from their prior (tensor [batch_size, code_dim]), from the model's seed."""
         parts = []
         if self.num_categories:
-            cat = keras.random.randint(
-                (batch_size,), 0, self.num_categories, seed=self.seed_generator, dtype="int32"
-            )
+            cat = self.random_integers((batch_size,), 0, self.num_categories)
             parts.append(ops.one_hot(cat, self.num_categories))
         if self.num_continuous:
             parts.append(
-                keras.random.uniform(
-                    (batch_size, self.num_continuous), -1.0, 1.0, seed=self.seed_generator
-                )
+                self.random_uniform((batch_size, self.num_continuous), -1.0, 1.0)
             )
         return ops.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
 

@@ -12,7 +12,7 @@ from keras_gans.conditional_losses import (
     update_anchor_rows,
 )
 from keras_gans.models.acgan import ACGAN
-from keras_gans.models.base import GAN
+from keras_gans.models.base import GAN, global_batch
 from keras_gans.networks.conditional import conditional_generator, label_discriminator
 from keras_gans.registry import register_model
 
@@ -158,6 +158,7 @@ class RGANLabelNoise(ACGAN):
             return logs
         step = self.estimate_step
         probs = ops.softmax(self.discriminator(real[0], training=False)["classes"], axis=-1)
+        probs = global_batch(probs)  # every replica keeps the global batch's anchors
         scores, rows = update_anchor_rows(self.anchor_scores, self.anchor_rows, probs)
         track = (step >= self.estimate_steps // 2) & (step < self.estimate_steps)
         self.anchor_scores.assign(ops.where(track, scores, self.anchor_scores))
@@ -173,8 +174,9 @@ class RGANLabelNoise(ACGAN):
     def noisy_labels(self, labels):
         """Labels drawn from T[labels] (rcGAN's noisy labels for generated images)."""
         logits = ops.log(ops.take(self.transition, labels, axis=0) + 1e-12)
-        drawn = keras.random.categorical(logits, 1, seed=self.seed_generator, dtype="int32")
-        return drawn[:, 0]
+        # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits).
+        u = self.random_uniform(ops.shape(logits), 1e-12, 1.0)
+        return ops.cast(ops.argmax(logits - ops.log(-ops.log(u)), axis=-1), "int32")
 
     def discriminator_inputs(self, images, generator_inputs):
         if self.variant == "c":

@@ -3,7 +3,7 @@
 from keras import ops
 
 from keras_gans.conditional_losses import auxiliary_classifier_loss, semi_supervised_logits
-from keras_gans.models.base import GAN
+from keras_gans.models.base import GAN, global_mean
 from keras_gans.models.conditional import ConditionalGAN, SemiSupervisedMixin
 from keras_gans.networks import dcgan_generator
 from keras_gans.networks.conditional import heads_discriminator
@@ -102,9 +102,9 @@ class SGAN(SemiSupervisedMixin, GAN):
         f = self.discriminator(fake, training=True)
         if self.generator_objective == "feature_matching":
             r = self.discriminator(real[0], training=True)
-            diff = ops.mean(ops.cast(r["features"], "float32"), 0) - ops.mean(
-                ops.cast(f["features"], "float32"), 0
-            )
+            # Batch means over the global batch (all replicas' rows).
+            diff = global_mean(ops.mean(ops.cast(r["features"], "float32"), 0)) - global_mean(
+                ops.mean(ops.cast(f["features"], "float32"), 0))
             loss = ops.mean(ops.square(diff))
         else:
             loss = self.g_loss_fn(semi_supervised_logits(f["classes"]), **self.loss_kwargs(self.g_loss_fn))

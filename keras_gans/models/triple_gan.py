@@ -113,7 +113,7 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         c_opt = keras.optimizers.get(c_optimizer) or _adam(3e-4)
         if c_opt is self.d_optimizer or c_opt is self.g_optimizer:
             raise ValueError("c_optimizer must be an optimizer object of its own.")
-        self.c_optimizer = c_opt
+        self.c_optimizer = self.loss_scaled(c_opt)
         self.c_optimizer.build(self.classifier.trainable_variables)
 
     def get_compile_config(self):

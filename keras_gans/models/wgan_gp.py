@@ -1,5 +1,7 @@
 """WGAN-GP (Gulrajani et al. 2017, arXiv:1704.00028)."""
 
+from keras import ops
+
 from keras_gans.models.base import _adam
 from keras_gans.models.dcgan import ConvGAN
 from keras_gans.regularizers import gradient_penalty
@@ -41,6 +43,7 @@ class WGANGP(ConvGAN):
 
     def discriminator_loss(self, real, fake):
         loss, logs = super().discriminator_loss(real, fake)
-        gp = gradient_penalty(self.discriminator, real, fake)
+        alpha = self.random_uniform([ops.shape(real)[0]] + [1] * (len(real.shape) - 1))
+        gp = gradient_penalty(self.discriminator, real, fake, alpha=alpha)
         total = loss + self.gp_weight * gp
         return total, {"d_loss": total, "gradient_penalty": gp, "wasserstein": -loss}

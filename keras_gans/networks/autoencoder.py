@@ -61,7 +61,7 @@ def autoencoder_encoder(
         use_norm = i > 0 and normalization == "batch"
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not use_norm)(x)
         if use_norm:
-            x = layers.BatchNormalization()(x)
+            x = layers.BatchNormalization(synchronized=True)(x)
         x = _act(x, activation)
         filters *= 2
     x = layers.Flatten()(x)

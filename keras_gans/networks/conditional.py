@@ -47,7 +47,7 @@ def conv_trunk(x, image_size, width=64, normalization="batch", dropout=0.0):
             use_bias=(i == 0 or normalization == "none"),
         )(x)
         if i > 0 and normalization == "batch":
-            x = layers.BatchNormalization()(x)
+            x = layers.BatchNormalization(synchronized=True)(x)
         elif i > 0 and normalization == "layer":
             x = layers.LayerNormalization(axis=[1, 2, 3])(x)
         x = layers.LeakyReLU(0.2)(x)

@@ -46,7 +46,7 @@ def _check_normalization(normalization):
 def _norm(x, normalization):
     if normalization == "batch":
         # PyTorch's BatchNorm2d defaults (momentum 0.1 there is 0.9 here).
-        return layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
+        return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)(x)
     if normalization == "instance":
         return instance_norm()(x)
     return x

@@ -1,0 +1,74 @@
+"""Cross-replica helpers for train steps under `tf.distribute` strategies.
+
+Under a strategy each replica runs `train_step` on its share of the global
+batch. Batch means averaged over replicas are global means (`global_mean`);
+terms that compare samples with each other (minibatch discrimination, the
+pull-away term, image pools) see the whole global batch through
+`global_batch`. Outside a strategy, or with one replica, every helper is the
+identity, so single-device code pays nothing.
+"""
+
+import tensorflow as tf
+
+
+def replicas_in_sync():
+    """Number of replicas the current `tf.distribute` strategy runs on."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def replica_id():
+    """This replica's index in its sync group (0 outside a strategy)."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return 0
+    return ctx.replica_id_in_sync_group
+
+
+def global_mean(value):
+    """The mean of `value` over the replicas in sync (itself on one replica).
+
+    Inside `train_step` under a strategy each replica sees its share of the
+    global batch; a batch mean averaged over replicas is the global batch mean.
+    Gradients flow through it (they are summed across replicas).
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return value
+    return ctx.all_reduce("mean", value)
+
+
+def global_batch(x):
+    """`x` ([b, ...], this replica's rows) gathered over all replicas: the
+    global batch, replica 0's rows first. `x` itself on one replica."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return x
+    return ctx.all_gather(x, axis=0)
+
+
+def local_rows(x, rows):
+    """This replica's `rows` rows of a global batch `x` (see `global_batch`)."""
+    if replicas_in_sync() == 1 or tf.distribute.get_replica_context() is None:
+        return x
+    return x[replica_id() * rows:(replica_id() + 1) * rows]
+
+
+def multi_worker():
+    """True under a `MultiWorkerMirroredStrategy` that spans several workers."""
+    s = tf.distribute.get_strategy()
+    return isinstance(s, tf.distribute.MultiWorkerMirroredStrategy) and (
+        s.extended._in_multi_worker_mode())
+
+
+def global_sum(value):
+    """The sum of `value` over the replicas in sync (itself on one replica)."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return value
+    return ctx.all_reduce("sum", value)
+
+
+def replicas_here():
+    """Replicas in sync of the replica context this runs in (1 outside one)."""
+    ctx = tf.distribute.get_replica_context()
+    return 1 if ctx is None else ctx.num_replicas_in_sync

@@ -1,0 +1,54 @@
+"""Replica-correct loss scaling, for every registered model.
+
+One training step with a global batch of 8 on one device and on two logical
+CPUs under `MirroredStrategy` must give the same weights (within 1e-5) and
+the same logged losses. `tests/replicas.py` does the work in a subprocess,
+because the two logical CPUs must be set before TensorFlow starts.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from keras_gans import registry
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = registry.list_models()
+CHUNKS = 5
+
+
+def run_replicas(*args):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    r = subprocess.run([sys.executable, "-m", "tests.replicas", *args], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_one_step_on_two_replicas_equals_one_device(chunk):
+    names = MODELS[chunk::CHUNKS]
+    results = run_replicas(*names)
+    assert [r["model"] for r in results] == names
+    for r in results:
+        assert "error" not in r, f"{r['model']}: {r.get('error')}"
+        assert r["moved"] > 1e-6, f"{r['model']}: the step did not train"
+        assert r["weight_diff"] <= 1e-5, (
+            f"{r['model']}: weights differ by {r['weight_diff']:.3g} at {r['worst']}")
+        assert set(r["logs_one"]) == set(r["logs_two"])
+        for k, v in r["logs_one"].items():
+            assert abs(v - r["logs_two"][k]) <= 1e-4 * max(1.0, abs(v)), (
+                f"{r['model']}: logged {k} {v} on one device, {r['logs_two'][k]} on two")
+
+
+def test_the_comparison_catches_a_missing_replica_division():
+    (r,) = run_replicas("--unscaled", "dcgan")
+    assert r["weight_diff"] > 1e-4  # gradients twice too big on two replicas
+
+
+def test_replicas_draw_different_noise_and_train():
+    (r,) = run_replicas("--noise")
+    assert r == {"same_noise": False, "losses_finite": True}
