@@ -41,9 +41,10 @@ def _float32_outputs(network):
     """`network` with float32 outputs: under a mixed precision policy its last
     layers compute in float16/bfloat16, and losses, samples and exports want
     float32 (a float32 linear Activation is appended to each output)."""
-    if not isinstance(network, keras.Model) or not getattr(network, "_is_graph_network", False):
+    try:  # functional models only: a subclassed network has no symbolic output
+        outputs = keras.tree.flatten(network.output)
+    except (AttributeError, ValueError):
         return network
-    outputs = keras.tree.flatten(network.output)
     if all(keras.backend.standardize_dtype(o.dtype) == "float32" for o in outputs):
         return network
     cast = keras.tree.map_structure(
