@@ -1,6 +1,9 @@
 """Keras callbacks for GAN training."""
 
+import json
 import os
+import secrets
+import shutil
 import time
 
 import numpy as np
@@ -319,16 +322,112 @@ class TimeBudget(keras.callbacks.Callback):
         return (self.batches - 1) * (self.batch_size or 0) / elapsed if elapsed > 0 else 0.0
 
 
-class Backup(keras.callbacks.BackupAndRestore):
-    """`keras.callbacks.BackupAndRestore` that never backs up a model that went
-    non-finite (see `NaNGuard`), so a rerun resumes from the last good epoch.
+def seed_generators(model):
+    """Every `keras.random.SeedGenerator` of `model` and its layers, in a fixed order.
 
-    The backup holds the model's weights with its optimizers' state and any
-    model state kept as weights (BEGAN's k_t, CycleGAN's image pools, EMA).
+    `save_weights` leaves their states out; `Backup` saves them itself.
     """
+    out, seen = [], set()
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        for generator in getattr(layer, "_seed_generators", ()):
+            if id(generator) not in seen:
+                seen.add(id(generator))
+                out.append(generator)
+    return out
+
+
+def _read_json(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        try:
+            return json.load(f)
+        except ValueError as e:
+            raise ValueError(f"The backup record {path!r} is unreadable ({e}); delete the "
+                             "backup folder to start the run afresh.") from None
+
+
+class Backup(keras.callbacks.BackupAndRestore):
+    """`keras.callbacks.BackupAndRestore` for GANs: a run killed at any moment
+    (even `kill -9`) and started again goes on after its last finished epoch.
+
+    A backup holds the model's weights with its optimizers' state and any
+    model state kept as weights (BEGAN's k_t, CycleGAN's image pools, EMA),
+    the state of every `keras.random.SeedGenerator` in the model (its latent
+    noise, the image pools' draws: `save_weights` leaves them out), and the
+    number of finished epochs. It is committed in one step: the weights go to
+    a new file, then `training_metadata.json` (the epoch, the seed states and
+    that file's name) is replaced atomically, so a kill leaves the previous
+    backup or the new one, whole. A model that went non-finite (see
+    `NaNGuard`) is never backed up, and its run keeps the backup, so a rerun
+    resumes from the last good epoch; a run that ends otherwise removes it.
+
+    The data must go on too: `keras_gans.data.load(..., epochs=E,
+    start_epoch=Backup.finished_epochs(backup_dir))` gives each epoch the same
+    batches as an uninterrupted run.
+
+    Args:
+        backup_dir: str. A folder for this run's backup only.
+    """
+
+    def __init__(self, backup_dir):
+        super().__init__(backup_dir)
+
+    @staticmethod
+    def finished_epochs(backup_dir):
+        """The number of epochs the backup in `backup_dir` holds (0: none)."""
+        meta = _read_json(os.path.join(backup_dir, "training_metadata.json"))
+        return int(meta["epoch"]) if meta else 0
+
+    def _save_model(self):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        name = f"epoch-{self._current_epoch:06d}-{secrets.token_hex(4)}.weights.h5"
+        self.model.save_weights(os.path.join(self.backup_dir, name), overwrite=True)
+        meta = {
+            "epoch": self._current_epoch,
+            "batch": self._last_batch_seen,
+            "weights": name,
+            "seed_states": [np.asarray(g.state.value).tolist()
+                            for g in seed_generators(self.model)],
+        }
+        tmp = self._training_metadata_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(meta, f)
+        os.replace(tmp, self._training_metadata_path)  # the commit
+        for old in os.listdir(self.backup_dir):
+            if old.endswith(".weights.h5") and old != name:
+                os.remove(os.path.join(self.backup_dir, old))
+
+    def _load_model(self):
+        meta = _read_json(self._training_metadata_path)
+        if meta is None or "weights" not in meta:
+            return super()._load_model()  # nothing to restore, or Keras' own layout
+        if not self.model.built:
+            raise ValueError("Backup needs a built model (see the GAN base class).")
+        optimizer = self.model.optimizer
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(os.path.join(self.backup_dir, meta["weights"]))
+        generators = seed_generators(self.model)
+        states = meta.get("seed_states", [])
+        if len(states) != len(generators):
+            raise ValueError(
+                f"The backup in {self.backup_dir!r} holds {len(states)} random seed states, but "
+                f"the model has {len(generators)} seed generators: it is not this model's backup."
+            )
+        for generator, state in zip(generators, states):
+            generator.state.assign(np.asarray(state, dtype=generator.state.dtype))
+        self.model._initial_epoch = int(meta["epoch"])
 
     def on_epoch_end(self, epoch, logs=None):
         if getattr(self.model, "_went_non_finite", False) or not all_finite(logs):
             return
         super().on_epoch_end(epoch, logs)
 
+    def on_train_end(self, logs=None):
+        if getattr(self.model, "_went_non_finite", False) or not os.path.isdir(self.backup_dir):
+            return
+        # Renamed first, so a kill while deleting never leaves half a backup.
+        gone = self.backup_dir.rstrip(os.sep) + f".removed-{secrets.token_hex(4)}"
+        os.replace(self.backup_dir, gone)
+        shutil.rmtree(gone, ignore_errors=True)

@@ -78,6 +78,19 @@ def build_parser():
                     help="share of labels flipped (default: the model's, 0.5 for rgan_label_noise)")
     tr.add_argument("--noise", default="symmetric", choices=("symmetric", "asymmetric"),
                     help="the label-noise transition")
+    tr.add_argument("--strategy", default="auto", choices=("auto", "one", "mirrored", "multiworker"),
+                    help="auto: every GPU if there are 2 or more, else one device; one; "
+                         "mirrored: all GPUs (else the CPU); multiworker: reads TF_CONFIG, "
+                         "only the chief writes files (see docs/DISTRIBUTED.md)")
+    tr.add_argument("--mixed-precision", default=None,
+                    choices=("auto", "float16", "bfloat16", "none"),
+                    help="16-bit compute (default: float32); auto: bfloat16 on CPUs with "
+                         "AMX/AVX512-BF16 and GPUs with compute capability >= 8, float16 "
+                         "on other GPUs, float32 on other CPUs")
+    tr.add_argument("--jit", action="store_true",
+                    help="compile the train step with XLA (one device only; under a "
+                         "multi-device strategy or with layers XLA can't compile it warns "
+                         "and trains without XLA)")
 
     sa = sub.add_parser("sample", help="write a grid of samples to a PNG file")
     sa.add_argument("path", help=".keras file, SavedModel (version or base dir) or .tflite")
@@ -138,7 +151,7 @@ def cmd_train(args):
     import keras
 
     import keras_gans
-    from keras_gans import callbacks, data, export, registry
+    from keras_gans import callbacks, data, distribute, export, registry
 
     entry = registry.entry(args.model)  # clear error for unknown names
     for name in ("epochs", "batch-size", "image-size", "steps-per-epoch"):
@@ -156,6 +169,21 @@ def cmd_train(args):
     batch_size = args.batch_size or (16 if translator else 64)
     run_dir = args.run_dir or os.path.join("runs", args.model)
     export_dir = args.export_dir or os.path.join("savedmodels", args.model)
+    # The strategy first: multi-worker collectives must be set up before any op runs.
+    strategy = distribute.strategy(args.strategy)
+    chief = distribute.is_chief(strategy)
+    policy = distribute.mixed_precision(args.mixed_precision)  # float32 unless asked
+    if args.strategy == "multiworker" and args.max_seconds is not None:
+        raise ValueError("--max-seconds stops each worker at its own step; it is not supported "
+                         "with --strategy multiworker (use --epochs/--steps-per-epoch).")
+    jit = args.jit
+    if jit and distribute.jit_problem(strategy):  # XLA on one device only: warn, go on
+        print(f"keras-gans: warning: --jit ignored: {distribute.jit_problem(strategy)}.",
+              file=sys.stderr)
+        jit = False
+    if not chief:
+        run_dir = distribute.worker_dir(run_dir, strategy)
+        print(f"Not the chief: this worker writes to {run_dir} and exports nothing.")
     if args.deterministic:
         import tensorflow as tf
 
@@ -165,21 +193,34 @@ def cmd_train(args):
         keras.utils.set_random_seed(args.seed)
 
     load_args, model_args = _label_options(entry.cls, args, data)
+    # Epoch e's batches depend only on (seed, e): a rerun of a killed run goes
+    # on with the epochs after the last one its backup holds.
+    finished = callbacks.Backup.finished_epochs(os.path.join(run_dir, "backup"))
+    order = dict(epochs=epochs, start_epoch=min(finished, epochs - 1),
+                 steps_per_epoch=args.steps_per_epoch)
     preview_inputs = None
     if translator:
         loader = data.load_pairs if entry.cls.paired else data.load_unpaired
         ds = loader(args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
-                    seed=args.seed)
+                    seed=args.seed, **order)
         model_args.update(entry.cls.data_presets.get(args.data, {}))
         preview_inputs = _preview_inputs(data, args.data, shape)
     else:
         ds = data.load(
             args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
-            seed=args.seed, **load_args,
+            seed=args.seed, **order, **load_args,
         )
     model_args.update(_overrides(entry.cls, args.set))
-    model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
-    model.compile()
+    with strategy.scope():
+        model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras' own jit warning; ours follows
+            model.compile(jit_compile=jit)
+    if jit and not model.jit_compile:
+        why = ("XLA does not support TF op determinism (--deterministic)" if args.deterministic
+               else f"{args.model} has layers that XLA cannot compile")
+        print(f"keras-gans: warning: --jit ignored: {why}.", file=sys.stderr)
+        jit = False
     os.makedirs(run_dir, exist_ok=True)
     model_path = os.path.join(run_dir, "model.keras")
     every = max(1, epochs // 10)
@@ -201,11 +242,20 @@ def cmd_train(args):
         print(f"Settings: {model_args}")
     print(
         f"Training {args.model} on {args.data} at {shape[0]}x{shape[1]}x{shape[2]} "
-        f"for {epochs} epochs (batch {batch_size})."
+        f"for {epochs} epochs (batch {batch_size}; {distribute.describe(strategy)}; "
+        f"dtype {policy}{'; XLA' if jit else ''})."
     )
     start = time.time()
-    model.fit(ds, epochs=epochs, steps_per_epoch=args.steps_per_epoch, callbacks=cbs,
-              verbose=1 if sys.stdout.isatty() else 2)
+    try:
+        model.fit(ds, epochs=epochs, callbacks=cbs,
+                  steps_per_epoch=int(ds.cardinality()) // (epochs - order["start_epoch"]),
+                  verbose=1 if sys.stdout.isatty() else 2)
+    except Exception as e:
+        why = distribute.jit_error(e) if jit else None
+        if why is None:
+            raise
+        raise ValueError(f"--jit: XLA could not compile {args.model}'s train step ({why}); "
+                         "rerun without --jit.") from e
     seconds = time.time() - start
     if guard.failure is not None:
         raise ValueError(guard.message())
@@ -230,7 +280,9 @@ def cmd_train(args):
           f"{budget.images_per_second:.0f} img/s.")
     print(f"model:       {model_path}")
     print(f"samples:     {final_grid}")
-    if not args.no_export:
+    if not args.no_export and not chief:
+        print("saved_model: none (only the chief exports)")
+    elif not args.no_export:
         sm = export.saved_model(model, export_dir)
         tfl = export.tflite(model, os.path.join(export_dir, f"{args.model}.tflite"))
         print(f"saved_model: {sm}")

@@ -19,6 +19,11 @@ sub-folder of PATH an image is in (one sub-folder per class, in sorted order).
 `labelled=N` keeps the labels of only N examples (the others get label -1);
 `label_noise=RATE` flips labels through a known transition matrix
 (`noise_transition`).
+
+With `epochs=E` (and `start_epoch=K`), a loader gives the batches of epochs K
+to E - 1 in one dataset, each epoch's order a function of the seed and the
+epoch only: `keras-gans train` resumes a killed run with the batches an
+uninterrupted run would have seen (see `keras_gans.callbacks.Backup`).
 """
 
 import os
@@ -464,6 +469,135 @@ def labelled_dataset(
     return tf.data.Dataset.zip((image_ds, tf.data.Dataset.from_tensor_slices(y))), k
 
 
+# ------------------------------------------------------------------ epochs
+#
+# With `epochs=E`, the loaders give the batches of epochs start_epoch .. E - 1
+# as one dataset, and the order of epoch e is a pure function of (seed, e):
+# each shuffle's seed is drawn statelessly from (seed, e, stream, pass). So a
+# run resumed at epoch k (after a crash) sees exactly the batches that epoch k
+# of an uninterrupted run sees, without reading the finished epochs' data.
+
+
+def _check_epochs(epochs, start_epoch, steps_per_epoch):
+    if epochs is None:
+        if start_epoch or steps_per_epoch is not None:
+            raise ValueError("start_epoch= and steps_per_epoch= need epochs=N.")
+        return
+    for name, value, low in (("epochs", epochs, 1), ("start_epoch", start_epoch, 0)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    if start_epoch >= epochs:
+        raise ValueError(f"start_epoch must be below epochs ({epochs}); got {start_epoch}.")
+    if steps_per_epoch is not None and (
+            not isinstance(steps_per_epoch, (int, np.integer)) or steps_per_epoch < 1):
+        raise ValueError(
+            f"steps_per_epoch must be a positive integer or None; got {steps_per_epoch!r}.")
+
+
+def _order_seed(seed, shuffle):
+    """The base of every epoch's shuffle seeds (an int below 2**62); None: no shuffling.
+
+    seed=None draws a fresh base, so unseeded runs differ from each other.
+    """
+    if not shuffle:
+        return None
+    entropy = None if seed is None else int(seed) & (2**64 - 1)
+    return int(np.random.SeedSequence(entropy).generate_state(1, np.uint64)[0] >> np.uint64(2))
+
+
+def _pass_seeds(base, epoch, stream, rep):
+    """The two shuffle seeds (int64 scalar tensors) of pass `rep` of `stream` in `epoch`."""
+    key = tf.stack([
+        tf.constant(base, tf.int64) + tf.cast(epoch, tf.int64),
+        tf.cast(stream, tf.int64) * 2**32 + tf.cast(rep, tf.int64),
+    ])
+    seeds = tf.random.stateless_uniform([2], seed=key, minval=None, maxval=None, dtype=tf.int64)
+    return seeds[0], tf.bitwise.bitwise_or(seeds[1], 1)  # (0, 0) would mean "unseeded"
+
+
+def _seeded_shuffle(ds, buffer, seeds):
+    """`ds.shuffle(buffer)` (one order, not reshuffled) with the two seeds given as tensors.
+
+    The op is called directly: `Dataset.shuffle` mixes in the global seed and,
+    with a tensor seed under a global seed of 0, fails ("a symbolic Tensor as
+    a Python bool"); here the order depends on `seeds` only.
+    """
+    spec = ds.element_spec
+    flat = tf.nest.flatten(spec)
+    if not all(isinstance(s, tf.TensorSpec) for s in flat):
+        raise TypeError(f"Only datasets of tensors can be shuffled by epoch; got {spec}.")
+    variant = tf.raw_ops.ShuffleDatasetV3(
+        input_dataset=tf.data.experimental.to_variant(ds),
+        buffer_size=tf.constant(buffer, tf.int64),
+        seed=seeds[0],
+        seed2=seeds[1],
+        seed_generator=tf.raw_ops.DummySeedGenerator(),
+        output_types=[s.dtype for s in flat],
+        output_shapes=[s.shape for s in flat],
+        reshuffle_each_iteration=False,
+    )
+    return tf.data.experimental.from_variant(variant, spec)
+
+
+def _one_pass(ds, buffer, base, epoch, stream=0):
+    """One pass over `ds`, shuffled with the seeds of (base, epoch, stream); base None: in order."""
+    if base is None:
+        return ds
+    return _seeded_shuffle(ds, buffer, _pass_seeds(base, epoch, stream, 0))
+
+
+def _passes(ds, buffer, base, epoch, stream, count):
+    """Endless passes over `ds` (`count` > 0 elements), pass r shuffled with the
+    seeds of (base, epoch, stream, r)."""
+    if not count:
+        raise ValueError("Cannot repeat an empty dataset.")
+    if base is None:
+        return ds.repeat()
+    return tf.data.Dataset.counter().flat_map(
+        lambda r: _seeded_shuffle(ds, buffer, _pass_seeds(base, epoch, stream, r)))
+
+
+def count_examples(ds):
+    """The number of elements of `ds`: its cardinality, or counted by one pass."""
+    n = int(ds.cardinality())
+    if n == tf.data.INFINITE_CARDINALITY:
+        raise ValueError("The dataset is infinite; its examples cannot be counted.")
+    if n >= 0:
+        return n
+    return int(ds.reduce(np.int64(0), lambda c, _: c + 1))
+
+
+def epoch_steps(examples, batch_size, drop_remainder=True, steps_per_epoch=None):
+    """Batches in an epoch: one pass over `examples`, capped at `steps_per_epoch`."""
+    batches = examples // batch_size if drop_remainder else -(-examples // batch_size)
+    if batches < 1:
+        raise ValueError(
+            f"The data has {examples} examples, fewer than one batch of {batch_size}; "
+            "add data or lower the batch size."
+        )
+    return batches if steps_per_epoch is None else min(int(steps_per_epoch), batches)
+
+
+def epoch_stream(make_epoch, steps, epochs, start_epoch=0):
+    """The batches of epochs `start_epoch` .. `epochs - 1`, one after the other.
+
+    Args:
+        make_epoch: callable. Epoch number (an int64 scalar tensor) -> the
+            batches of that epoch (at least `steps` of them); a pure function
+            of the epoch, so any epoch can be started from.
+        steps: int. Batches taken from each epoch.
+        epochs: int. One past the last epoch.
+        start_epoch: int. The first epoch.
+
+    Returns:
+        `tf.data.Dataset` of `(epochs - start_epoch) * steps` batches (its
+        known cardinality). Train with `fit(ds, epochs=epochs,
+        steps_per_epoch=steps, initial_epoch=start_epoch)`.
+    """
+    ds = tf.data.Dataset.range(start_epoch, epochs).flat_map(lambda e: make_epoch(e).take(steps))
+    return ds.apply(tf.data.experimental.assert_cardinality((epochs - start_epoch) * steps))
+
+
 def load(
     spec="digits",
     image_size=32,
@@ -479,6 +613,9 @@ def load(
     label_noise=0.0,
     noise="symmetric",
     label_seed=0,
+    epochs=None,
+    start_epoch=0,
+    steps_per_epoch=None,
 ):
     """A shuffled, batched, prefetched dataset of float32 images in [-1, 1].
 
@@ -507,6 +644,17 @@ def load(
             every pass (seeded with `label_seed`).
         noise: str. "symmetric" or "asymmetric" (see `noise_transition`).
         label_seed: int. Seed of the noise and of the labelled subset.
+        epochs: int or None. None: one pass (one epoch), reshuffled each time
+            it is iterated. An int: the batches of epochs `start_epoch` to
+            `epochs - 1` in one dataset, where the order of epoch e depends
+            only on `seed` and e, so a run resumed at epoch k sees what epoch
+            k of an uninterrupted run saw. Each epoch is one pass, capped at
+            `steps_per_epoch` batches; train with `fit(ds, epochs=epochs,
+            steps_per_epoch=S, initial_epoch=start_epoch)` where S is
+            `ds.cardinality() // (epochs - start_epoch)`.
+        start_epoch: int. With `epochs`: the first epoch (0-based).
+        steps_per_epoch: int or None. With `epochs`: at most this many
+            batches per epoch (the first ones of the epoch's order).
 
     Example:
     ```python
@@ -518,6 +666,7 @@ def load(
     """
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}.")
+    _check_epochs(epochs, start_epoch, steps_per_epoch)
     if not labels:
         if labelled is not None or label_noise or labelled_per_batch:
             raise ValueError("labelled=, labelled_per_batch= and label_noise= need labels=True.")
@@ -542,6 +691,7 @@ def load(
     in_memory = spec == "digits" or spec.startswith(("digits:", "folder:"))
     if in_memory:
         ds = ds.cache()
+    base = _order_seed(seed, shuffle)
     if labels and labelled_per_batch:
         if in_memory:
             lab = ds.filter(lambda x, y: y >= 0)
@@ -549,13 +699,41 @@ def load(
             lab = ds.take(labelled).filter(lambda x, y: y >= 0)
         unl = ds.filter(lambda x, y: y < 0)
         lab = lab.cache()
-        if shuffle:
-            lab = lab.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
-            unl = unl.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
-        lab = lab.repeat().batch(labelled_per_batch, drop_remainder=True)
-        unl = unl.batch(batch_size - labelled_per_batch, drop_remainder=True)
-        ds = tf.data.Dataset.zip((lab, unl)).map(
-            lambda a, b: (tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0))
+        unlabelled_per_batch = batch_size - labelled_per_batch
+
+        def mix(a, b):
+            return tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0)
+
+        if epochs is None:
+            if shuffle:
+                lab = lab.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
+                unl = unl.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
+            lab = lab.repeat().batch(labelled_per_batch, drop_remainder=True)
+            unl = unl.batch(unlabelled_per_batch, drop_remainder=True)
+            return tf.data.Dataset.zip((lab, unl)).map(mix).prefetch(tf.data.AUTOTUNE)
+        total = int(ds.cardinality())
+        if in_memory or total < 0:
+            unlabelled = count_examples(unl)
+        else:  # tfds: the examples after the first `labelled` (no pass to count them)
+            unlabelled = max(total - labelled, 0)
+        steps = epoch_steps(unlabelled, unlabelled_per_batch, True, steps_per_epoch)
+        lab_count = count_examples(lab)
+
+        def labelled_epoch(e):  # the labelled set repeats within an epoch: stream 1
+            a = _passes(lab, 4096, base, e, 1, lab_count)
+            b = _one_pass(unl, 4096, base, e, 0)
+            a = a.batch(labelled_per_batch, drop_remainder=True)
+            b = b.batch(unlabelled_per_batch, drop_remainder=True)
+            return tf.data.Dataset.zip((a, b)).map(mix)
+
+        return epoch_stream(labelled_epoch, steps, epochs, start_epoch).prefetch(tf.data.AUTOTUNE)
+    if epochs is not None:
+        examples = ds
+        steps = epoch_steps(count_examples(examples), batch_size, drop_remainder, steps_per_epoch)
+        ds = epoch_stream(
+            lambda e: _one_pass(examples, 4096, base, e).batch(
+                batch_size, drop_remainder=drop_remainder),
+            steps, epochs, start_epoch,
         )
         return ds.prefetch(tf.data.AUTOTUNE)
     if shuffle:

@@ -38,15 +38,22 @@ import tensorflow as tf
 
 from keras_gans.data import (
     _check_channels,
+    _check_epochs,
     _check_size,
     _folder_reader,
     _match_channels,
+    _one_pass,
+    _order_seed,
+    _passes,
     _square_resize,
     _tfds_load,
     _tfds_prep,
     _to_range,
+    count_examples,
     digits_arrays,
     digits_split_indices,
+    epoch_steps,
+    epoch_stream,
     folder_files,
 )
 
@@ -520,6 +527,26 @@ def _buffer(n):
     return 4096 if n is None else max(1, min(int(n), 4096))
 
 
+def _unpaired_epochs(da, db, na, nb, batch_size, drop_remainder, base, epochs, start_epoch,
+                     steps_per_epoch):
+    """`load_unpaired` with `epochs`: epoch e is one pass over the larger domain
+    (capped at `steps_per_epoch` batches) with the smaller one repeated, each
+    domain shuffled with seeds of (base, e, its own stream)."""
+    na = count_examples(da) if na is None else na
+    nb = count_examples(db) if nb is None else nb
+    a_leads = na >= nb
+    steps = epoch_steps(max(na, nb), batch_size, drop_remainder, steps_per_epoch)
+
+    def one_epoch(e):
+        if a_leads:
+            a, b = _one_pass(da, _buffer(na), base, e, 0), _passes(db, _buffer(nb), base, e, 1, nb)
+        else:
+            a, b = _passes(da, _buffer(na), base, e, 0, na), _one_pass(db, _buffer(nb), base, e, 1)
+        return tf.data.Dataset.zip((a, b)).batch(batch_size, drop_remainder=drop_remainder)
+
+    return epoch_stream(one_epoch, steps, epochs, start_epoch).prefetch(tf.data.AUTOTUNE)
+
+
 # ------------------------------------------------------------------ public
 
 
@@ -534,6 +561,9 @@ def load_pairs(
     drop_remainder=True,
     data_dir=None,
     swap=False,
+    epochs=None,
+    start_epoch=0,
+    steps_per_epoch=None,
 ):
     """Paired image-to-image data: a dataset of `(A, B)` batches where A[i] and B[i] match.
 
@@ -551,6 +581,15 @@ def load_pairs(
         drop_remainder: bool. Drop the last short batch (static batch shapes).
         data_dir: str or None. Unused by the paired specs (for symmetry).
         swap: bool. Yield `(B, A)` instead, e.g. digit -> edges.
+        epochs: int or None. None: one pass (one epoch), reshuffled each time
+            it is iterated. An int: the batches of epochs `start_epoch` to
+            `epochs - 1` in one dataset, the order of epoch e a function of
+            `seed` and e only (a resumed run sees what an uninterrupted one
+            saw); see `keras_gans.data.load`. Train with `steps_per_epoch =
+            ds.cardinality() // (epochs - start_epoch)`.
+        start_epoch: int. With `epochs`: the first epoch (0-based).
+        steps_per_epoch: int or None. With `epochs`: at most this many
+            batches per epoch.
 
     Returns:
         `tf.data.Dataset` of `(A, B)`, float32 [batch, S, S, C] in [-1, 1].
@@ -562,6 +601,7 @@ def load_pairs(
     ```
     """
     del data_dir
+    _check_epochs(epochs, start_epoch, steps_per_epoch)
     kind, arg = _parse(spec)
     if kind in UNPAIRED_SPECS or kind == "tfds":
         raise ValueError(
@@ -579,6 +619,15 @@ def load_pairs(
     if swap:
         ds = ds.map(lambda a, b: (b, a))
     ds = ds.cache()
+    if epochs is not None:
+        pairs, base = ds, _order_seed(seed, shuffle)
+        steps = epoch_steps(n, batch_size, drop_remainder, steps_per_epoch)
+        ds = epoch_stream(
+            lambda e: _one_pass(pairs, _buffer(n), base, e).batch(
+                batch_size, drop_remainder=drop_remainder),
+            steps, epochs, start_epoch,
+        )
+        return ds.prefetch(tf.data.AUTOTUNE)
     if shuffle:
         ds = ds.shuffle(_buffer(n), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
@@ -595,6 +644,9 @@ def load_unpaired(
     seed=None,
     drop_remainder=True,
     data_dir=None,
+    epochs=None,
+    start_epoch=0,
+    steps_per_epoch=None,
 ):
     """Unpaired image-to-image data: `(A, B)` batches, the domains shuffled independently.
 
@@ -616,6 +668,15 @@ def load_unpaired(
             (different from each other).
         drop_remainder: bool. Drop the last short batch (static batch shapes).
         data_dir: str or None. tensorflow-datasets' data directory.
+        epochs: int or None. None: one pass (one epoch), reshuffled each time
+            it is iterated. An int: the batches of epochs `start_epoch` to
+            `epochs - 1` in one dataset, the order of epoch e a function of
+            `seed` and e only (a resumed run sees what an uninterrupted one
+            saw); see `keras_gans.data.load`. Train with `steps_per_epoch =
+            ds.cardinality() // (epochs - start_epoch)`.
+        start_epoch: int. With `epochs`: the first epoch (0-based).
+        steps_per_epoch: int or None. With `epochs`: at most this many
+            batches per epoch.
 
     Returns:
         `tf.data.Dataset` of `(A, B)`, float32 [batch, S, S, C] in [-1, 1].
@@ -626,6 +687,7 @@ def load_unpaired(
     white_digits, inked_digits = next(iter(ds))  # [16, 32, 32, 3] each
     ```
     """
+    _check_epochs(epochs, start_epoch, steps_per_epoch)
     kind, arg = _parse(spec)
     _check_size(image_size)
     _check_batch(batch_size)
@@ -637,6 +699,9 @@ def load_unpaired(
     _check_shapes(spec, da.element_spec.shape, db.element_spec.shape)
     if mem:
         da, db = da.cache(), db.cache()
+    if epochs is not None:
+        return _unpaired_epochs(da, db, na, nb, batch_size, drop_remainder,
+                                _order_seed(seed, shuffle), epochs, start_epoch, steps_per_epoch)
     if shuffle:
         sa, sb = _seeds(seed)
         da = da.shuffle(_buffer(na), seed=sa, reshuffle_each_iteration=True)

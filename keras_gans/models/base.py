@@ -272,8 +272,9 @@ class GAN(keras.Model):
     def random_seed(self):
         """A stateless seed for one random draw inside `train_step`.
 
-        It comes from the model's `seed_generator` (saved with the weights, so
-        a resumed run goes on with the same stream), and under a strategy it
+        It comes from the model's `seed_generator` (whose state
+        `keras_gans.callbacks.Backup` saves and restores, so a resumed run goes
+        on with the same stream), and under a strategy it
         differs between replicas, so the replicas draw different noise for
         their shares of the batch.
         """
