@@ -668,15 +668,8 @@ def load_unpaired(
             (different from each other).
         drop_remainder: bool. Drop the last short batch (static batch shapes).
         data_dir: str or None. tensorflow-datasets' data directory.
-        epochs: int or None. None: one pass (one epoch), reshuffled each time
-            it is iterated. An int: the batches of epochs `start_epoch` to
-            `epochs - 1` in one dataset, the order of epoch e a function of
-            `seed` and e only (a resumed run sees what an uninterrupted one
-            saw); see `keras_gans.data.load`. Train with `steps_per_epoch =
-            ds.cardinality() // (epochs - start_epoch)`.
-        start_epoch: int. With `epochs`: the first epoch (0-based).
-        steps_per_epoch: int or None. With `epochs`: at most this many
-            batches per epoch.
+        epochs, start_epoch, steps_per_epoch: the epoch-by-epoch order, as in
+            `load_pairs` (an epoch is one pass over the larger domain).
 
     Returns:
         `tf.data.Dataset` of `(A, B)`, float32 [batch, S, S, C] in [-1, 1].
