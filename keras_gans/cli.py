@@ -177,9 +177,9 @@ def cmd_train(args):
         raise ValueError("--max-seconds stops each worker at its own step; it is not supported "
                          "with --strategy multiworker (use --epochs/--steps-per-epoch).")
     jit = args.jit
-    if jit and distribute.jit_problem(strategy):  # XLA on one device only: warn, go on
-        print(f"keras-gans: warning: --jit ignored: {distribute.jit_problem(strategy)}.",
-              file=sys.stderr)
+    problem = distribute.jit_problem(strategy) if jit else None
+    if problem:  # XLA on one device only: warn, go on
+        print(f"keras-gans: warning: --jit ignored: {problem}.", file=sys.stderr)
         jit = False
     if not chief:
         run_dir = distribute.worker_dir(run_dir, strategy)
