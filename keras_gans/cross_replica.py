@@ -11,17 +11,27 @@ identity, so single-device code pays nothing.
 import tensorflow as tf
 
 
+def _sync_context():
+    """The replica context when this runs on one of several replicas, else None."""
+    ctx = tf.distribute.get_replica_context()
+    return ctx if ctx is not None and ctx.num_replicas_in_sync > 1 else None
+
+
 def replicas_in_sync():
     """Number of replicas the current `tf.distribute` strategy runs on."""
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def replicas_here():
+    """Replicas in sync of the replica context this runs in (1 outside one)."""
+    ctx = _sync_context()
+    return 1 if ctx is None else ctx.num_replicas_in_sync
+
+
 def replica_id():
     """This replica's index in its sync group (0 outside a strategy)."""
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None or ctx.num_replicas_in_sync == 1:
-        return 0
-    return ctx.replica_id_in_sync_group
+    ctx = _sync_context()
+    return 0 if ctx is None else ctx.replica_id_in_sync_group
 
 
 def global_mean(value):
@@ -31,26 +41,29 @@ def global_mean(value):
     global batch; a batch mean averaged over replicas is the global batch mean.
     Gradients flow through it (they are summed across replicas).
     """
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None or ctx.num_replicas_in_sync == 1:
-        return value
-    return ctx.all_reduce("mean", value)
+    ctx = _sync_context()
+    return value if ctx is None else ctx.all_reduce("mean", value)
+
+
+def global_sum(value):
+    """The sum of `value` over the replicas in sync (itself on one replica)."""
+    ctx = _sync_context()
+    return value if ctx is None else ctx.all_reduce("sum", value)
 
 
 def global_batch(x):
     """`x` ([b, ...], this replica's rows) gathered over all replicas: the
     global batch, replica 0's rows first. `x` itself on one replica."""
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None or ctx.num_replicas_in_sync == 1:
-        return x
-    return ctx.all_gather(x, axis=0)
+    ctx = _sync_context()
+    return x if ctx is None else ctx.all_gather(x, axis=0)
 
 
 def local_rows(x, rows):
     """This replica's `rows` rows of a global batch `x` (see `global_batch`)."""
-    if replicas_in_sync() == 1 or tf.distribute.get_replica_context() is None:
+    if _sync_context() is None:
         return x
-    return x[replica_id() * rows:(replica_id() + 1) * rows]
+    start = replica_id() * rows
+    return x[start:start + rows]
 
 
 def multi_worker():
@@ -58,17 +71,3 @@ def multi_worker():
     s = tf.distribute.get_strategy()
     return isinstance(s, tf.distribute.MultiWorkerMirroredStrategy) and (
         s.extended._in_multi_worker_mode())
-
-
-def global_sum(value):
-    """The sum of `value` over the replicas in sync (itself on one replica)."""
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None or ctx.num_replicas_in_sync == 1:
-        return value
-    return ctx.all_reduce("sum", value)
-
-
-def replicas_here():
-    """Replicas in sync of the replica context this runs in (1 outside one)."""
-    ctx = tf.distribute.get_replica_context()
-    return 1 if ctx is None else ctx.num_replicas_in_sync

@@ -21,9 +21,7 @@ import keras
 from keras import ops
 
 from keras_gans import losses as losses_lib
-from keras_gans.cross_replica import (  # noqa: F401 - models import them from here
-    global_batch, global_mean, local_rows, multi_worker, replica_id, replicas_in_sync,
-)
+from keras_gans.cross_replica import global_mean, multi_worker, replica_id, replicas_in_sync
 
 
 def _adam(lr, beta_1=0.5, beta_2=0.999):
@@ -496,10 +494,12 @@ class GAN(keras.Model):
                 f"{type(self).__name__}.train_step logged {sorted(unknown)}, which "
                 f"are not in metric_names {list(self.metric_names)}."
             )
-        for name, value in logs.items():
-            # Each replica's value is a mean over its share of the batch; their
-            # mean is the global batch's, so every replica logs the true value.
-            self.trackers[name].update_state(global_mean(ops.cast(value, "float32")))
+        # Each replica's value is a mean over its share of the batch; their mean
+        # is the global batch's, so every replica logs the true value (one
+        # all-reduce for all the logs).
+        values = global_mean({k: ops.cast(v, "float32") for k, v in logs.items()})
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
         results = {name: t.result() for name, t in self.trackers.items()}
         if multi_worker():
             # Keras 3 reduces fit()'s logs across workers with

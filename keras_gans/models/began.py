@@ -4,7 +4,8 @@ import keras
 from keras import ops
 
 from keras_gans import energy as energy_lib
-from keras_gans.models.base import GAN, _adam, global_mean
+from keras_gans.cross_replica import global_mean
+from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import autoencoder_decoder, autoencoder_discriminator
 from keras_gans.registry import register_model
 

@@ -3,7 +3,8 @@
 from keras import ops
 
 from keras_gans import energy as energy_lib
-from keras_gans.models.base import GAN, _adam, global_batch
+from keras_gans.cross_replica import global_batch
+from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import autoencoder_discriminator, dcgan_generator
 from keras_gans.regularizers import pull_away_term
 from keras_gans.registry import register_model

@@ -9,7 +9,8 @@ from keras_gans.layers import (
     ReferenceBatch,
     VirtualBatchNormalization,
 )
-from keras_gans.models.base import GAN, _adam, global_mean
+from keras_gans.cross_replica import global_mean
+from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
 from keras_gans.regularizers import historical_average

@@ -12,7 +12,8 @@ from keras_gans.conditional_losses import (
     update_anchor_rows,
 )
 from keras_gans.models.acgan import ACGAN
-from keras_gans.models.base import GAN, global_batch
+from keras_gans.cross_replica import global_batch
+from keras_gans.models.base import GAN
 from keras_gans.networks.conditional import conditional_generator, label_discriminator
 from keras_gans.registry import register_model
 

@@ -3,7 +3,8 @@
 from keras import ops
 
 from keras_gans.conditional_losses import auxiliary_classifier_loss, semi_supervised_logits
-from keras_gans.models.base import GAN, global_mean
+from keras_gans.cross_replica import global_mean
+from keras_gans.models.base import GAN
 from keras_gans.models.conditional import ConditionalGAN, SemiSupervisedMixin
 from keras_gans.networks import dcgan_generator
 from keras_gans.networks.conditional import heads_discriminator
