@@ -797,13 +797,39 @@ quoted, started on idle cores.
   mixed_bfloat16 (table; 1.10x in an earlier run of the same command); in a
   separate interleaved test of the bare step, 1.20x with its BatchNorm layers
   and 1.22x without, so BatchNorm is not the cause. With wider networks the
-  gain comes close to the issue's 1.4x: `--no-jit --config g_width=64 --config
-  d_width=64 --steps 30 --repeats 7 --no-memory --quality-epochs 0`: float32
-  bare 558 img/s,
-  bfloat16 733, 1.31x (paired 1.31x, CPU time 1.34x); with widths 128
-  (`--steps 10 --repeats 5`): 163 and 221 img/s, 1.35x (paired 1.43x, CPU time
-  1.37x). The keras.io-style DCGAN of the issue (578 to 844 img/s) costs about
-  as much per image as the width-64 dcgan. XLA gives bfloat16 nothing here.
+  gain comes close to the issue's 1.4x but does not reach it: `--no-jit
+  --config g_width=64 --config d_width=64 --steps 30 --repeats 7 --no-memory
+  --quality-epochs 0`: float32 bare 558 img/s, bfloat16 733, 1.31x (paired
+  1.31x, CPU time 1.34x); at the DCGAN paper's widths, 128 (`--no-jit --config
+  g_width=128 --config d_width=128 --steps 10 --repeats 9 --no-memory
+  --quality-epochs 0`, idle cores): 187 and 260 img/s, **1.39x** (paired 1.39x,
+  CPU time 1.39x; an earlier 5-repeat run gave 1.35x). The keras.io-style DCGAN
+  of the issue (578 to 844 img/s) costs about as much per image as the width-64
+  dcgan. XLA gives bfloat16 nothing here. A bigger batch helps less than width:
+  `--no-jit --batch-size 256 --steps 12 --repeats 5 --no-memory
+  --quality-epochs 0` gave the float32 bare loop 1918 img/s, bfloat16 2427,
+  1.27x (paired 1.19x, CPU time 1.26x); fit() 0.984 of the bare loop.
+- **Why: oneDNN's bfloat16 filter gradient is no faster than float32 on this
+  CPU.** `python benchmarks/bf16_kernels.py` times every oneDNN kernel of the
+  bare step under both policies (docs/BF16_KERNELS.md). At dcgan's defaults the
+  convolutions' forward kernels run 1.66x faster in bfloat16 and the
+  input-gradient kernels 1.52x, but the filter-gradient kernels
+  (`backward_weights`, 26% of the float32 kernel time; the implementation
+  oneDNN picks here is `jit_bf16:avx512_core_bf16`) 1.06x, the layout
+  reorders 1.05x, and the 1-channel layers (D's input, G's output) about
+  1.3x; all oneDNN kernels together 1.34x. TensorFlow's own ops (Keras' BatchNorm upcasts to float32,
+  the activations, the casts, Adam on float32 weights) gain nothing. At the
+  paper's widths the filter gradients still run 1.13x (31% of the kernel
+  time), the forward 1.58x, the input gradients 1.93x: 1.48x over all
+  kernels, 1.31x for the step with the log on. Computing the filter gradient
+  as patches times a matmul instead (oneDNN's bfloat16 matmul is fast) lost
+  to the conv kernel (extracting the patches alone took 1.0 to 1.8 ms a layer
+  against 1.0 to 1.3 ms for the whole kernel), and
+  `ONEDNN_DEFAULT_FPMATH_MODE=BF16` under float32 changed nothing measurable
+  (5-run medians in alternating processes: 1621 and 1664 img/s against 1558 and
+  1752). So on this CPU the 1.4x of issue 7 is out of reach for dcgan as
+  TensorFlow 2.21's oneDNN runs it; oneDNN's brgemm filter-gradient kernels
+  are for CPUs with AMX, and GPUs are the other place for it.
 - **Run to run.** An earlier run of the same command (other processes' share
   not yet recorded; it too started on idle cores) gave fit() at 1.000 of the
   bare loop (paired 0.987, CPU time 0.998) and bfloat16 at 1.10x.
