@@ -817,8 +817,11 @@ quoted, started on idle cores.
   (`backward_weights`, 26% of the float32 kernel time; the implementation
   oneDNN picks here is `jit_bf16:avx512_core_bf16`) 1.06x, the layout
   reorders 1.05x, and the 1-channel layers (D's input, G's output) about
-  1.3x; all oneDNN kernels together 1.34x. TensorFlow's own ops (Keras' BatchNorm upcasts to float32,
-  the activations, the casts, Adam on float32 weights) gain nothing. At the
+  1.3x; all oneDNN kernels together 1.34x, so even with every other op free
+  the step could not reach 1.4x. TensorFlow's own ops (Keras' BatchNorm
+  upcasts to float32, the activations, the casts, Adam on float32 weights)
+  gain nothing: in TensorFlow's profiler their time per step was the same or
+  higher under bfloat16 (the casts are new). At the
   paper's widths the filter gradients still run 1.13x (31% of the kernel
   time), the forward 1.58x, the input gradients 1.93x: 1.48x over all
   kernels, 1.31x for the step with the log on. Computing the filter gradient
