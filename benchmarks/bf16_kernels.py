@@ -127,16 +127,9 @@ def parse_args(argv=None):
                    help="also write the tables to this Markdown file (docs/BF16_KERNELS.md)")
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    args.overrides = {}
-    for item in args.config:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            p.error(f"--config takes KEY=VALUE; got {item!r}")
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
-        args.overrides[key] = tuple(value) if isinstance(value, list) else value
+    from throughput import parse_config
+
+    args.overrides = parse_config(args.config, p)
     for name in ("batch_size", "steps", "warmup_steps"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")

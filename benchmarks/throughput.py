@@ -459,6 +459,21 @@ def run_worker(spec, timeout=1800):
 # --------------------------------------------------------------- the driver
 
 
+def parse_config(items, parser):
+    """Model overrides from `--config KEY=VALUE` items (VALUE read as JSON when it parses)."""
+    overrides = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--config takes KEY=VALUE; got {item!r}")
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+        overrides[key] = tuple(value) if isinstance(value, list) else value
+    return overrides
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="dcgan", help="registry name (default dcgan)")
@@ -510,15 +525,7 @@ def parse_args(argv=None):
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
-    for item in args.config:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            p.error(f"--config takes KEY=VALUE; got {item!r}")
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
-        args.overrides[key] = tuple(value) if isinstance(value, list) else value
+    args.overrides.update(parse_config(args.config, p))
     if args.warmup_steps is None:
         args.warmup_steps = args.steps
     if args.quality_epochs is None:
