@@ -336,6 +336,11 @@ def seed_generators(model):
     return out
 
 
+def _as_json(value):
+    """`value` as it reads back from JSON (tuples become lists), or None."""
+    return None if value is None else json.loads(json.dumps(value, default=str))
+
+
 def _read_json(path):
     if not os.path.exists(path):
         return None
@@ -368,16 +373,39 @@ class Backup(keras.callbacks.BackupAndRestore):
 
     Args:
         backup_dir: str. A folder for this run's backup only.
+        run: dict or None. What the run trains (model, data, batch size, seed,
+            settings, ...; JSON values). It is stored with each backup, and a
+            backup stored with another `run` is refused (`check_run`) rather
+            than resumed into a different run.
     """
 
-    def __init__(self, backup_dir):
+    def __init__(self, backup_dir, run=None):
         super().__init__(backup_dir)
+        self.run = _as_json(run)
 
     @staticmethod
     def finished_epochs(backup_dir):
         """The number of epochs the backup in `backup_dir` holds (0: none)."""
         meta = _read_json(os.path.join(backup_dir, "training_metadata.json"))
         return int(meta["epoch"]) if meta else 0
+
+    @staticmethod
+    def check_run(backup_dir, run):
+        """Raises ValueError if `backup_dir` holds a backup of a run other than `run`.
+
+        A backup written without a `run`, or no backup at all, passes.
+        """
+        meta = _read_json(os.path.join(backup_dir, "training_metadata.json"))
+        saved, run = (meta or {}).get("run"), _as_json(run)
+        if saved is None or run is None or saved == run:
+            return
+        changed = [f"{k}: {saved.get(k, '(not set)')!r} then, {run.get(k, '(not set)')!r} now"
+                   for k in sorted(set(saved) | set(run)) if saved.get(k) != run.get(k)]
+        raise ValueError(
+            f"{backup_dir!r} holds the backup of a different run ({'; '.join(changed)}), "
+            f"after {int(meta['epoch'])} epochs. Rerun that run's command to resume it, or "
+            "remove the folder (or train in another run directory) to start this one afresh."
+        )
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
@@ -390,6 +418,8 @@ class Backup(keras.callbacks.BackupAndRestore):
             "seed_states": [np.asarray(g.state.value).tolist()
                             for g in seed_generators(self.model)],
         }
+        if self.run is not None:
+            meta["run"] = self.run
         tmp = self._training_metadata_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(meta, f)
@@ -402,6 +432,7 @@ class Backup(keras.callbacks.BackupAndRestore):
         meta = _read_json(self._training_metadata_path)
         if meta is None or "weights" not in meta:
             return super()._load_model()  # nothing to restore, or Keras' own layout
+        self.check_run(self.backup_dir, self.run)
         if not self.model.built:
             raise ValueError("Backup needs a built model (see the GAN base class).")
         optimizer = self.model.optimizer

@@ -193,9 +193,18 @@ def cmd_train(args):
         keras.utils.set_random_seed(args.seed)
 
     load_args, model_args = _label_options(entry.cls, args, data)
+    if translator:
+        model_args.update(entry.cls.data_presets.get(args.data, {}))
+    model_args.update(_overrides(entry.cls, args.set))
+    # What a backup must match to be resumed (not --epochs: a killed run may be extended).
+    run = {"model": args.model, "data": args.data, "image_shape": shape,
+           "batch_size": batch_size, "seed": args.seed, "steps_per_epoch": args.steps_per_epoch,
+           "settings": model_args, "data_options": load_args, "dtype_policy": policy}
+    backup_dir = os.path.join(run_dir, "backup")
+    callbacks.Backup.check_run(backup_dir, run)
     # Epoch e's batches depend only on (seed, e): a rerun of a killed run goes
     # on with the epochs after the last one its backup holds.
-    finished = callbacks.Backup.finished_epochs(os.path.join(run_dir, "backup"))
+    finished = callbacks.Backup.finished_epochs(backup_dir)
     order = dict(epochs=epochs, start_epoch=min(finished, epochs - 1),
                  steps_per_epoch=args.steps_per_epoch)
     preview_inputs = None
@@ -203,14 +212,12 @@ def cmd_train(args):
         loader = data.load_pairs if entry.cls.paired else data.load_unpaired
         ds = loader(args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
                     seed=args.seed, **order)
-        model_args.update(entry.cls.data_presets.get(args.data, {}))
         preview_inputs = _preview_inputs(data, args.data, shape)
     else:
         ds = data.load(
             args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
             seed=args.seed, **order, **load_args,
         )
-    model_args.update(_overrides(entry.cls, args.set))
     with strategy.scope():
         model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
         with warnings.catch_warnings():
@@ -235,7 +242,7 @@ def cmd_train(args):
     if args.fid_every_seconds is not None:
         fid = callbacks.FIDCallback(args.data, num=500, every_seconds=args.fid_every_seconds,
                                     tensorboard_dir=logs_dir)
-    backup = callbacks.Backup(os.path.join(run_dir, "backup"))
+    backup = callbacks.Backup(backup_dir, run=run)
     cbs = [guard, budget, backup] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:

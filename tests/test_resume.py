@@ -235,3 +235,48 @@ def test_deterministic_run_killed_with_sigkill_and_rerun_ends_with_the_same_weig
     assert len(wa) == len(wb) > 0
     for x, y in zip(wa, wb):
         np.testing.assert_array_equal(x, y)
+
+
+def test_a_backup_of_another_run_is_refused_not_resumed(tmp_path):
+    run = {"model": "dcgan", "batch_size": 8, "settings": {"image_shape": (16, 16, 1)}}
+    model = tiny_model("dcgan", image_shape=(16, 16, 1))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(tiny_dataset((16, 16, 1)), epochs=3, verbose=0,
+                  callbacks=[callbacks.Backup(str(tmp_path), run=run), _Crash(1)])
+    callbacks.Backup.check_run(str(tmp_path), run)  # the same run (tuples read back as lists)
+    callbacks.Backup.check_run(str(tmp_path), None)  # no run to compare: passes
+    other = dict(run, batch_size=16, seed=3)
+    with pytest.raises(ValueError, match=r"batch_size: 8 then, 16 now; .*seed: '\(not set\)' "
+                                         r"then, 3 now\).*after 1 epochs.*remove the folder"):
+        callbacks.Backup.check_run(str(tmp_path), other)
+    restore = callbacks.Backup(str(tmp_path), run=other)
+    restore.set_model(tiny_model("dcgan", image_shape=(16, 16, 1)))
+    with pytest.raises(ValueError, match="different run"):
+        restore.on_train_begin()  # the Python API refuses it too
+    fresh = tiny_model("dcgan", image_shape=(16, 16, 1))
+    same = callbacks.Backup(str(tmp_path), run=run)
+    same.set_model(fresh)
+    same.on_train_begin()
+    assert fresh._initial_epoch == 1
+
+
+def test_the_cli_refuses_another_commands_backup_and_extends_its_own(tmp_path, monkeypatch,
+                                                                     capsys):
+    args = ["train", "dcgan", "--image-size", "16", "--epochs", "2", "--steps-per-epoch", "2",
+            "--seed", "0", "--no-export", "--run-dir", str(tmp_path / "run")]
+    monkeypatch.setattr(callbacks.Backup, "on_train_end", lambda self, logs=None: None)
+    assert cli.main(args) == 0  # leaves its backup, as a kill after epoch 2 would
+    capsys.readouterr()
+    assert cli.main(args + ["--batch-size", "32"]) == 2
+    err = capsys.readouterr().err
+    assert "batch_size: 64 then, 32 now" in err and "remove the folder" in err
+    assert cli.main(args + ["--set", "g_width=8"]) == 2
+    assert "settings: {} then, {'g_width': 8} now" in capsys.readouterr().err
+    assert callbacks.Backup.finished_epochs(str(tmp_path / "run" / "backup")) == 2  # untouched
+    monkeypatch.undo()
+    longer = list(args)
+    longer[longer.index("--epochs") + 1] = "3"
+    assert cli.main(longer) == 0  # more epochs of the same run: resumed, not refused
+    epochs = [ln.split()[1] for ln in capsys.readouterr().out.splitlines()
+              if ln.startswith("Epoch ")]
+    assert epochs == ["3/3"]
