@@ -336,6 +336,18 @@ def seed_generators(model):
     return out
 
 
+GENERATION_KEYS = ("epoch", "batch", "weights", "seed_states")
+
+
+def _generations(backup_dir):
+    """The restorable backup records in `backup_dir`, newest first (those whose file is there)."""
+    meta = _read_json(os.path.join(backup_dir, "training_metadata.json"))
+    if not meta or "weights" not in meta:
+        return []
+    held = [meta] + ([meta["previous"]] if meta.get("previous") else [])
+    return [g for g in held if os.path.exists(os.path.join(backup_dir, g["weights"]))]
+
+
 def _as_json(value):
     """`value` as it reads back from JSON (tuples become lists), or None."""
     return None if value is None else json.loads(json.dumps(value, default=str))
@@ -363,9 +375,12 @@ class Backup(keras.callbacks.BackupAndRestore):
     number of finished epochs. It is committed in one step: the weights go to
     a new file, then `training_metadata.json` (the epoch, the seed states and
     that file's name) is replaced atomically, so a kill leaves the previous
-    backup or the new one, whole. A model that went non-finite (see
-    `NaNGuard`) is never backed up, and its run keeps the backup, so a rerun
-    resumes from the last good epoch; a run that ends otherwise removes it.
+    backup or the new one, whole. The backup before it is kept as well (the
+    last two epochs), so that workers of one multi-worker run whose last
+    backups differ by an epoch can resume at the same one. A model that went
+    non-finite (see `NaNGuard`) is never backed up, and its run keeps the
+    backup, so a rerun resumes from the last good epoch; a run that ends
+    otherwise removes it.
 
     The data must go on too: `keras_gans.data.load(..., epochs=E,
     start_epoch=Backup.finished_epochs(backup_dir))` gives each epoch the same
@@ -377,17 +392,29 @@ class Backup(keras.callbacks.BackupAndRestore):
             settings, ...; JSON values). It is stored with each backup, and a
             backup stored with another `run` is refused (`check_run`) rather
             than resumed into a different run.
+        epoch: int or None. The finished epoch to resume from: None for the
+            backup's last; the one before it (see `held_epochs`); 0 to start
+            afresh (the old backup is then replaced at the first epoch's end).
     """
 
-    def __init__(self, backup_dir, run=None):
+    def __init__(self, backup_dir, run=None, epoch=None):
         super().__init__(backup_dir)
         self.run = _as_json(run)
+        self.epoch = None if epoch is None else int(epoch)
 
     @staticmethod
     def finished_epochs(backup_dir):
         """The number of epochs the backup in `backup_dir` holds (0: none)."""
         meta = _read_json(os.path.join(backup_dir, "training_metadata.json"))
-        return int(meta["epoch"]) if meta else 0
+        if meta and "weights" not in meta:
+            return int(meta["epoch"])  # Keras' own layout
+        held = _generations(backup_dir)
+        return int(held[0]["epoch"]) if held else 0
+
+    @staticmethod
+    def held_epochs(backup_dir):
+        """The finished epochs the backup in `backup_dir` can resume from, oldest first."""
+        return [int(g["epoch"]) for g in reversed(_generations(backup_dir))]
 
     @staticmethod
     def check_run(backup_dir, run):
@@ -418,14 +445,20 @@ class Backup(keras.callbacks.BackupAndRestore):
             "seed_states": [np.asarray(g.state.value).tolist()
                             for g in seed_generators(self.model)],
         }
+        # The newest earlier backup stays, as "previous" (not one of a later
+        # epoch: left by a run that restarted from an earlier epoch).
+        earlier = [g for g in _generations(self.backup_dir) if g["epoch"] < self._current_epoch]
+        if earlier:
+            meta["previous"] = {k: earlier[0][k] for k in GENERATION_KEYS}
         if self.run is not None:
             meta["run"] = self.run
         tmp = self._training_metadata_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(meta, f)
         os.replace(tmp, self._training_metadata_path)  # the commit
+        keep = {name, meta.get("previous", {}).get("weights")}
         for old in os.listdir(self.backup_dir):
-            if old.endswith(".weights.h5") and old != name:
+            if old.endswith(".weights.h5") and old not in keep:
                 os.remove(os.path.join(self.backup_dir, old))
 
     def _load_model(self):
@@ -433,6 +466,9 @@ class Backup(keras.callbacks.BackupAndRestore):
         if meta is None or "weights" not in meta:
             return super()._load_model()  # nothing to restore, or Keras' own layout
         self.check_run(self.backup_dir, self.run)
+        meta = self._generation()
+        if meta is None:
+            return  # epoch=0 (a fresh start), or no weights file left
         if not self.model.built:
             raise ValueError("Backup needs a built model (see the GAN base class).")
         optimizer = self.model.optimizer
@@ -449,6 +485,22 @@ class Backup(keras.callbacks.BackupAndRestore):
         for generator, state in zip(generators, states):
             generator.state.assign(np.asarray(state, dtype=generator.state.dtype))
         self.model._initial_epoch = int(meta["epoch"])
+
+    def _generation(self):
+        """The backup record to restore: the one of `self.epoch`, or None for a fresh start."""
+        held = _generations(self.backup_dir)
+        if self.epoch is None:
+            return held[0] if held else None
+        for generation in held:
+            if generation["epoch"] == self.epoch:
+                return generation
+        if self.epoch == 0:
+            return None
+        raise ValueError(
+            f"Cannot resume from epoch {self.epoch}: the backup in {self.backup_dir!r} holds "
+            f"epochs {self.held_epochs(self.backup_dir)}. (Workers of one run resume at the "
+            "least epoch any of them holds.) Remove the backups to start the run afresh."
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         if getattr(self.model, "_went_non_finite", False) or not all_finite(logs):

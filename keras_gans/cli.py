@@ -201,10 +201,11 @@ def cmd_train(args):
            "batch_size": batch_size, "seed": args.seed, "steps_per_epoch": args.steps_per_epoch,
            "settings": model_args, "data_options": load_args, "dtype_policy": policy}
     backup_dir = os.path.join(run_dir, "backup")
-    callbacks.Backup.check_run(backup_dir, run)
     # Epoch e's batches depend only on (seed, e): a rerun of a killed run goes
-    # on with the epochs after the last one its backup holds.
-    finished = callbacks.Backup.finished_epochs(backup_dir)
+    # on with the epochs after the last one its backup holds; workers, after the
+    # last one all of theirs hold (a kill may land between their commits).
+    finished = distribute.workers_min(callbacks.Backup.finished_epochs(backup_dir), strategy)
+    callbacks.Backup.check_run(backup_dir, run)  # after the collective: no worker waits alone
     order = dict(epochs=epochs, start_epoch=min(finished, epochs - 1),
                  steps_per_epoch=args.steps_per_epoch)
     preview_inputs = None
@@ -242,7 +243,7 @@ def cmd_train(args):
     if args.fid_every_seconds is not None:
         fid = callbacks.FIDCallback(args.data, num=500, every_seconds=args.fid_every_seconds,
                                     tensorboard_dir=logs_dir)
-    backup = callbacks.Backup(backup_dir, run=run)
+    backup = callbacks.Backup(backup_dir, run=run, epoch=finished)
     cbs = [guard, budget, backup] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
     if model_args:

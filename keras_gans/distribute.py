@@ -193,6 +193,22 @@ def worker_dir(path, strategy_=None):
     return os.path.join(base, os.path.basename(os.path.normpath(path)) or "run")
 
 
+def workers_min(value, strategy_=None):
+    """The least of an integer `value` over all workers of a multi-worker strategy.
+
+    `value` itself with one worker. Every worker must call it at the same
+    point (it is a collective): `keras-gans train` uses it so that workers
+    whose last backups differ (a kill between their commits) resume at the
+    same epoch.
+    """
+    strategy_ = strategy_ or tf.distribute.get_strategy()
+    if not (isinstance(strategy_, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy_.extended._in_multi_worker_mode()):
+        return int(value)
+    values = strategy_.run(lambda: tf.constant([int(value)], tf.int64))
+    return int(tf.reduce_min(strategy_.gather(values, axis=0)))
+
+
 def describe(strategy_=None):
     """One line naming a strategy and its replicas, e.g. 'MirroredStrategy, 2 replicas'."""
     strategy_ = strategy_ or tf.distribute.get_strategy()

@@ -280,3 +280,51 @@ def test_the_cli_refuses_another_commands_backup_and_extends_its_own(tmp_path, m
     epochs = [ln.split()[1] for ln in capsys.readouterr().out.splitlines()
               if ln.startswith("Epoch ")]
     assert epochs == ["3/3"]
+
+
+class _Snapshots(keras.callbacks.Callback):
+    """The model's state at the end of every epoch (after the backup, which runs first)."""
+
+    def __init__(self):
+        super().__init__()
+        self.states = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.states[epoch + 1] = _state(self.model)
+
+
+def test_a_backup_keeps_the_epoch_before_and_resumes_from_either(tmp_path):
+    snapshots = _Snapshots()
+    model = tiny_model("dcgan", image_shape=(16, 16, 1))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(tiny_dataset((16, 16, 1)), epochs=4, verbose=0,
+                  callbacks=[callbacks.Backup(str(tmp_path)), snapshots, _Crash(3)])
+    assert callbacks.Backup.held_epochs(str(tmp_path)) == [2, 3]
+    assert len([f for f in os.listdir(tmp_path) if f.endswith(".weights.h5")]) == 2
+    assert callbacks.Backup.finished_epochs(str(tmp_path)) == 3
+    for epoch in (3, 2):
+        fresh = tiny_model("dcgan", image_shape=(16, 16, 1))
+        restore = callbacks.Backup(str(tmp_path), epoch=epoch)
+        restore.set_model(fresh)
+        restore.on_train_begin()
+        assert fresh._initial_epoch == epoch
+        assert _same(_state(fresh), snapshots.states[epoch])
+    assert not _same(snapshots.states[2], snapshots.states[3])
+    fresh = tiny_model("dcgan", image_shape=(16, 16, 1))
+    before = _state(fresh)
+    afresh = callbacks.Backup(str(tmp_path), epoch=0)
+    afresh.set_model(fresh)
+    afresh.on_train_begin()
+    assert not fresh._initial_epoch and _same(_state(fresh), before)  # nothing restored
+    gone = callbacks.Backup(str(tmp_path), epoch=1)
+    gone.set_model(tiny_model("dcgan", image_shape=(16, 16, 1)))
+    with pytest.raises(ValueError, match=r"epoch 1: .* holds epochs \[2, 3\]"):
+        gone.on_train_begin()
+
+    # Restarted from epoch 2, the next backup (epoch 3 again) keeps epoch 2 as
+    # the one before, not the stale epoch 3 it replaces.
+    resumed = tiny_model("dcgan", image_shape=(16, 16, 1))
+    with pytest.raises(KeyboardInterrupt):
+        resumed.fit(tiny_dataset((16, 16, 1)), epochs=4, verbose=0,
+                    callbacks=[callbacks.Backup(str(tmp_path), epoch=2), _Crash(3)])
+    assert callbacks.Backup.held_epochs(str(tmp_path)) == [2, 3]
