@@ -237,8 +237,11 @@ def jit_problem(strategy_=None):
     """Why XLA (`jit_compile=True`) can't be used under `strategy_`, or None.
 
     XLA is used on one replica only: with two or more replicas (or workers)
-    the compiled step fails on the model's `SeedGenerator` state, a variable
-    placed on another replica's device (seen with TF 2.21 on 2 logical CPUs).
+    Keras' compiled step reads every replica's variables from the first
+    device and fails on the first one placed elsewhere ("Trying to access
+    resource ... located in device CPU:1 from device CPU:0"; here the model's
+    `SeedGenerator` state; seen with TF 2.21 on 2 logical CPUs, and reported
+    upstream as keras#19005). Not tried on several GPUs.
     """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     if replicated(strategy_):
