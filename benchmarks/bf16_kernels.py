@@ -8,7 +8,7 @@ once under mixed_bfloat16, each in a fresh process with oneDNN's verbose log on
 (those after the warm-up), and adds up each primitive's execution time per step:
 convolutions by direction (forward, backward_data = the input gradient and
 Conv2DTranspose's forward, backward_weights = the filter gradient) and shape,
-matmuls, and reorders (layout conversions). It prints a table, float32 ms per
+matmuls, batch norms, and reorders (layout conversions). It prints a table, float32 ms per
 step against bfloat16 ms per step, and the totals per direction.
 
     python benchmarks/bf16_kernels.py                      # dcgan, registry defaults, batch 64
@@ -16,8 +16,8 @@ step against bfloat16 ms per step, and the totals per direction.
 
 The log's own cost inflates every figure a little (about 10% here), alike for
 both precisions; the ratios are what the table is for. Ops outside oneDNN
-(BatchNorm's element-wise math, Adam, casts) do not appear; on CPU they are
-the rest of the step.
+(activations, casts, Adam, random draws) do not appear; on CPU they are the
+rest of the step.
 """
 
 import argparse
@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 MARK = "BF16_KERNELS_START_MS "
 PRECISIONS = ("float32", "bfloat16")
+MATMULS = ("matmul", "inner_product", "gemm_api")
 
 
 def worker(spec):
@@ -84,7 +85,7 @@ def parse_log(stdout, start_ms):
         if stamp < start_ms:
             continue
         kind, impl, direction = f[i + 2], f[i + 3], f[i + 4]
-        shaped = kind in ("convolution", "matmul", "inner_product", "gemm_api")
+        shaped = kind in ("convolution", *MATMULS)
         key = (kind, "" if direction == "undef" else direction, f[-2] if shaped else "")
         totals[key] += ms
         counts[key] += 1
@@ -172,7 +173,7 @@ def report(args, results, machine):
     groups = {}
     for k in keys:
         g = f"{k[0]} {k[1]}" if k[0] == "convolution" else (
-            "reorder" if k[0] == "reorder" else "matmul / inner product / gemm")
+            "matmul / inner product / gemm" if k[0] in MATMULS else k[0])
         a, b = groups.get(g, (0.0, 0.0))
         groups[g] = (a + fa.get(k, 0.0) / steps, b + ba.get(k, 0.0) / steps)
     total_a = sum(a for a, _ in groups.values())
@@ -189,8 +190,8 @@ def report(args, results, machine):
                   f"{fb_ms:.1f} ms ({ratio(fsec, bsec)}x). The oneDNN kernel times add up "
                   f"to {100 * total_a / fa_ms:.0f}% and {100 * total_b / fb_ms:.0f}% of it "
                   "(TensorFlow runs independent ops side by side, so they may pass 100%); "
-                  "the rest is TensorFlow's own (Eigen) ops: BatchNorm's float32 math, "
-                  "activations, casts, Adam."]
+                  "the rest is TensorFlow's own (Eigen) ops: activations, casts, Adam, "
+                  "random draws."]
     return lines
 
 

@@ -11,6 +11,7 @@ needs the code.
 import keras
 from keras import layers
 
+from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.networks.dcgan import _activation as _act
 from keras_gans.networks.dcgan import dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
@@ -61,7 +62,7 @@ def autoencoder_encoder(
         use_norm = i > 0 and normalization == "batch"
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not use_norm)(x)
         if use_norm:
-            x = layers.BatchNormalization(synchronized=True)(x)
+            x = BatchNorm()(x)
         x = _act(x, activation)
         filters *= 2
     x = layers.Flatten()(x)

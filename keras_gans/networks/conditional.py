@@ -16,6 +16,7 @@ GATHER, so exported conditional generators need no custom ops.
 import keras
 from keras import layers
 
+from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.networks.common import check_image_shape, num_doublings
 from keras_gans.networks.dcgan import dcgan_generator
 
@@ -47,7 +48,7 @@ def conv_trunk(x, image_size, width=64, normalization="batch", dropout=0.0):
             use_bias=(i == 0 or normalization == "none"),
         )(x)
         if i > 0 and normalization == "batch":
-            x = layers.BatchNormalization(synchronized=True)(x)
+            x = BatchNorm()(x)
         elif i > 0 and normalization == "layer":
             x = layers.LayerNormalization(axis=[1, 2, 3])(x)
         x = layers.LeakyReLU(0.2)(x)

@@ -3,6 +3,7 @@
 import keras
 from keras import layers
 
+from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.networks.common import check_image_shape, num_doublings
 
 
@@ -50,13 +51,13 @@ def dcgan_generator(
     x = layers.Dense(4 * 4 * filters, use_bias=not use_norm)(z)
     x = layers.Reshape((4, 4, filters))(x)
     if use_norm:
-        x = layers.BatchNormalization(synchronized=True)(x)
+        x = BatchNorm()(x)
     x = _activation(x, activation)
     for _ in range(n - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=not use_norm)(x)
         if use_norm:
-            x = layers.BatchNormalization(synchronized=True)(x)
+            x = BatchNorm()(x)
         x = _activation(x, activation)
     x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
     out = layers.Activation(output_activation, dtype="float32", name="images")(x)
@@ -91,7 +92,7 @@ def dcgan_discriminator(
     for i in range(n):
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=(i == 0 or normalization == "none"))(x)
         if i > 0 and normalization == "batch":
-            x = layers.BatchNormalization(synchronized=True)(x)
+            x = BatchNorm()(x)
         elif i > 0 and normalization == "layer":
             x = layers.LayerNormalization(axis=[1, 2, 3])(x)
         x = layers.LeakyReLU(0.2)(x)

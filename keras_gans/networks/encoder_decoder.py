@@ -12,6 +12,8 @@ import math
 import keras
 from keras import layers
 
+from keras_gans.layers.batch_norm import BatchNorm
+
 
 def _init():
     # DCGAN-style N(0, 0.02), as DiscoGAN's reference code initialises its convolutions.
@@ -81,7 +83,7 @@ def encoder_decoder_generator(
             kernel_initializer=_init(), name=f"down{i + 1}_conv",
         )(x)
         if normed:
-            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)(x)
+            x = BatchNorm(momentum=0.9, epsilon=1e-5)(x)
         x = layers.LeakyReLU(0.2)(x)
         widths.append(width)
 
@@ -90,7 +92,7 @@ def encoder_decoder_generator(
             widths[i], 4, strides=2, padding="same", use_bias=False,
             kernel_initializer=_init(), name=f"up{j + 1}_conv",
         )(x)
-        x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)(x)
+        x = BatchNorm(momentum=0.9, epsilon=1e-5)(x)
         x = layers.ReLU()(x)
 
     x = layers.Conv2DTranspose(

@@ -12,6 +12,7 @@ import math
 import keras
 from keras import layers
 
+from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.padding import ReflectionPadding2D
 
 NORMALIZATIONS = ("batch", "instance", "none")
@@ -46,7 +47,7 @@ def _check_normalization(normalization):
 def _norm(x, normalization):
     if normalization == "batch":
         # PyTorch's BatchNorm2d defaults (momentum 0.1 there is 0.9 here).
-        return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)(x)
+        return BatchNorm(momentum=0.9, epsilon=1e-5)(x)
     if normalization == "instance":
         return instance_norm()(x)
     return x
