@@ -773,7 +773,7 @@ def write_doc(results, path):
 NOTES = """
 Findings of 2026-11-23 on this machine. The figures of the first two items come
 from short one-off scripts that time the same runners (not kept), run while
-other agents' jobs came and went; those of the bfloat16 item from the commands
+other agents' jobs came and went; those of the bfloat16 items from the commands
 quoted, started on idle cores.
 
 - **fit() has no per-step overhead worth fixing.** On the tiny dcgan (batch 8,
@@ -799,50 +799,56 @@ quoted, started on idle cores.
   Users see it too: `model.fit(load("digits"), epochs=6)` (one new iterator an
   epoch) ran at 1267, 1230 and 1459 img/s with autotuning and 1406, 1506 and
   1467 without, interleaved.
-- **bfloat16 pays on large convolutions only.** The registry dcgan (widths 32,
-  latent 64, 32x32x1) is small: its bare loop runs about 1.1x faster under
-  mixed_bfloat16 (table; 1.10x in an earlier run of the same command); in a
-  separate interleaved test of the bare step, 1.20x with its BatchNorm layers
-  and 1.22x without, so BatchNorm is not the cause. With wider networks the
-  gain comes close to the issue's 1.4x but does not reach it: `--no-jit
-  --config g_width=64 --config d_width=64 --steps 30 --repeats 7 --no-memory
-  --quality-epochs 0`: float32 bare 558 img/s, bfloat16 733, 1.31x (paired
-  1.31x, CPU time 1.34x); at the DCGAN paper's widths, 128 (`--no-jit --config
-  g_width=128 --config d_width=128 --steps 10 --repeats 9 --no-memory
-  --quality-epochs 0`, idle cores): 187 and 260 img/s, **1.39x** (paired 1.39x,
-  CPU time 1.39x; an earlier 5-repeat run gave 1.35x). The keras.io-style DCGAN
-  of the issue (578 to 844 img/s) costs about as much per image as the width-64
-  dcgan. XLA gives bfloat16 nothing here. A bigger batch helps less than width:
-  `--no-jit --batch-size 256 --steps 12 --repeats 5 --no-memory
-  --quality-epochs 0` gave the float32 bare loop 1918 img/s, bfloat16 2427,
-  1.27x (paired 1.19x, CPU time 1.26x); fit() 0.984 of the bare loop.
-- **Why: oneDNN's bfloat16 filter gradient is no faster than float32 on this
-  CPU.** `python benchmarks/bf16_kernels.py` times every oneDNN kernel of the
-  bare step under both policies (docs/BF16_KERNELS.md). At dcgan's defaults the
-  convolutions' forward kernels run 1.66x faster in bfloat16 and the
-  input-gradient kernels 1.52x, but the filter-gradient kernels
-  (`backward_weights`, 26% of the float32 kernel time; the implementation
-  oneDNN picks here is `jit_bf16:avx512_core_bf16`) 1.06x, the layout
-  reorders 1.05x, and the 1-channel layers (D's input, G's output) about
-  1.3x; all oneDNN kernels together 1.34x, so even with every other op free
-  the step could not reach 1.4x. TensorFlow's own ops (Keras' BatchNorm
-  upcasts to float32, the activations, the casts, Adam on float32 weights)
-  gain nothing: in TensorFlow's profiler their time per step was the same or
-  higher under bfloat16 (the casts are new). At the
-  paper's widths the filter gradients still run 1.13x (31% of the kernel
-  time), the forward 1.58x, the input gradients 1.93x: 1.48x over all
-  kernels, 1.31x for the step with the log on. Computing the filter gradient
-  as patches times a matmul instead (oneDNN's bfloat16 matmul is fast) lost
-  to the conv kernel (extracting the patches alone took 1.0 to 1.8 ms a layer
-  against 1.0 to 1.3 ms for the whole kernel), and
-  `ONEDNN_DEFAULT_FPMATH_MODE=BF16` under float32 changed nothing measurable
-  (5-run medians in alternating processes: 1621 and 1664 img/s against 1558 and
-  1752). So on this CPU the 1.4x of issue 7 is out of reach for dcgan as
-  TensorFlow 2.21's oneDNN runs it; oneDNN's brgemm filter-gradient kernels
-  are for CPUs with AMX, and GPUs are the other place for it.
-- **Run to run.** An earlier run of the same command (other processes' share
-  not yet recorded; it too started on idle cores) gave fit() at 1.000 of the
-  bare loop (paired 0.987, CPU time 0.998) and bfloat16 at 1.10x.
+- **BatchNorm was bfloat16's first bottleneck (fixed).** Keras 3's
+  BatchNormalization has no fused kernel. It upcasts bfloat16 inputs to
+  float32, builds the moments from element-wise ops (Sum, Mul, Square, and
+  Tile in the gradient) and casts back. In TensorFlow's profiler those ops
+  took as long under bfloat16 as under float32, or longer, with the casts on
+  top. `keras_gans.layers.BatchNorm` is the same layer, but it trains through
+  TF's fused kernel when one replica trains (oneDNN here). The previous
+  version of this page, written by the same command on 2026-11-23 with Keras'
+  layer, had the bfloat16 bare loop at 1.09x float32 (1767 and 1928 img/s).
+  With the fused layer it is 1.23x (table; paired 1.27x). A `--no-jit
+  --no-memory --quality-epochs 0` run gave 1.30x. XLA still gives bfloat16
+  nothing here.
+- **What is left: oneDNN's bfloat16 filter gradient.** `python
+  benchmarks/bf16_kernels.py --steps 40` times every oneDNN kernel of the
+  bare step under both policies (docs/BF16_KERNELS.md). At dcgan's defaults,
+  bfloat16 gains:
+
+  | kernels | speed-up | share of float32 kernel time |
+  |---|---|---|
+  | convolution forward | 1.69x | |
+  | convolution input gradient | 1.63x | |
+  | convolution filter gradient (`backward_weights`; oneDNN picks `jit_bf16:avx512_core_bf16` here) | 1.24x | 25% |
+  | batch norm | 0.88x | |
+  | reorders | 1.01x | 8% |
+  | all oneDNN kernels | 1.37x | |
+
+  The filter gradients ran at 1.06x in an earlier run. The 1-channel layers
+  (D's input, G's output) gain about 1.3x. TensorFlow's own ops
+  (activations, casts, Adam on float32 weights, random draws) gain nothing.
+  So at this size the step stays near 1.3x, short of issue 7's 1.4x.
+  - Wider networks get closer. At the DCGAN paper's widths (`--no-jit --config
+    g_width=128 --config d_width=128 --steps 10 --repeats 9 --no-memory
+    --quality-epochs 0`) the bare loop ran 193 and 267 img/s, 1.38x (paired
+    1.39x, CPU time 1.40x; fit() 1.41x). The kernel table there: filter
+    gradients 1.07x (28% of kernel time), all kernels 1.46x.
+  - Tried, no gain:
+    - The filter gradient as patches times a matmul (oneDNN's bfloat16 matmul
+      is fast). Extracting the patches alone took 1.0 to 1.8 ms a layer,
+      against 1.0 to 1.3 ms for the whole conv kernel.
+    - `ONEDNN_DEFAULT_FPMATH_MODE=BF16` under float32 (5-run medians in
+      alternating processes: 1621 and 1664 img/s against 1558 and 1752).
+    - One inter-op thread (slower).
+  - oneDNN's brgemm filter-gradient kernels need AMX; GPUs are the other
+    place for the 1.4x.
+- **Earlier figures (Keras' BatchNorm).** `--config g_width=64 --config
+  d_width=64`: 1.31x. Batch 256: 1.27x. The keras.io-style DCGAN of the issue
+  (578 to 844 img/s) costs about as much per image as the width-64 dcgan.
+- **Run to run.** Earlier runs of the same command, with Keras' BatchNorm,
+  gave fit() at 0.974 and 1.000 of the bare loop and bfloat16 at 1.09x and
+  1.10x.
 - **Wall-time noise.** Even with the cores idle, successive runs of one loop
   vary by about 15%; the interleaving puts fit() and the bare loop (and the two
   precisions) under the same conditions, and the `paired` and `CPU time`
