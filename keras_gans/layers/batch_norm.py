@@ -20,7 +20,7 @@ class BatchNorm(layers.BatchNormalization):
     and float16 inputs to float32 for them, and the casts cost more than the
     math. On the 2-core CPU of docs/BENCHMARKS.md, dcgan's bfloat16 step ran
     about 1.3x faster with the fused kernel (1928 to 2468 img/s); float32
-    gained less. One difference: the kernel raises `epsilon` to at least
+    ran about the same (within run-to-run noise). One difference: the kernel raises `epsilon` to at least
     1.001e-5 (the 1e-5 of the translation networks becomes 1.001e-5).
 
     Anywhere else, Keras' own path runs. That covers several replicas in sync
