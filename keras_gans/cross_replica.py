@@ -66,8 +66,9 @@ def local_rows(x, rows):
     return x[start:start + rows]
 
 
-def multi_worker():
-    """True under a `MultiWorkerMirroredStrategy` that spans several workers."""
-    s = tf.distribute.get_strategy()
+def multi_worker(strategy=None):
+    """True under a `MultiWorkerMirroredStrategy` that spans several workers
+    (`strategy`, else the current one)."""
+    s = strategy or tf.distribute.get_strategy()
     return isinstance(s, tf.distribute.MultiWorkerMirroredStrategy) and (
         s.extended._in_multi_worker_mode())

@@ -28,6 +28,8 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from keras_gans.cross_replica import multi_worker
+
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float16", "bfloat16", "none", "float32")
 
@@ -202,8 +204,7 @@ def workers_min(value, strategy_=None):
     same epoch.
     """
     strategy_ = strategy_ or tf.distribute.get_strategy()
-    if not (isinstance(strategy_, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy_.extended._in_multi_worker_mode()):
+    if not multi_worker(strategy_):
         return int(value)
     values = strategy_.run(lambda: tf.constant([int(value)], tf.int64))
     return int(tf.reduce_min(strategy_.gather(values, axis=0)))

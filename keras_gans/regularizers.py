@@ -3,6 +3,8 @@
 import tensorflow as tf
 from keras import ops
 
+from keras_gans.cross_replica import global_mean
+
 
 def gradient_penalty(critic, real, fake, alpha=None, target=1.0, training=True):
     """WGAN-GP penalty E[(||grad_x D(x_hat)||_2 - target)^2] on interpolates.
@@ -59,6 +61,29 @@ def pull_away_term(codes, epsilon=1e-8):
     off_diagonal = ops.sum(cos2) - ops.sum(ops.diagonal(cos2))
     n = ops.cast(n, "float32")
     return off_diagonal / ops.maximum(n * (n - 1.0), 1.0)
+
+
+def feature_matching(real_features, fake_features, reduction="sum"):
+    """Feature matching: the squared distance between D's mean features on real
+    and on generated images, ||E f(x) - E f(G(z))||^2.
+
+    Reference: Salimans et al. 2016, "Improved Techniques for Training GANs",
+    arXiv:1606.03498, section 3.1.
+
+    Under a `tf.distribute` strategy (inside `train_step`) the means are over
+    the global batch (one all-reduce of the per-replica difference).
+
+    Args:
+        real_features: tensor [B, ...]. D's intermediate features of real images.
+        fake_features: tensor [B', ...]. The same features of generated images.
+        reduction: str. "sum" over the feature dimensions (the paper's squared
+            norm) or "mean" (the same, divided by their number).
+    """
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"reduction must be 'sum' or 'mean'; got {reduction!r}.")
+    diff = global_mean(ops.mean(ops.cast(real_features, "float32"), axis=0)
+                       - ops.mean(ops.cast(fake_features, "float32"), axis=0))
+    return ops.sum(ops.square(diff)) if reduction == "sum" else ops.mean(ops.square(diff))
 
 
 def historical_average(variables, averages):

@@ -25,3 +25,15 @@ def test_gradient_penalty_quadratic_critic_at_fixed_alpha():
     fake = -tf.ones((2, 2, 2, 1))
     gp = regularizers.gradient_penalty(critic, real, fake, alpha=0.25)
     assert float(gp) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_feature_matching_is_the_squared_distance_of_mean_features():
+    real = tf.constant([[1.0, 2.0, 0.0], [3.0, 4.0, 0.0]])  # mean [2, 3, 0]
+    fake = tf.constant([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 4.0, 3.0]])  # mean [0, 2, 1]
+    # diff [2, 1, -1]: squared norm 6, its mean over 3 features 2
+    assert float(regularizers.feature_matching(real, fake)) == pytest.approx(6.0)
+    assert float(regularizers.feature_matching(real, fake, reduction="mean")) == pytest.approx(2.0)
+    shuffled = tf.gather(real, [1, 0])
+    assert float(regularizers.feature_matching(real, shuffled)) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="reduction"):
+        regularizers.feature_matching(real, fake, reduction="max")

@@ -9,11 +9,10 @@ from keras_gans.layers import (
     ReferenceBatch,
     VirtualBatchNormalization,
 )
-from keras_gans.cross_replica import global_mean
 from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
-from keras_gans.regularizers import historical_average
+from keras_gans.regularizers import feature_matching, historical_average
 from keras_gans.registry import register_model
 
 
@@ -220,10 +219,7 @@ class ImprovedGAN(GAN):
             fake = self.generator(z, training=True)
             _, f_real = self._d_with_features(real, training=True)
             _, f_fake = self._d_with_features(fake, training=True)
-            # Batch means over the global batch (all replicas' rows).
-            diff = global_mean(ops.mean(ops.cast(f_real, "float32"), axis=0)) - global_mean(
-                ops.mean(ops.cast(f_fake, "float32"), axis=0))
-            loss = ops.sum(ops.square(diff))
+            loss = feature_matching(f_real, f_fake)
         loss = loss + self.historical_penalty("g")
         return loss, {"g_loss": loss}
 

@@ -1,14 +1,12 @@
 """Semi-supervised GAN (Odena 2016, arXiv:1606.01583)."""
 
-from keras import ops
-
 from keras_gans.conditional_losses import auxiliary_classifier_loss, semi_supervised_logits
-from keras_gans.cross_replica import global_mean
 from keras_gans.models.base import GAN
 from keras_gans.models.conditional import ConditionalGAN, SemiSupervisedMixin
 from keras_gans.networks import dcgan_generator
 from keras_gans.networks.conditional import heads_discriminator
 from keras_gans.registry import register_model
+from keras_gans.regularizers import feature_matching
 
 
 def sgan_classifier(image_shape, num_classes, width=64, normalization="batch", dropout=0.0):
@@ -103,10 +101,7 @@ class SGAN(SemiSupervisedMixin, GAN):
         f = self.discriminator(fake, training=True)
         if self.generator_objective == "feature_matching":
             r = self.discriminator(real[0], training=True)
-            # Batch means over the global batch (all replicas' rows).
-            diff = global_mean(ops.mean(ops.cast(r["features"], "float32"), 0)) - global_mean(
-                ops.mean(ops.cast(f["features"], "float32"), 0))
-            loss = ops.mean(ops.square(diff))
+            loss = feature_matching(r["features"], f["features"], reduction="mean")
         else:
             loss = self.g_loss_fn(semi_supervised_logits(f["classes"]), **self.loss_kwargs(self.g_loss_fn))
         return loss, {"g_loss": loss}
