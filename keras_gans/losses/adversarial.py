@@ -2,14 +2,21 @@
 
 Every function takes logits (raw discriminator outputs) of any rank, so the same
 function serves a scalar-per-image discriminator and a PatchGAN that scores each
-patch, and returns a scalar: the mean over every element. Each pair is named
-`<name>_generator_loss` / `<name>_discriminator_loss`; `get(name)` returns the
-pair. Both members of a pair are *minimized*.
+patch, and returns a float32 scalar: the mean over every element. Each pair is
+named `<name>_generator_loss` / `<name>_discriminator_loss`; `get(name)` returns
+the pair. Both members of a pair are *minimized*.
+
+Also here: `target_loss` (one term against a real or fake target, the form
+CartoonGAN and AnimeGAN weight term by term) and `feature_matching` (Improved
+GAN's generator objective on D's features).
 """
 
 import math
 
 from keras import ops
+
+from keras_gans.cross_replica import global_mean
+from keras_gans.losses.common import float32_mean, to_float32
 
 __all__ = [
     "minimax_generator_loss",
@@ -35,13 +42,12 @@ __all__ = [
     "relativistic_hinge_generator_loss",
     "relativistic_hinge_discriminator_loss",
     "RELATIVISTIC_PAIRS",
+    "TARGET_LOSSES",
+    "target_loss",
+    "feature_matching",
     "get",
     "names",
 ]
-
-
-def _mean(x):
-    return ops.mean(ops.cast(x, "float32"))
 
 
 # --- minimax (Goodfellow et al. 2014, arXiv:1406.2661, eq. 1) ---------------
@@ -50,20 +56,29 @@ def _mean(x):
 def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """D's side of the minimax game: -E[log D(x)] - E[log(1 - D(G(z)))].
 
-    Reference: Goodfellow et al. 2014, "Generative Adversarial Nets", eq. 1.
+    Reference: Goodfellow et al. 2014, "Generative Adversarial Nets",
+    arXiv:1406.2661, eq. 1.
 
     Args:
         real_logits: tensor. D's logits on real images, any rank.
         fake_logits: tensor. D's logits on generated images, any rank.
         label_smoothing: float. One-sided smoothing: the real target becomes
             `1 - label_smoothing` (Salimans et al. 2016, section 3.4).
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.minimax_discriminator_loss(np.zeros(4), np.zeros(4))  # 2 log 2
+    ```
     """
     target = 1.0 - label_smoothing
-    real_logits = ops.cast(real_logits, "float32")
+    real_logits = to_float32(real_logits)
     real = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(
         real_logits
     )
-    return _mean(real) + _mean(ops.softplus(fake_logits))
+    return float32_mean(real) + float32_mean(ops.softplus(fake_logits))
 
 
 def minimax_generator_loss(fake_logits):
@@ -74,8 +89,16 @@ def minimax_generator_loss(fake_logits):
 
     Args:
         fake_logits: tensor. D's logits on generated images, any rank.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.minimax_generator_loss(np.zeros(4))  # -log 2
+    ```
     """
-    return -_mean(ops.softplus(fake_logits))
+    return -float32_mean(ops.softplus(fake_logits))
 
 
 # --- non-saturating (Goodfellow et al. 2014, section 3) ---------------------
@@ -84,7 +107,20 @@ def minimax_generator_loss(fake_logits):
 def non_saturating_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """D's loss for the non-saturating GAN; identical to the minimax D loss.
 
-    Reference: Goodfellow et al. 2014, section 3.
+    Reference: Goodfellow et al. 2014, "Generative Adversarial Nets", section 3.
+
+    Args:
+        real_logits: tensor. D's logits on real images, any rank.
+        fake_logits: tensor. D's logits on generated images, any rank.
+        label_smoothing: float. One-sided smoothing of the real target.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.non_saturating_discriminator_loss(real_logits, fake_logits)
+    ```
     """
     return minimax_discriminator_loss(real_logits, fake_logits, label_smoothing)
 
@@ -96,8 +132,16 @@ def non_saturating_generator_loss(fake_logits):
 
     Args:
         fake_logits: tensor. D's logits on generated images, any rank.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.non_saturating_generator_loss(np.zeros(4))  # log 2
+    ```
     """
-    return _mean(ops.softplus(-ops.cast(fake_logits, "float32")))
+    return float32_mean(ops.softplus(-to_float32(fake_logits)))
 
 
 # --- least squares (Mao et al. 2016, arXiv:1611.04076, eq. 2) ----------------
@@ -106,17 +150,25 @@ def non_saturating_generator_loss(fake_logits):
 def least_squares_discriminator_loss(real_logits, fake_logits, a=0.0, b=1.0):
     """LSGAN D loss: 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2].
 
-    Reference: Mao et al. 2016, "Least Squares GANs", eq. 2.
+    Reference: Mao et al. 2016, "Least Squares GANs", arXiv:1611.04076, eq. 2.
 
     Args:
-        real_logits: tensor. D's (linear) outputs on real images.
-        fake_logits: tensor. D's (linear) outputs on generated images.
+        real_logits: tensor. D's (linear) outputs on real images, any rank.
+        fake_logits: tensor. D's (linear) outputs on generated images, any rank.
         a: float. Target for fakes.
         b: float. Target for reals.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.least_squares_discriminator_loss(np.ones(4), np.zeros(4))  # 0.0
+    ```
     """
-    real_logits = ops.cast(real_logits, "float32")
-    fake_logits = ops.cast(fake_logits, "float32")
-    return 0.5 * _mean(ops.square(real_logits - b)) + 0.5 * _mean(
+    real_logits = to_float32(real_logits)
+    fake_logits = to_float32(fake_logits)
+    return 0.5 * float32_mean(ops.square(real_logits - b)) + 0.5 * float32_mean(
         ops.square(fake_logits - a)
     )
 
@@ -124,13 +176,21 @@ def least_squares_discriminator_loss(real_logits, fake_logits, a=0.0, b=1.0):
 def least_squares_generator_loss(fake_logits, c=1.0):
     """LSGAN G loss: 1/2 E[(D(G(z)) - c)^2].
 
-    Reference: Mao et al. 2016, eq. 2.
+    Reference: Mao et al. 2016, "Least Squares GANs", eq. 2.
 
     Args:
-        fake_logits: tensor. D's outputs on generated images.
+        fake_logits: tensor. D's outputs on generated images, any rank.
         c: float. The value G wants D to give its fakes.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.least_squares_generator_loss(np.zeros(4))  # 0.5
+    ```
     """
-    return 0.5 * _mean(ops.square(ops.cast(fake_logits, "float32") - c))
+    return 0.5 * float32_mean(ops.square(to_float32(fake_logits) - c))
 
 
 # --- Wasserstein (Arjovsky et al. 2017, arXiv:1701.07875, eq. 3) -------------
@@ -139,17 +199,41 @@ def least_squares_generator_loss(fake_logits, c=1.0):
 def wasserstein_discriminator_loss(real_logits, fake_logits):
     """Critic loss: E[D(G(z))] - E[D(x)] (the negated Wasserstein estimate).
 
-    Reference: Arjovsky et al. 2017, "Wasserstein GAN", eq. 3 and Algorithm 1.
+    Reference: Arjovsky et al. 2017, "Wasserstein GAN", arXiv:1701.07875, eq. 3
+    and Algorithm 1.
+
+    Args:
+        real_logits: tensor. The critic's scores of real images, any rank.
+        fake_logits: tensor. Its scores of generated images, any rank.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.wasserstein_discriminator_loss(np.ones(4), np.zeros(4))  # -1.0
+    ```
     """
-    return _mean(fake_logits) - _mean(real_logits)
+    return float32_mean(fake_logits) - float32_mean(real_logits)
 
 
 def wasserstein_generator_loss(fake_logits):
     """Generator loss: -E[D(G(z))].
 
-    Reference: Arjovsky et al. 2017, Algorithm 1.
+    Reference: Arjovsky et al. 2017, "Wasserstein GAN", Algorithm 1.
+
+    Args:
+        fake_logits: tensor. The critic's scores of generated images, any rank.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.wasserstein_generator_loss(np.ones(4))  # -1.0
+    ```
     """
-    return -_mean(fake_logits)
+    return -float32_mean(fake_logits)
 
 
 # --- hinge (Lim & Ye 2017; Miyato et al. 2018, arXiv:1802.05957) ------------
@@ -158,19 +242,43 @@ def wasserstein_generator_loss(fake_logits):
 def hinge_discriminator_loss(real_logits, fake_logits):
     """Hinge D loss: E[relu(1 - D(x))] + E[relu(1 + D(G(z)))].
 
-    Reference: Miyato et al. 2018, "Spectral Normalization for GANs", eq. 16.
+    Reference: Miyato et al. 2018, "Spectral Normalization for GANs",
+    arXiv:1802.05957, eq. 16 (after Lim & Ye 2017, "Geometric GAN").
+
+    Args:
+        real_logits: tensor. D's outputs on real images, any rank.
+        fake_logits: tensor. D's outputs on generated images, any rank.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.hinge_discriminator_loss(np.ones(4), -np.ones(4))  # 0.0
+    ```
     """
-    return _mean(ops.relu(1.0 - ops.cast(real_logits, "float32"))) + _mean(
-        ops.relu(1.0 + ops.cast(fake_logits, "float32"))
+    return float32_mean(ops.relu(1.0 - to_float32(real_logits))) + float32_mean(
+        ops.relu(1.0 + to_float32(fake_logits))
     )
 
 
 def hinge_generator_loss(fake_logits):
     """Hinge G loss: -E[D(G(z))].
 
-    Reference: Miyato et al. 2018, eq. 17.
+    Reference: Miyato et al. 2018, "Spectral Normalization for GANs", eq. 17.
+
+    Args:
+        fake_logits: tensor. D's outputs on generated images, any rank.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.hinge_generator_loss(np.ones(4))  # -1.0
+    ```
     """
-    return -_mean(fake_logits)
+    return -float32_mean(fake_logits)
 
 
 # --- f-divergences (Nowozin et al. 2016, arXiv:1606.00709) -------------------
@@ -202,7 +310,8 @@ def _log1mexp(t):
 def f_divergence_activation(v, divergence):
     """The output activation g_f: maps D's raw output v into dom f*.
 
-    Reference: Nowozin et al. 2016, "f-GAN", Table 2 (and Table 6).
+    Reference: Nowozin et al. 2016, "f-GAN", arXiv:1606.00709, Table 2 (and
+    Table 6).
 
     | divergence        | g_f(v)                    |
     |-------------------|---------------------------|
@@ -216,9 +325,17 @@ def f_divergence_activation(v, divergence):
     Args:
         v: tensor. D's raw outputs, any rank.
         divergence: str. One of `F_DIVERGENCES`.
+
+    Returns:
+        A float32 tensor shaped like `v`.
+
+    Example:
+    ```python
+    keras_gans.losses.f_divergence_activation(np.zeros(3), "reverse_kl")  # [-1, -1, -1]
+    ```
     """
     _check_divergence(divergence)
-    v = ops.cast(v, "float32")
+    v = to_float32(v)
     if divergence in ("kl", "pearson"):
         return v
     if divergence == "reverse_kl":
@@ -251,9 +368,17 @@ def f_divergence_conjugate(t, divergence):
     Args:
         t: tensor. Values in dom f*, any rank.
         divergence: str. One of `F_DIVERGENCES`.
+
+    Returns:
+        A float32 tensor shaped like `t`.
+
+    Example:
+    ```python
+    keras_gans.losses.f_divergence_conjugate(np.ones(2), "kl")  # [1, 1]
+    ```
     """
     _check_divergence(divergence)
-    t = ops.cast(t, "float32")
+    t = to_float32(t)
     if divergence == "kl":
         return ops.exp(t - 1.0)
     if divergence == "reverse_kl":
@@ -285,9 +410,17 @@ def f_divergence_conjugate_activation(v, divergence):
     Args:
         v: tensor. D's raw outputs, any rank.
         divergence: str. One of `F_DIVERGENCES`.
+
+    Returns:
+        A float32 tensor shaped like `v`.
+
+    Example:
+    ```python
+    keras_gans.losses.f_divergence_conjugate_activation(np.zeros(2), "gan")  # [log 2, log 2]
+    ```
     """
     _check_divergence(divergence)
-    v = ops.cast(v, "float32")
+    v = to_float32(v)
     if divergence == "kl":
         return ops.exp(v - 1.0)
     if divergence == "reverse_kl":
@@ -316,8 +449,16 @@ def f_divergence_discriminator_loss(real_logits, fake_logits, divergence="gan"):
         real_logits: tensor. D's raw outputs v on real images, any rank.
         fake_logits: tensor. D's raw outputs v on generated images, any rank.
         divergence: str. One of `F_DIVERGENCES`.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.f_divergence_discriminator_loss(real_logits, fake_logits, divergence="js")
+    ```
     """
-    return _mean(f_divergence_conjugate_activation(fake_logits, divergence)) - _mean(
+    return float32_mean(f_divergence_conjugate_activation(fake_logits, divergence)) - float32_mean(
         f_divergence_activation(real_logits, divergence)
     )
 
@@ -338,11 +479,19 @@ def f_divergence_generator_loss(fake_logits, divergence="gan", generator_objecti
         fake_logits: tensor. D's raw outputs v on generated images, any rank.
         divergence: str. One of `F_DIVERGENCES`.
         generator_objective: str. "alternative" or "saddle".
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.f_divergence_generator_loss(fake_logits, divergence="pearson")
+    ```
     """
     if generator_objective == "alternative":
-        return -_mean(f_divergence_activation(fake_logits, divergence))
+        return -float32_mean(f_divergence_activation(fake_logits, divergence))
     if generator_objective == "saddle":
-        return -_mean(f_divergence_conjugate_activation(fake_logits, divergence))
+        return -float32_mean(f_divergence_conjugate_activation(fake_logits, divergence))
     raise ValueError(
         "generator_objective must be 'alternative' or 'saddle'; "
         f"got {generator_objective!r}."
@@ -361,8 +510,8 @@ def f_divergence_generator_loss(fake_logits, divergence="gan", generator_objecti
 
 def _relativistic_differences(real_logits, fake_logits, average):
     """Returns (C(x_r) - ref_f, C(x_f) - ref_r) with the paper's references."""
-    real_logits = ops.cast(real_logits, "float32")
-    fake_logits = ops.cast(fake_logits, "float32")
+    real_logits = to_float32(real_logits)
+    fake_logits = to_float32(fake_logits)
     if average:
         real_ref = ops.mean(real_logits, axis=0, keepdims=True)
         fake_ref = ops.mean(fake_logits, axis=0, keepdims=True)
@@ -379,17 +528,25 @@ def relativistic_discriminator_loss(real_logits, fake_logits, average=False):
     - E_f[log(1 - sigmoid(C(x_f) - E_r C(x_r)))].
 
     Reference: Jolicoeur-Martineau 2018, "The relativistic discriminator",
-    section 4.1 (RSGAN) and section 4.3 (RaSGAN).
+    arXiv:1807.00734, section 4.1 (RSGAN) and section 4.3 (RaSGAN).
 
     Args:
         real_logits: tensor. C(x_r), D's logits on real images, any rank >= 1.
         fake_logits: tensor. C(x_f), same shape (or any batch size if average).
         average: bool. RaSGAN instead of RSGAN.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.relativistic_discriminator_loss(real_logits, fake_logits, average=True)
+    ```
     """
     real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
     if average:
-        return _mean(ops.softplus(-real_rel)) + _mean(ops.softplus(fake_rel))
-    return _mean(ops.softplus(-real_rel))
+        return float32_mean(ops.softplus(-real_rel)) + float32_mean(ops.softplus(fake_rel))
+    return float32_mean(ops.softplus(-real_rel))
 
 
 def relativistic_generator_loss(real_logits, fake_logits, average=False):
@@ -405,6 +562,14 @@ def relativistic_generator_loss(real_logits, fake_logits, average=False):
         real_logits: tensor. C(x_r), D's logits on real images, any rank >= 1.
         fake_logits: tensor. C(x_f), D's logits on generated images.
         average: bool. RaSGAN instead of RSGAN.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.relativistic_generator_loss(real_logits, fake_logits)
+    ```
     """
     # G's loss is D's with the roles of real and fake swapped (the paper's
     # symmetric definition), for every variant and with or without `average`.
@@ -418,11 +583,24 @@ def relativistic_least_squares_discriminator_loss(real_logits, fake_logits, aver
     RaLSGAN: E_r[(C(x_r) - E_f C(x_f) - 1)^2] + E_f[(C(x_f) - E_r C(x_r) + 1)^2].
 
     Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaLSGAN).
+
+    Args:
+        real_logits: tensor. C(x_r), D's outputs on real images, any rank >= 1.
+        fake_logits: tensor. C(x_f), same shape (or any batch size if average).
+        average: bool. RaLSGAN instead of RLSGAN.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.relativistic_least_squares_discriminator_loss(real_logits, fake_logits)
+    ```
     """
     real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
     if average:
-        return _mean(ops.square(real_rel - 1.0)) + _mean(ops.square(fake_rel + 1.0))
-    return _mean(ops.square(real_rel - 1.0))
+        return float32_mean(ops.square(real_rel - 1.0)) + float32_mean(ops.square(fake_rel + 1.0))
+    return float32_mean(ops.square(real_rel - 1.0))
 
 
 def relativistic_least_squares_generator_loss(real_logits, fake_logits, average=False):
@@ -432,6 +610,19 @@ def relativistic_least_squares_generator_loss(real_logits, fake_logits, average=
     RaLSGAN: E_f[(C(x_f) - E_r C(x_r) - 1)^2] + E_r[(C(x_r) - E_f C(x_f) + 1)^2].
 
     Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaLSGAN).
+
+    Args:
+        real_logits: tensor. C(x_r), D's outputs on real images, any rank >= 1.
+        fake_logits: tensor. C(x_f), D's outputs on generated images.
+        average: bool. RaLSGAN instead of RLSGAN.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.relativistic_least_squares_generator_loss(real_logits, fake_logits)
+    ```
     """
     # G's loss is D's with the roles of real and fake swapped (the paper's
     # symmetric definition), for every variant and with or without `average`.
@@ -446,11 +637,24 @@ def relativistic_hinge_discriminator_loss(real_logits, fake_logits, average=Fals
     + E_f[relu(1 + (C(x_f) - E_r C(x_r)))].
 
     Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaHingeGAN).
+
+    Args:
+        real_logits: tensor. C(x_r), D's outputs on real images, any rank >= 1.
+        fake_logits: tensor. C(x_f), same shape (or any batch size if average).
+        average: bool. RaHingeGAN instead of RHingeGAN.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.relativistic_hinge_discriminator_loss(real_logits, fake_logits)
+    ```
     """
     real_rel, fake_rel = _relativistic_differences(real_logits, fake_logits, average)
     if average:
-        return _mean(ops.relu(1.0 - real_rel)) + _mean(ops.relu(1.0 + fake_rel))
-    return _mean(ops.relu(1.0 - real_rel))
+        return float32_mean(ops.relu(1.0 - real_rel)) + float32_mean(ops.relu(1.0 + fake_rel))
+    return float32_mean(ops.relu(1.0 - real_rel))
 
 
 def relativistic_hinge_generator_loss(real_logits, fake_logits, average=False):
@@ -461,6 +665,19 @@ def relativistic_hinge_generator_loss(real_logits, fake_logits, average=False):
     + E_r[relu(1 + (C(x_r) - E_f C(x_f)))].
 
     Reference: Jolicoeur-Martineau 2018, section 4.3 and appendix (RaHingeGAN).
+
+    Args:
+        real_logits: tensor. C(x_r), D's outputs on real images, any rank >= 1.
+        fake_logits: tensor. C(x_f), D's outputs on generated images.
+        average: bool. RaHingeGAN instead of RHingeGAN.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.relativistic_hinge_generator_loss(real_logits, fake_logits)
+    ```
     """
     # G's loss is D's with the roles of real and fake swapped (the paper's
     # symmetric definition), for every variant and with or without `average`.
@@ -486,6 +703,89 @@ RELATIVISTIC_PAIRS = {
 }
 
 
+# --- one term against a target (CartoonGAN, AnimeGAN) ------------------------
+
+#: The losses `target_loss` accepts.
+TARGET_LOSSES = ("non_saturating", "least_squares")
+
+
+def target_loss(loss, logits, real):
+    """Mean loss of D's `logits` against the real (`real=True`) or fake target.
+
+    Models whose D loss is a sum of separately weighted terms, one per kind of
+    image D is shown (CartoonGAN's edge-smoothed cartoons, AnimeGAN's grayscale
+    frames), build it from this one term. G's adversarial loss is the "real"
+    term of its fakes' logits.
+
+    - "non_saturating" (the standard GAN loss, CartoonGAN): softplus(-D) for
+      real, softplus(D) for fake, i.e. sigmoid cross-entropy with targets 1 / 0.
+    - "least_squares" (AnimeGAN's LSGAN as in its code, without LSGAN's 1/2):
+      (D - 1)^2 for real, D^2 for fake.
+
+    Reference: Chen, Lai and Liu 2018, "CartoonGAN: Generative Adversarial
+    Networks for Photo Cartoonization" (CVPR), eq. 2; Chen, Liu and Chen 2019,
+    "AnimeGAN: A Novel Lightweight GAN for Photo Animation" (ISICA), section 3.
+
+    Args:
+        loss: str. One of `TARGET_LOSSES`.
+        logits: tensor. D's outputs, any rank (PatchGAN maps).
+        real: bool. The target: True for real, False for fake.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.target_loss("least_squares", np.zeros((2, 4, 4, 1)), real=True)  # 1.0
+    ```
+    """
+    if loss not in TARGET_LOSSES:
+        raise ValueError(f"loss must be one of {TARGET_LOSSES}; got {loss!r}.")
+    logits = to_float32(logits)
+    if loss == "non_saturating":
+        return non_saturating_generator_loss(logits if real else -logits)
+    return 2.0 * least_squares_generator_loss(logits, c=1.0 if real else 0.0)
+
+
+# --- feature matching (Salimans et al. 2016, arXiv:1606.03498) ---------------
+
+
+def feature_matching(real_features, fake_features, reduction="sum"):
+    """Feature matching: the squared distance between D's mean features on real
+    and on generated images, ||E f(x) - E f(G(z))||^2.
+
+    G's objective in Improved GAN: instead of fooling D's last output, G
+    matches the statistics of an intermediate layer f of D.
+
+    Under a `tf.distribute` strategy (inside `train_step`) the means are over
+    the global batch (one all-reduce of the per-replica difference).
+
+    Reference: Salimans et al. 2016, "Improved Techniques for Training GANs",
+    arXiv:1606.03498, section 3.1.
+
+    Args:
+        real_features: tensor [B, ...]. D's intermediate features of real images.
+        fake_features: tensor [B', ...]. The same features of generated images.
+        reduction: str. "sum" over the feature dimensions (the paper's squared
+            norm) or "mean" (the same, divided by their number).
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    keras_gans.losses.feature_matching(d_features(real), d_features(fake))
+    ```
+    """
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"reduction must be 'sum' or 'mean'; got {reduction!r}.")
+    diff = global_mean(ops.mean(to_float32(real_features), axis=0)
+                       - ops.mean(to_float32(fake_features), axis=0))
+    return ops.sum(ops.square(diff)) if reduction == "sum" else ops.mean(ops.square(diff))
+
+
+# --- the get() registry --------------------------------------------------------
+
 _PAIRS = {
     "minimax": (minimax_generator_loss, minimax_discriminator_loss),
     "non_saturating": (non_saturating_generator_loss, non_saturating_discriminator_loss),
@@ -499,15 +799,32 @@ _PAIRS = {
 
 
 def names():
-    """Returns the names `get` accepts, sorted."""
+    """The names `get` accepts.
+
+    Returns:
+        A sorted list of str.
+
+    Example:
+    ```python
+    keras_gans.losses.names()  # ['f_divergence', 'hinge', 'least_squares', ...]
+    ```
+    """
     return sorted(_PAIRS)
 
 
 def get(name):
     """Returns the `(generator_loss, discriminator_loss)` pair called `name`.
 
+    The generator loss is called as `g_loss(fake_logits)` and the
+    discriminator loss as `d_loss(real_logits, fake_logits)`. Relativistic
+    losses are not pairs here (their G loss needs real logits too): see
+    `RELATIVISTIC_PAIRS`.
+
     Args:
         name: str. One of `keras_gans.losses.names()`.
+
+    Returns:
+        A tuple `(generator_loss, discriminator_loss)` of functions.
 
     Example:
     ```python
