@@ -37,7 +37,7 @@ def ink_test_set(image_size=32):
     """`(a, truth, labels)`: digits-ink's test A images (RGB, [-1, 1]), their
     true translations ink(a) and the digits' labels, in the same order."""
     from keras_gans import data
-    from keras_gans.pairs import ink
+    from keras_gans.data import ink
 
     a = data.domain_images("digits-ink", "A", "test", image_size=image_size, channels=3)
     _, labels = data.digits_arrays(image_size, 1, split="test")
@@ -51,7 +51,7 @@ def class_kept(images_b, labels, image_size=32):
     the judge reads as `labels`."""
     from digits_judge import classifier
 
-    from keras_gans.pairs import ink_strength
+    from keras_gans.data import ink_strength
 
     grey = ink_strength(images_b) * 2.0 - 1.0  # [N, S, S, 1] in [-1, 1]
     model, _ = classifier(image_size, 1)

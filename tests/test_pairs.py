@@ -7,7 +7,7 @@ import pytest
 import tensorflow_datasets as tfds
 from PIL import Image
 
-from keras_gans import pairs
+from keras_gans.data import pairs
 from keras_gans.data import digits_split_indices
 
 
