@@ -4,19 +4,21 @@
     keras-gans train MODEL [--data SPEC] [--epochs N] [--batch-size B]
                      [--image-size S] [--seed S] [--run-dir DIR] [--export-dir DIR]
                      [--labelled N] [--label-noise RATE] [--noise symmetric|asymmetric]
+                     [--d-lr LR] [--g-lr LR] [--c-lr LR] [--lr GROUP=VALUE ...]
     keras-gans sample PATH --out FILE.png [--num N] [--seed S]
                       [--labels 0,1,2 | --vary-code K]
     keras-gans export PATH --format saved_model|tflite [--out DIR_OR_FILE]
     keras-gans evaluate PATH [--data SPEC] [--metrics fid,kid,is,pr] [--num N]
                         [--features digits|inception_v3|FILE] [--out FILE.json]
 
-Bad input prints one line and exits with code 2; `--debug` shows the traceback.
+`train` is `keras_gans.training.run`; the others call `keras_gans.inference`,
+`keras_gans.export` and `keras_gans.metrics.evaluation`. Bad input prints one
+line and exits with code 2; `--debug` shows the traceback.
 """
 
 import argparse
 import os
 import sys
-import time
 import warnings
 
 USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, FileExistsError)
@@ -91,6 +93,15 @@ def build_parser():
                     help="compile the train step with XLA (one device only; under a "
                          "multi-device strategy or with layers XLA can't compile it warns "
                          "and trains without XLA)")
+    tr.add_argument("--d-lr", type=float, default=None, metavar="LR",
+                    help="the discriminator's learning rate (default: the paper's)")
+    tr.add_argument("--g-lr", type=float, default=None, metavar="LR",
+                    help="the generator's learning rate (default: the paper's)")
+    tr.add_argument("--c-lr", type=float, default=None, metavar="LR",
+                    help="the classifier's learning rate (Triple-GAN; default: the paper's)")
+    tr.add_argument("--lr", action="append", default=[], metavar="GROUP=VALUE",
+                    help="the learning rate of any optimizer group of the model, e.g. "
+                         "--lr e=1e-4 (repeatable; the groups are the model's optimizer_names)")
 
     sa = sub.add_parser("sample", help="write a grid of samples to a PNG file")
     sa.add_argument("path", help=".keras file, SavedModel (version or base dir) or .tflite")
@@ -148,165 +159,43 @@ def _positive(name, value):
 
 
 def cmd_train(args):
-    import keras
+    from keras_gans import training
 
-    import keras_gans
-    from keras_gans import callbacks, data, distribute, export, registry
-
-    entry = registry.entry(args.model)  # clear error for unknown names
     for name in ("epochs", "batch-size", "image-size", "steps-per-epoch"):
         _positive(name, getattr(args, name.replace("-", "_")))
-    defaults = dict(entry.defaults)
-    shape = list(defaults.get("image_shape", getattr(entry.cls, "default_image_shape", (32, 32, 1))))
-    if args.image_size:
-        shape[0] = shape[1] = args.image_size
-    if args.channels:
-        shape[2] = args.channels
-    epochs = args.epochs or getattr(entry.cls, "default_epochs", 10)
-    translator = entry.cls.task == "translation"
-    if args.data is None:
-        args.data = getattr(entry.cls, "default_data", "digits")
-    batch_size = args.batch_size or (16 if translator else 64)
-    run_dir = args.run_dir or os.path.join("runs", args.model)
-    export_dir = args.export_dir or os.path.join("savedmodels", args.model)
-    # The strategy first: multi-worker collectives must be set up before any op runs.
-    strategy = distribute.strategy(args.strategy)
-    chief = distribute.is_chief(strategy)
-    policy = distribute.mixed_precision(args.mixed_precision)  # float32 unless asked
-    if args.strategy == "multiworker" and args.max_seconds is not None:
-        raise ValueError("--max-seconds stops each worker at its own step; it is not supported "
-                         "with --strategy multiworker (use --epochs/--steps-per-epoch).")
-    jit = args.jit
-    problem = distribute.jit_problem(strategy) if jit else None
-    if problem:  # XLA on one device only: warn, go on
-        print(f"keras-gans: warning: --jit ignored: {problem}.", file=sys.stderr)
-        jit = False
-    if not chief:
-        run_dir = distribute.worker_dir(run_dir, strategy)
-        print(f"Not the chief: this worker writes to {run_dir} and exports nothing.")
-    if args.deterministic:
-        import tensorflow as tf
-
-        args.seed = 0 if args.seed is None else args.seed
-        tf.config.experimental.enable_op_determinism()
-    if args.seed is not None:
-        keras.utils.set_random_seed(args.seed)
-
-    load_args, model_args = _label_options(entry.cls, args, data)
-    if translator:
-        model_args.update(entry.cls.data_presets.get(args.data, {}))
-    model_args.update(_overrides(entry.cls, args.set))
-    # What a backup must match to be resumed (not --epochs: a killed run may be extended).
-    run = {"model": args.model, "data": args.data, "image_shape": shape,
-           "batch_size": batch_size, "seed": args.seed, "steps_per_epoch": args.steps_per_epoch,
-           "settings": model_args, "data_options": load_args, "dtype_policy": policy}
-    backup_dir = os.path.join(run_dir, "backup")
-    # Epoch e's batches depend only on (seed, e): a rerun of a killed run goes
-    # on with the epochs after the last one its backup holds; workers, after the
-    # last one all of theirs hold (a kill may land between their commits).
-    finished = distribute.workers_min(callbacks.Backup.finished_epochs(backup_dir), strategy)
-    callbacks.Backup.check_run(backup_dir, run)  # after the collective: no worker waits alone
-    order = dict(epochs=epochs, start_epoch=min(finished, epochs - 1),
-                 steps_per_epoch=args.steps_per_epoch)
-    preview_inputs = None
-    if translator:
-        loader = data.load_pairs if entry.cls.paired else data.load_unpaired
-        ds = loader(args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
-                    seed=args.seed, **order)
-        preview_inputs = _preview_inputs(data, args.data, shape)
-    else:
-        ds = data.load(
-            args.data, image_size=shape[0], batch_size=batch_size, channels=shape[2],
-            seed=args.seed, **order, **load_args,
-        )
-    with strategy.scope():
-        model = keras_gans.get(args.model, image_shape=tuple(shape), **model_args)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Keras' own jit warning; ours follows
-            model.compile(jit_compile=jit)
-    if jit and not model.jit_compile:
-        why = ("XLA does not support TF op determinism (--deterministic)" if args.deterministic
-               else f"{args.model} has layers that XLA cannot compile")
-        print(f"keras-gans: warning: --jit ignored: {why}.", file=sys.stderr)
-        jit = False
-    os.makedirs(run_dir, exist_ok=True)
-    model_path = os.path.join(run_dir, "model.keras")
-    every = max(1, epochs // 10)
-    logs_dir = os.path.join(run_dir, "logs")
-    grid = callbacks.SampleGrid(
-        every_n_epochs=every, num=64, seed=0, directory=os.path.join(run_dir, "samples"),
-        tensorboard_dir=logs_dir, inputs=preview_inputs,
-    )
-    guard = callbacks.NaNGuard()
-    budget = callbacks.TimeBudget(args.max_seconds, batch_size)
-    fid = None
-    if args.fid_every_seconds is not None:
-        fid = callbacks.FIDCallback(args.data, num=500, every_seconds=args.fid_every_seconds,
-                                    tensorboard_dir=logs_dir)
-    backup = callbacks.Backup(backup_dir, run=run, epoch=finished)
-    cbs = [guard, budget, backup] + ([fid] if fid else []) + [grid, callbacks.PeriodicSave(model_path, every_n_epochs=every),
-           keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
-    if model_args:
-        print(f"Settings: {model_args}")
-    print(
-        f"Training {args.model} on {args.data} at {shape[0]}x{shape[1]}x{shape[2]} "
-        f"for {epochs} epochs (batch {batch_size}; {distribute.describe(strategy)}; "
-        f"dtype {policy}{'; XLA' if jit else ''})."
-    )
-    start = time.time()
-    try:
-        model.fit(ds, epochs=epochs, callbacks=cbs,
-                  steps_per_epoch=int(ds.cardinality()) // (epochs - order["start_epoch"]),
-                  verbose=1 if sys.stdout.isatty() else 2)
-    except Exception as e:
-        why = distribute.jit_error(e) if jit else None
-        if why is None:
-            raise
-        raise ValueError(f"--jit: XLA could not compile {args.model}'s train step ({why}); "
-                         "rerun without --jit.") from e
-    seconds = time.time() - start
-    if guard.failure is not None:
-        raise ValueError(guard.message())
-    model.save(model_path)
-    if fid is not None:
-        import json
-
-        with open(os.path.join(run_dir, "fid.json"), "w") as f:
-            json.dump({"curve": fid.curve, "epochs": [e for e, _ in fid.values]}, f)
-    final_grid = os.path.join(run_dir, "samples", "final.png")
-    from keras_gans.images import save_grid
-
-    if translator:
-        images, ncols = model.translation_grid(preview_inputs)
-        save_grid(images, final_grid, ncols=ncols)
-    elif getattr(model, "condition_name", None) is None:
-        save_grid(model.sample(64, seed=0), final_grid)
-    else:
-        images, ncols = _conditional_grid(model, None, 0, _all_classes(model), None)
-        save_grid(images, final_grid, ncols=ncols)
-    print(f"Trained in {seconds:.1f} s: {budget.epochs} epochs, {budget.images} images, "
-          f"{budget.images_per_second:.0f} img/s.")
-    print(f"model:       {model_path}")
-    print(f"samples:     {final_grid}")
-    if not args.no_export and not chief:
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", training.TrainingWarning)
+        warnings.showwarning = _show_warning
+        result = training.run(
+            args.model, args.data, epochs=args.epochs, batch_size=args.batch_size,
+            image_size=args.image_size, channels=args.channels,
+            steps_per_epoch=args.steps_per_epoch, max_seconds=args.max_seconds,
+            fid_every_seconds=args.fid_every_seconds, seed=args.seed,
+            deterministic=args.deterministic, run_dir=args.run_dir, export_dir=args.export_dir,
+            export=not args.no_export, overrides=_overrides(args.set), labelled=args.labelled,
+            label_noise=args.label_noise, noise=args.noise,
+            learning_rates=_learning_rates(args), strategy=args.strategy,
+            mixed_precision=args.mixed_precision, jit=args.jit)
+    print(f"model:       {result.paths['model']}")
+    print(f"samples:     {result.paths['samples']}")
+    if not args.no_export and not result.chief:
         print("saved_model: none (only the chief exports)")
     elif not args.no_export:
-        sm = export.saved_model(model, export_dir)
-        tfl = export.tflite(model, os.path.join(export_dir, f"{args.model}.tflite"))
-        print(f"saved_model: {sm}")
-        print(f"tflite:      {tfl}")
+        print(f"saved_model: {result.paths['saved_model']}")
+        print(f"tflite:      {result.paths['tflite']}")
     return 0
 
 
-def _overrides(cls, items):
-    """Constructor overrides from `--set NAME=VALUE` flags."""
-    import ast
-    import inspect
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings of `keras_gans.training.run` as one `keras-gans: warning:` line each."""
+    print(f"keras-gans: warning: {message}", file=sys.stderr)
 
-    params = set()
-    for klass in cls.__mro__:
-        if "__init__" in vars(klass):
-            params |= set(inspect.signature(klass.__init__).parameters) - {"self", "kwargs"}
+
+def _overrides(items):
+    """Constructor overrides (name -> value) from `--set NAME=VALUE` flags; the
+    names are checked against the model by `keras_gans.training.run`."""
+    import ast
+
     out = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -315,10 +204,6 @@ def _overrides(cls, items):
             raise ValueError(f"--set takes NAME=VALUE, e.g. --set identity_weight=5; got {item!r}.")
         if name in ("image_shape", "name"):
             raise ValueError(f"--set {name} is not allowed: use --image-size/--channels.")
-        if name not in params:
-            raise ValueError(
-                f"{cls.__name__} has no argument {name!r}; it takes: {', '.join(sorted(params))}."
-            )
         try:
             out[name] = ast.literal_eval(text)
         except (ValueError, SyntaxError):
@@ -326,13 +211,32 @@ def _overrides(cls, items):
     return out
 
 
-def _preview_inputs(data, spec, shape, num=16):
-    """Domain-A images the progress grids translate: the test split, else train."""
-    try:
-        images = data.domain_images(spec, "A", "test", image_size=shape[0], channels=shape[2])
-    except (ValueError, FileNotFoundError):
-        images = data.domain_images(spec, "A", "train", image_size=shape[0], channels=shape[2])
-    return images[:num]
+def _learning_rates(args):
+    """Optimizer group -> learning rate from --d-lr, --g-lr, --c-lr and --lr GROUP=VALUE."""
+    rates = {}
+    for item in args.lr:
+        group, sep, text = item.partition("=")
+        group = group.strip()
+        try:
+            value = float(text) if sep and group else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValueError(f"--lr takes GROUP=VALUE, e.g. --lr g=1e-4; got {item!r}.")
+        if group in rates:
+            raise ValueError(f"--lr sets group {group!r} twice.")
+        rates[group] = value
+    for group in ("d", "g", "c"):
+        value = getattr(args, f"{group}_lr")
+        if value is not None:
+            if group in rates:
+                raise ValueError(f"--{group}-lr and --lr {group}=... both set group {group!r}; "
+                                 "pass one.")
+            rates[group] = value
+    for group, value in rates.items():
+        if not value > 0:
+            raise ValueError(f"The learning rate of group {group!r} must be positive; got {value}.")
+    return rates
 
 
 def _translation_inputs(sampler, args):
@@ -356,36 +260,6 @@ def _translation_inputs(sampler, args):
     if args.data is not None:
         raise ValueError("--data goes with --input test; a file or folder needs no spec.")
     return data.read_images(args.input, image_size=size, channels=channels, num=num)
-
-
-def _label_options(cls, args, data):
-    """`(data.load kwargs, model kwargs)` for the label flags and the model class."""
-    needs = getattr(cls, "requires_labels", False)
-    labelled = args.labelled if args.labelled is not None else getattr(cls, "default_labelled", None)
-    noise = args.label_noise if args.label_noise is not None else getattr(cls, "default_label_noise", 0.0)
-    if not needs:
-        if args.labelled is not None or args.label_noise:
-            raise ValueError(
-                f"{args.model} trains on unlabelled images; --labelled and --label-noise "
-                "are for models that take labels."
-            )
-        return {}, {}
-    _positive("labelled", labelled)
-    load_args = {"labels": True, "label_noise": noise or 0.0, "noise": args.noise,
-                 "label_seed": args.seed or 0}
-    if labelled is not None:
-        load_args["labelled"] = labelled
-        load_args["labelled_per_batch"] = getattr(cls, "labelled_per_batch", None)
-    model_args = {"num_classes": data.num_classes(args.data)}
-    if getattr(cls, "uses_noise_transition", False):
-        model_args.update(noise_rate=noise or 0.0, noise_kind=args.noise)
-    return load_args, model_args
-
-
-def _all_classes(model):
-    if getattr(model, "condition_name", None) == "labels":
-        return list(range(model.num_classes))
-    return None
 
 
 def _parse_labels(text):

@@ -1,0 +1,45 @@
+"""Training: `run()` (what `keras-gans train` does), its callbacks, backup/resume and state.
+
+- `run(model, data, ...)`: build, compile, train, save, export; returns a
+  `TrainingResult`.
+- `TrainingState`: what the callbacks of one run tell each other (a run that
+  went non-finite, the last good epoch, the epoch a backup restored).
+- Callbacks: `NaNGuard`, `SampleGrid`, `PeriodicSave`, `FIDCallback`,
+  `TimeBudget` and `Backup` (also importable as `keras_gans.callbacks.<Name>`).
+
+Example:
+```python
+import keras_gans
+
+result = keras_gans.training.run("dcgan", "digits", epochs=2, image_size=16,
+                                 run_dir="runs/dcgan", export=False)
+result.model.sample(16, seed=0)
+```
+"""
+
+from keras_gans.training.backup import Backup, seed_generators
+from keras_gans.training.callbacks import (
+    FIDCallback,
+    NaNGuard,
+    PeriodicSave,
+    SampleGrid,
+    TimeBudget,
+)
+from keras_gans.training.runner import TrainingResult, TrainingWarning, run
+from keras_gans.training.state import NonFiniteError, TrainingState, all_finite
+
+__all__ = [
+    "Backup",
+    "FIDCallback",
+    "NaNGuard",
+    "NonFiniteError",
+    "PeriodicSave",
+    "SampleGrid",
+    "TimeBudget",
+    "TrainingResult",
+    "TrainingState",
+    "TrainingWarning",
+    "all_finite",
+    "run",
+    "seed_generators",
+]

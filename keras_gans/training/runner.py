@@ -1,0 +1,408 @@
+"""`run()`: train a registered model end to end, as `keras-gans train` does."""
+
+import dataclasses
+import inspect
+import json
+import os
+import sys
+import time
+import warnings
+
+from keras_gans.training.state import NonFiniteError, TrainingState
+
+
+class TrainingWarning(UserWarning):
+    """A setting `run()` could not honour and went on without (e.g. `jit` under several replicas)."""
+
+
+@dataclasses.dataclass
+class TrainingResult:
+    """What `keras_gans.training.run` did.
+
+    Attributes:
+        model: keras.Model. The trained model (also saved at `paths["model"]`).
+        history: keras.callbacks.History. `fit()`'s history (this call's epochs only).
+        state: `keras_gans.training.TrainingState`. The run's state.
+        paths: dict. str -> str: what was written. `"run_dir"`, `"model"` (the
+            `.keras` file), `"samples"` (the final grid), `"logs"`
+            (TensorBoard), `"backup"` (removed once the run finished), and
+            `"fid"` (with `fid_every_seconds`), `"saved_model"` and `"tflite"`
+            (when exported).
+        settings: dict. The resolved run: model, data, image_shape, epochs,
+            batch_size, seed, steps_per_epoch, constructor settings, learning
+            rates, dtype policy, strategy, jit.
+        seconds: float. Wall-clock seconds in `fit()`.
+        epochs: int. The last epoch finished in this call, counted from the
+            run's first (resumed epochs included); 0 if none was.
+        images: int. Images trained on in this call.
+        images_per_second: float. Throughput after the first batch.
+        chief: bool. False on the non-chief workers of a multi-worker run,
+            which write under a temporary directory and export nothing.
+    """
+
+    model: object
+    history: object
+    state: TrainingState
+    paths: dict
+    settings: dict
+    seconds: float
+    epochs: int
+    images: int
+    images_per_second: float
+    chief: bool = True
+
+
+def _positive(name, value):
+    if value is not None and value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value}.")
+
+
+def constructor_arguments(cls):
+    """The names a model class's constructor takes (its own and its bases'), a set of str."""
+    params = set()
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            params |= set(inspect.signature(klass.__init__).parameters) - {"self", "args", "kwargs"}
+    return params
+
+
+def check_overrides(cls, overrides):
+    """`overrides` (constructor name -> value) as a dict, checked against `cls`.
+
+    Raises ValueError naming the arguments `cls` takes for any other name, and
+    for `image_shape` and `name`, which `run()` sets itself.
+    """
+    overrides = dict(overrides or {})
+    params = constructor_arguments(cls)
+    for name in overrides:
+        if name in ("image_shape", "name"):
+            raise ValueError(f"{name} is not an override: set the image shape with "
+                             "image_size/channels (--image-size/--channels).")
+        if name not in params:
+            raise ValueError(
+                f"{cls.__name__} has no argument {name!r}; it takes: {', '.join(sorted(params))}."
+            )
+    return overrides
+
+
+def label_options(cls, spec, labelled=None, label_noise=None, noise="symmetric", seed=None,
+                  name=None):
+    """`(data.load kwargs, model kwargs)` for a model class's labels on data `spec`.
+
+    Args:
+        cls: type. The model class (its `requires_labels`, `default_labelled`,
+            `default_label_noise`, `labelled_per_batch`, `uses_noise_transition`).
+        spec: str. The data spec.
+        labelled: int or None. Keep labels on only this many examples
+            (None: the class's default).
+        label_noise: float or None. Share of labels flipped (None: the class's).
+        noise: str. "symmetric" or "asymmetric": the label-noise transition.
+        seed: int or None. Seed of the label selection and flips (None: 0).
+        name: str or None. The model's name, for messages.
+
+    Returns:
+        tuple of two dicts; both empty for a model that takes no labels.
+    """
+    from keras_gans import data
+
+    needs = getattr(cls, "requires_labels", False)
+    if not needs:
+        if labelled is not None or label_noise:
+            raise ValueError(
+                f"{name or cls.__name__} trains on unlabelled images; labelled and label_noise "
+                "(--labelled, --label-noise) are for models that take labels."
+            )
+        return {}, {}
+    labelled = labelled if labelled is not None else getattr(cls, "default_labelled", None)
+    if label_noise is None:
+        label_noise = getattr(cls, "default_label_noise", 0.0)
+    _positive("labelled", labelled)
+    load_args = {"labels": True, "label_noise": label_noise or 0.0, "noise": noise,
+                 "label_seed": seed or 0}
+    if labelled is not None:
+        load_args["labelled"] = labelled
+        load_args["labelled_per_batch"] = getattr(cls, "labelled_per_batch", None)
+    model_args = {"num_classes": data.num_classes(spec)}
+    if getattr(cls, "uses_noise_transition", False):
+        model_args.update(noise_rate=label_noise or 0.0, noise_kind=noise)
+    return load_args, model_args
+
+
+def _dataset(cls, spec, shape, batch_size, seed, order, load_args):
+    """`(training dataset, preview inputs)` for a model class.
+
+    A class that trains on pairs of image domains says so with `paired`
+    (True: aligned (A, B) pairs, False: unpaired sets); its previews
+    translate domain-A images of `spec`. Other classes train on images (and
+    labels) from `keras_gans.data.load`, and their previews need no inputs.
+    """
+    from keras_gans import data
+
+    paired = getattr(cls, "paired", None)
+    common = dict(image_size=shape[0], batch_size=batch_size, channels=shape[2], seed=seed,
+                  **order)
+    if paired is None:
+        return data.load(spec, **common, **load_args), None
+    loader = data.load_pairs if paired else data.load_unpaired
+    return loader(spec, **common, **load_args), _preview_inputs(spec, shape)
+
+
+def _preview_inputs(spec, shape, num=16):
+    """Domain-A images the progress grids translate: the test split, else train."""
+    from keras_gans import data
+
+    try:
+        images = data.domain_images(spec, "A", "test", image_size=shape[0], channels=shape[2])
+    except (ValueError, FileNotFoundError):
+        images = data.domain_images(spec, "A", "train", image_size=shape[0], channels=shape[2])
+    return images[:num]
+
+
+def _compile(model, learning_rates, jit, name):
+    """Compiles `model` with the paper's optimizers, `learning_rates` (group -> value) over them."""
+    if not learning_rates:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras' own jit warning; run()'s follows
+            model.compile(jit_compile=jit)
+        return
+    groups = tuple(model.optimizer_names)
+    unknown = sorted(set(learning_rates) - set(groups))
+    if unknown:
+        s = "s" if len(unknown) > 1 else ""
+        raise ValueError(f"{name} has no optimizer group{s} {', '.join(map(repr, unknown))}; "
+                         f"its groups are: {', '.join(groups)}.")
+    optimizers = model.default_optimizers()
+    for group, value in learning_rates.items():
+        optimizers[group].learning_rate = float(value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.compile(**{f"{k}_optimizer": v for k, v in optimizers.items()}, jit_compile=jit)
+
+
+def _check_learning_rates(learning_rates):
+    out = {}
+    for group, value in dict(learning_rates or {}).items():
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not (value > 0 and value != float("inf")):
+            raise ValueError(f"The learning rate of group {group!r} must be a positive number; "
+                             f"got {learning_rates[group]!r}.")
+        out[str(group)] = value
+    return out
+
+
+def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, channels=None,
+        steps_per_epoch=None, max_seconds=None, fid_every_seconds=None, seed=None,
+        deterministic=False, run_dir=None, export_dir=None, export=True, overrides=None,
+        labelled=None, label_noise=None, noise="symmetric", learning_rates=None,
+        strategy="auto", mixed_precision=None, jit=False, verbose=True):
+    """Trains a registered model end to end: the library form of `keras-gans train`.
+
+    It builds the model (its preset, then `overrides`) under the strategy,
+    compiles it with the paper's optimizers (`learning_rates` over them),
+    trains it on `data` with a NaN guard, a backup (a rerun of a killed run
+    goes on after its last finished epoch), sample grids every tenth of the
+    run, TensorBoard logs and a checkpoint, then saves it to
+    `RUN_DIR/model.keras`, writes `RUN_DIR/samples/final.png` and exports a
+    SavedModel and a `.tflite` file.
+
+    Args:
+        model: str. A registered name (`keras_gans.list_models()`).
+        data: str or None. A data spec (`"digits"`, `"tfds:NAME[:SPLIT]"`,
+            `"folder:PATH"`; image-to-image models: `"digits-edges"`,
+            `"digits-ink"`, `"photo-cartoon"`, ...). None: the model's default.
+        epochs: int or None. None: the model's preset.
+        batch_size: int or None. The global batch; None: the model class's
+            `default_batch_size`.
+        image_size: int or None. Square side; None: the preset.
+        channels: int or None. 1 or 3; None: the preset.
+        steps_per_epoch: int or None. Cap on the steps of an epoch.
+        max_seconds: float or None. Stop after this many seconds of training.
+        fid_every_seconds: float or None. Log digits-FID (500 samples) every
+            this many training seconds, into `RUN_DIR/fid.json`.
+        seed: int or None. Keras' global seed and the data order.
+        deterministic: bool. TF op determinism and seeded data order (seed
+            defaults to 0): the same call gives the same weights, bit for bit.
+        run_dir: str or None. Checkpoint, samples, logs and backup; None:
+            `runs/MODEL`.
+        export_dir: str or None. None: `savedmodels/MODEL`.
+        export: bool. Write the SavedModel and the `.tflite` file.
+        overrides: dict or None. Constructor arguments over the preset, e.g.
+            `{"identity_weight": 5.0}`.
+        labelled: int or None. Models that take labels: keep labels on only
+            this many examples (None: the model's default).
+        label_noise: float or None. Share of labels flipped (None: the model's).
+        noise: str. `"symmetric"` or `"asymmetric"`: the label-noise transition.
+        learning_rates: dict or None. Optimizer group -> learning rate, over
+            the paper's, e.g. `{"g": 1e-3, "d": 5e-4}`; the groups are the
+            model's `optimizer_names`.
+        strategy: str or `tf.distribute.Strategy`. A name for
+            `keras_gans.distribute.strategy` (`"auto"`, `"one"`, `"mirrored"`,
+            `"multiworker"`) or a strategy.
+        mixed_precision: str or None. `"auto"`, `"float16"`, `"bfloat16"`,
+            `"none"`; None: float32. Sets Keras' global dtype policy.
+        jit: bool. Compile the train step with XLA (one replica only; else a
+            `TrainingWarning` and no XLA).
+        verbose: bool. Print what is trained and `fit()`'s progress.
+
+    Returns:
+        `keras_gans.training.TrainingResult`: the model, its history, the
+        run's `TrainingState` and the paths written.
+
+    Raises:
+        ValueError: a bad setting, or a backup in `run_dir` of another run.
+        keras_gans.training.NonFiniteError: training went NaN/inf and was
+            stopped; the last good checkpoint, backup and export were kept.
+
+    Example:
+    ```python
+    result = keras_gans.training.run("dcgan", "digits", epochs=2, image_size=16,
+                                     learning_rates={"g": 1e-3}, run_dir="runs/dcgan")
+    result.paths["model"], result.history.history["g_loss"]
+    ```
+    """
+    import keras
+    import tensorflow as tf
+
+    import keras_gans
+    from keras_gans import callbacks, data as data_lib, distribute, registry
+    from keras_gans import export as export_lib
+
+    entry = registry.entry(model)  # clear error for unknown names
+    cls = entry.cls
+    for name, value in (("epochs", epochs), ("batch_size", batch_size),
+                        ("image_size", image_size), ("steps_per_epoch", steps_per_epoch)):
+        _positive(name, value)
+    if channels is not None and channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3; got {channels}.")
+    learning_rates = _check_learning_rates(learning_rates)
+    shape = list(entry.defaults.get("image_shape", getattr(cls, "default_image_shape", (32, 32, 1))))
+    if image_size:
+        shape[0] = shape[1] = image_size
+    if channels:
+        shape[2] = channels
+    epochs = epochs or getattr(cls, "default_epochs", 10)
+    spec = data if data is not None else getattr(cls, "default_data", "digits")
+    batch_size = batch_size or cls.default_batch_size
+    run_dir = run_dir or os.path.join("runs", model)
+    export_dir = export_dir or os.path.join("savedmodels", model)
+    say = print if verbose else (lambda *a, **k: None)
+    # The strategy first: multi-worker collectives must be set up before any op runs.
+    strategy_name = strategy if isinstance(strategy, str) else None
+    strategy = distribute.strategy(strategy) if isinstance(strategy, str) else strategy
+    chief = distribute.is_chief(strategy)
+    previous_policy = keras.config.dtype_policy()
+    policy = distribute.mixed_precision(mixed_precision)  # float32 unless asked
+    try:
+        if max_seconds is not None and isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            raise ValueError("--max-seconds stops each worker at its own step; it is not "
+                             "supported with --strategy multiworker (use --epochs/"
+                             "--steps-per-epoch).")
+        problem = distribute.jit_problem(strategy) if jit else None
+        if problem:  # XLA on one device only: warn, go on
+            warnings.warn(f"--jit ignored: {problem}.", TrainingWarning, stacklevel=2)
+            jit = False
+        if not chief:
+            run_dir = distribute.worker_dir(run_dir, strategy)
+            say(f"Not the chief: this worker writes to {run_dir} and exports nothing.")
+        if deterministic:
+            seed = 0 if seed is None else seed
+            tf.config.experimental.enable_op_determinism()
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+
+        load_args, model_args = label_options(cls, spec, labelled, label_noise, noise, seed,
+                                              name=model)
+        model_args.update(cls.data_presets.get(spec, {}))
+        model_args.update(check_overrides(cls, overrides))
+        # What a backup must match to be resumed (not epochs: a killed run may be extended).
+        run_record = {"model": model, "data": spec, "image_shape": shape,
+                      "batch_size": batch_size, "seed": seed, "steps_per_epoch": steps_per_epoch,
+                      "settings": model_args, "data_options": load_args, "dtype_policy": policy}
+        if learning_rates:  # absent when unset: older backups still match
+            run_record["learning_rates"] = learning_rates
+        backup_dir = os.path.join(run_dir, "backup")
+        # Epoch e's batches depend only on (seed, e): a rerun of a killed run goes
+        # on with the epochs after the last one its backup holds; workers, after the
+        # last one all of theirs hold (a kill may land between their commits).
+        finished = distribute.workers_min(callbacks.Backup.finished_epochs(backup_dir), strategy)
+        callbacks.Backup.check_run(backup_dir, run_record)  # after the collective
+        order = dict(epochs=epochs, start_epoch=min(finished, epochs - 1),
+                     steps_per_epoch=steps_per_epoch)
+        ds, preview_inputs = _dataset(cls, spec, shape, batch_size, seed, order, load_args)
+        with strategy.scope():
+            gan = keras_gans.get(model, image_shape=tuple(shape), **model_args)
+            _compile(gan, learning_rates, jit, model)
+        if jit and not gan.jit_compile:
+            why = ("XLA does not support TF op determinism (--deterministic)" if deterministic
+                   else f"{model} has layers that XLA cannot compile")
+            warnings.warn(f"--jit ignored: {why}.", TrainingWarning, stacklevel=2)
+            jit = False
+        os.makedirs(run_dir, exist_ok=True)
+        model_path = os.path.join(run_dir, "model.keras")
+        every = max(1, epochs // 10)
+        logs_dir = os.path.join(run_dir, "logs")
+        state = TrainingState()
+        grid = callbacks.SampleGrid(
+            every_n_epochs=every, num=64, seed=0, directory=os.path.join(run_dir, "samples"),
+            tensorboard_dir=logs_dir, inputs=preview_inputs, state=state,
+        )
+        guard = callbacks.NaNGuard(state=state)
+        budget = callbacks.TimeBudget(max_seconds, batch_size)
+        fid = None
+        if fid_every_seconds is not None:
+            fid = callbacks.FIDCallback(spec, num=500, every_seconds=fid_every_seconds,
+                                        tensorboard_dir=logs_dir, state=state)
+        backup = callbacks.Backup(backup_dir, run=run_record, epoch=finished, state=state)
+        cbs = [guard, budget, backup] + ([fid] if fid else []) + [
+            grid, callbacks.PeriodicSave(model_path, every_n_epochs=every, state=state),
+            keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
+        if model_args:
+            say(f"Settings: {model_args}")
+        if learning_rates:
+            say("Learning rates: " + ", ".join(f"{k} {v:g}" for k, v in learning_rates.items()))
+        say(
+            f"Training {model} on {spec} at {shape[0]}x{shape[1]}x{shape[2]} "
+            f"for {epochs} epochs (batch {batch_size}; {distribute.describe(strategy)}; "
+            f"dtype {policy}{'; XLA' if jit else ''})."
+        )
+        start = time.time()
+        try:
+            history = gan.fit(ds, epochs=epochs, callbacks=cbs,
+                              steps_per_epoch=int(ds.cardinality()) // (epochs - order["start_epoch"]),
+                              verbose=(1 if sys.stdout.isatty() else 2) if verbose else 0)
+        except Exception as e:
+            why = distribute.jit_error(e) if jit else None
+            if why is None:
+                raise
+            raise ValueError(f"--jit: XLA could not compile {model}'s train step ({why}); "
+                             "rerun without --jit.") from e
+        seconds = time.time() - start
+        if guard.failure is not None:
+            raise NonFiniteError(guard.message(), state=state)
+        gan.save(model_path)
+        paths = {"run_dir": run_dir, "model": model_path, "logs": logs_dir, "backup": backup_dir}
+        if fid is not None:
+            paths["fid"] = os.path.join(run_dir, "fid.json")
+            with open(paths["fid"], "w") as f:
+                json.dump({"curve": fid.curve, "epochs": [e for e, _ in fid.values]}, f)
+        from keras_gans.images import save_grid
+
+        paths["samples"] = os.path.join(run_dir, "samples", "final.png")
+        images, ncols = gan.preview_grid(64, 0, preview_inputs)
+        save_grid(keras.ops.convert_to_numpy(images), paths["samples"], ncols=ncols)
+        say(f"Trained in {seconds:.1f} s: {budget.epochs} epochs, {budget.images} images, "
+            f"{budget.images_per_second:.0f} img/s.")
+        if export and chief:
+            paths["saved_model"] = export_lib.saved_model(gan, export_dir)
+            paths["tflite"] = export_lib.tflite(gan, os.path.join(export_dir, f"{model}.tflite"))
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    settings = dict(run_record, epochs=epochs, learning_rates=learning_rates,
+                    strategy=strategy_name or type(strategy).__name__, jit=jit)
+    return TrainingResult(model=gan, history=history, state=state, paths=paths,
+                          settings=settings, seconds=seconds, epochs=budget.epochs,
+                          images=budget.images, images_per_second=budget.images_per_second,
+                          chief=chief)
