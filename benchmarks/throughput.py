@@ -55,8 +55,10 @@ POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixe
 BASE_HOOKS = (
     "train_step", "apply_loss", "unpack", "unpack_images", "generator_inputs",
     "generate_fakes", "discriminator_inputs", "discriminator_loss", "generator_loss",
-    "after_discriminator_step", "other_players_step", "after_train_step",
+    "after_discriminator_step", "after_train_step", "build_steps", "run_step",
+    "discriminator_step_loss", "generator_step_loss",
     "discriminator_step_networks", "generator_step_networks", "sample_latent",
+    "preview_grid", "example_data",
 )
 
 
@@ -136,7 +138,7 @@ def check_supported(model):
 
     cls = type(model)
     changed = [h for h in BASE_HOOKS if getattr(cls, h) is not getattr(GAN, h)]
-    if changed or model.task != "generation" or model.ema_decay is not None:
+    if changed or model.ema_decay is not None:
         raise ValueError(
             f"{cls.__name__} ({getattr(cls, 'registry_name', '?')}) changes the base "
             f"training step ({', '.join(changed) or 'task/ema'}); the bare loop writes "

@@ -72,3 +72,40 @@ def multi_worker(strategy=None):
     s = strategy or tf.distribute.get_strategy()
     return isinstance(s, tf.distribute.MultiWorkerMirroredStrategy) and (
         s.extended._in_multi_worker_mode())
+
+
+def under_strategy():
+    """True while this runs on a replica of a (non-default) `tf.distribute`
+    strategy, even a one-device one. Such a step cannot hold a collective or
+    an optimizer update inside `tf.cond` (TF's merge_call refuses control
+    flow), so conditional steps there take the masked path of
+    `keras_gans.models.GAN`."""
+    return tf.distribute.has_strategy() and not tf.distribute.in_cross_replica_context()
+
+
+def assign_where(mask, variables, previous):
+    """`v <- v if mask else previous` for every variable, in cross-replica
+    context (a merge_call), so it works on mirrored variables of any
+    aggregation. `mask` is a scalar bool tensor equal on every replica.
+
+    Args:
+        mask: bool tensor. Keep the new values where True.
+        variables: list of variables.
+        previous: list of tensors, the values to put back where `mask` is False.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if not under_strategy():
+        for v, old in zip(variables, previous):
+            v.assign(tf.where(mask, tf.convert_to_tensor(v), old))
+        return
+    # Keras variables wrap the (mirrored) tf.Variable that the strategy updates.
+    tf_vars = [getattr(v, "value", v) if not isinstance(v, tf.Variable) else v
+               for v in variables]
+
+    def merge(strategy, mask, previous):
+        for v, old in zip(tf_vars, previous):
+            strategy.extended.update(
+                v, lambda var, m, o: var.assign(tf.where(m, tf.identity(var), o)),
+                args=(mask, old), group=False)
+
+    ctx.merge_call(merge, args=(mask, previous))

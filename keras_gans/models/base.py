@@ -1,15 +1,26 @@
-"""The GAN base class: everything the models share.
+"""The two base classes of every keras-gans model.
 
-A model subclasses `GAN`, builds its networks in `__init__` with `set_networks`,
-and overrides the smallest hook that makes it its paper: usually
-`discriminator_loss` and `generator_loss`; sometimes `after_discriminator_step`
-(weight clipping) or `after_train_step` (BEGAN's k_t). Conditional models
-change what the networks see with `unpack`, `generator_inputs` and
-`discriminator_inputs`; `generator_step_networks` adds networks trained with G
-(BiGAN's encoder) and `other_players_step` updates further players (Triple-GAN's
-classifier). Image-to-image models (`models/translation.py`) feed images to G
-through the same hooks, and `generate_fakes` lets two-way models make a fake
-batch per direction. The training loop itself lives only here.
+`GenerativeModel(keras.Model)` is the root: constructor-config capture (and
+the dtype policy on reload), networks passed in by the user and saved in the
+config, sampling, serving signatures, EMA over any set of networks, and the
+behaviour that depends on what the model makes (preview grids, evaluation
+inputs, example data), as methods each kind of model owns. A non-adversarial
+model subclasses it directly and trains with Keras' own
+`compile(optimizer, loss)` and `fit`.
+
+`GAN(GenerativeModel)` declares its game as data and runs it in one
+`train_step`:
+- `players`: name -> network (generator, discriminator, encoder, classifier,
+  ...), each one a constructor argument that replaces its builder;
+- `default_optimizers()`: one optimizer per trained group ("d", "g", ...),
+  set by `compile(d_optimizer=..., g_optimizer=..., <group>_optimizer=...)`;
+- `steps`: an ordered list of `Step`s; each names the players it trains, its
+  optimizer group, its loss method, `repeats` (n_critic), `every` (lazy
+  regularization, with StyleGAN2's optimizer correction) and an optional
+  `when` condition (a phase);
+- one saved int64 step counter, `step_counter`, that conditions read.
+
+A model is its wiring plus the loss methods its steps name.
 """
 
 import inspect
@@ -20,8 +31,14 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras_gans import losses as losses_lib
-from keras_gans.cross_replica import global_mean, multi_worker, replica_id, replicas_in_sync
+from keras_gans.cross_replica import (
+    assign_where,
+    global_mean,
+    multi_worker,
+    replica_id,
+    replicas_in_sync,
+    under_strategy,
+)
 
 
 def _adam(lr, beta_1=0.5, beta_2=0.999):
@@ -29,10 +46,16 @@ def _adam(lr, beta_1=0.5, beta_2=0.999):
 
 
 def trainable_variables_of(networks):
-    """The trainable variables of a network or of a list of networks."""
-    if isinstance(networks, (list, tuple)):
-        return [v for n in networks for v in n.trainable_variables]
-    return networks.trainable_variables
+    """The trainable variables of a network or of a list of networks (each once)."""
+    if not isinstance(networks, (list, tuple)):
+        return list(networks.trainable_variables)
+    seen, out = set(), []
+    for n in networks:
+        for v in n.trainable_variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+    return out
 
 
 def _float32_outputs(network):
@@ -50,41 +73,183 @@ def _float32_outputs(network):
     return keras.Model(network.input, cast, name=network.name)
 
 
-class GAN(keras.Model):
-    """Base class of every keras-gans model: a generator G and a discriminator D.
+def batched(fn, inputs, batch_size, empty_shape):
+    """`fn` over `inputs` in batches, concatenated as float32 numpy.
 
-    Trains with `fit()` on batches of images (or `(images, ...)` tuples); each
-    step runs `n_critic` discriminator updates and one generator update. The
-    adversarial loss is chosen by name from `keras_gans.losses`.
+    Args:
+        fn: callable. Takes one batch of each of `inputs`, returns a tensor.
+        inputs: list of numpy arrays with the same first dimension.
+        batch_size: int. Rows per call.
+        empty_shape: tuple. The shape of one output row, for zero rows.
+
+    Returns:
+        numpy array [N, *empty_shape].
+    """
+    n = len(inputs[0])
+    out = [ops.convert_to_numpy(fn(*[x[i : i + batch_size] for x in inputs]))
+           for i in range(0, n, int(batch_size))]
+    if not out:
+        return np.zeros((0, *empty_shape), "float32")
+    return np.concatenate(out, axis=0).astype("float32", copy=False)
+
+
+def _symbolic_shape(tensors):
+    return [None if d is None else int(d) for d in keras.tree.flatten(tensors)[0].shape]
+
+
+def network_io_shapes(network):
+    """`(input shapes, output shapes)` of a functional network (lists of
+    per-tensor shapes without the batch axis), or `(None, None)` for a
+    subclassed one."""
+    try:
+        ins = [tuple(t.shape[1:]) for t in keras.tree.flatten(network.input)]
+        outs = [tuple(t.shape[1:]) for t in keras.tree.flatten(network.output)]
+    except (AttributeError, ValueError):
+        return None, None
+    return ins, outs
+
+
+class Step:
+    """One update of a GAN's train step, declared as data.
+
+    Args:
+        name: str. The step's name (in errors and `GAN.steps_run`).
+        trains: str or tuple of str. The players whose trainable variables
+            this step updates.
+        loss: str. The model method `loss(real) -> (loss, logs)` that the
+            step minimizes (`real` is what `unpack` gave).
+        optimizer: str. The optimizer group that applies the update
+            ("d" -> `model.d_optimizer`).
+        repeats: int or str. Updates per train step (n_critic), or the name
+            of a model attribute holding it.
+        every: int. Run only on train steps whose counter is a multiple of
+            `every` (lazy regularization). The optimizer of a lazy step gets
+            StyleGAN2's correction at compile: lr * c, beta ** c, with
+            c = every / (every + 1).
+        when: str or None. A model method returning a boolean tensor: the step
+            runs only when it is True (a phase, a growing stage).
+        after: str or None. A model method run after each update (weight
+            clipping, EMA).
+
+    Example:
+    ```python
+    keras_gans.models.Step("r1", trains="discriminator", loss="r1_loss",
+                           optimizer="d", every=16)
+    ```
+    """
+
+    def __init__(self, name, trains, loss, optimizer, repeats=1, every=1, when=None,
+                 after=None):
+        self.name = str(name)
+        self.trains = (trains,) if isinstance(trains, str) else tuple(trains)
+        self.loss = loss
+        self.optimizer = str(optimizer)
+        self.repeats = repeats
+        self.every = int(every)
+        if self.every < 1:
+            raise ValueError(f"Step {name!r}: every must be >= 1; got {every}.")
+        self.when = when
+        self.after = after
+
+    def __repr__(self):
+        extra = "".join(f", {k}={getattr(self, k)!r}" for k in ("repeats", "every", "when", "after")
+                        if getattr(self, k) not in (1, None))
+        return (f"Step({self.name!r}, trains={self.trains!r}, loss={self.loss!r}, "
+                f"optimizer={self.optimizer!r}{extra})")
+
+    def conditional(self):
+        return self.every > 1 or self.when is not None
+
+
+class OptimizerGroup:
+    """What `model.optimizer` is for a GAN: its optimizers, one per group.
+
+    Keras' own `LearningRateScheduler` and `ReduceLROnPlateau` act on every
+    optimizer in `optimizers`; `keras_gans.callbacks` has versions of the two
+    that act only on the groups named. `iterations` is the model's step
+    counter (what TensorBoard's step reads).
+
+    Args:
+        model: the GAN.
+        names: tuple of str or None. The groups to expose (all when None).
+    """
+
+    built = True
+
+    def __init__(self, model, names=None):
+        self._model = model
+        self.names = tuple(model.optimizer_names if names is None else names)
+        unknown = set(self.names) - set(model.optimizer_names)
+        if unknown:
+            raise ValueError(
+                f"{type(model).__name__} has no optimizer group {sorted(unknown)}; its groups "
+                f"are {list(model.optimizer_names)}.")
+
+    @property
+    def optimizers(self):
+        return [self._model.optimizers[n] for n in self.names]
+
+    @property
+    def iterations(self):
+        return self._model.step_counter
+
+    @property
+    def learning_rate(self):
+        return self.optimizers[0].learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        for opt in self.optimizers:
+            opt.learning_rate = value
+
+    def build(self, variables=None):
+        """Optimizers are built in `GAN.compile`; nothing to do."""
+
+    def __repr__(self):
+        return f"OptimizerGroup({', '.join(self.names)})"
+
+
+class GenerativeModel(keras.Model):
+    """The root of every keras-gans model: config, networks, sampling, serving, EMA.
+
+    Subclasses set their networks with `set_players` and describe what they
+    make through the methods below. A model that is not a GAN (an
+    autoencoder, PixelCNN) subclasses this class and trains with Keras' own
+    `compile(optimizer=..., loss=...)` and `fit`.
 
     Args:
         image_shape: tuple. (H, W, C) of the images, in [-1, 1].
         latent_dim: int. Size of the latent vector z ~ N(0, I).
-        loss: str. A name from `keras_gans.losses.names()`.
-        loss_args: dict or None. Extra keyword arguments for the loss pair
-            (e.g. LSGAN's targets); split between G and D by name.
-        n_critic: int. Discriminator updates per generator update.
-        seed: int or None. Seed of the latent sampling inside `train_step`.
-        ema: float or None. Keep an exponential moving average of G's weights
-            with this decay (e.g. 0.999), updated after every G step;
-            `generate`, `sample` and the exports then use the average.
+        ema: float or None. Keep an exponential moving average of the
+            `ema_players` with this decay (e.g. 0.999); sampling and exports
+            use the averages.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
     ```python
-    model = keras_gans.get("dcgan", image_shape=(32, 32, 1))
-    model.compile()  # the paper's optimizers
-    model.fit(keras_gans.data.load("digits", image_size=32), epochs=1)
-    images = model.sample(16, seed=0)  # numpy, [16, 32, 32, 1], in [-1, 1]
+    class AE(keras_gans.models.GenerativeModel):
+        def __init__(self, image_shape=(16, 16, 1), latent_dim=8, **kw):
+            super().__init__(image_shape, latent_dim, **kw)
+            self.set_players(encoder=enc, generator=dec)
+        def call(self, x):
+            return self.generator(self.encoder(x))
     ```
     """
 
-    #: "generation" (z -> images) or "translation" (images -> images); what
-    #: the CLI, samplers, callbacks and evaluation branch on.
+    #: What the model makes: "generation" (z -> images) or "translation"
+    #: (images -> images). Written into export metadata; code outside
+    #: `models/` asks the model's methods instead of this.
     task = "generation"
-
-    #: Names of the values `train_step` logs; one `keras.metrics.Mean` each.
-    metric_names = ("d_loss", "g_loss")
+    #: Player names a constructor takes in place of their builders.
+    player_names = ("generator",)
+    #: Players the `ema` average is kept for.
+    ema_players = ("generator",)
+    #: Data spec `keras-gans train` uses when none is given.
+    default_data = "digits"
+    #: Batch size `keras-gans train` uses when none is given.
+    default_batch_size = 64
+    #: Constructor overrides `keras-gans train` applies for a data spec.
+    data_presets = {}
 
     def __new__(cls, *args, **kwargs):
         # keras.Model.__new__ drops the constructor arguments before Keras'
@@ -100,144 +265,135 @@ class GAN(keras.Model):
             if p.kind == inspect.Parameter.VAR_KEYWORD:
                 config.update(config.pop(name, {}))
         config.pop("name", None)
-        object.__setattr__(instance, "_constructor_config", config)
+        # Kept out of Keras' attribute tracking: it may hold the user's networks.
+        vars(instance)["_constructor_config"] = config
         return instance
 
-    def __init__(
-        self,
-        image_shape=(32, 32, 1),
-        latent_dim=100,
-        loss="non_saturating",
-        loss_args=None,
-        n_critic=1,
-        seed=None,
-        ema=None,
-        **kwargs,
-    ):
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=100, ema=None, **kwargs):
+        given = {n: kwargs.pop(n) for n in list(kwargs) if n in self.player_names}
         super().__init__(**kwargs)
         if ema is not None and not 0.0 <= float(ema) <= 1.0:
             raise ValueError(f"ema must be a decay in [0, 1] (e.g. 0.999) or None; got {ema!r}.")
         self.ema_decay = None if ema is None else float(ema)
         self.image_shape = tuple(int(s) for s in image_shape)
         self.latent_dim = int(latent_dim)
-        if int(n_critic) < 1:
-            raise ValueError(f"n_critic must be >= 1; got {n_critic}.")
-        self.n_critic = int(n_critic)
-        self.loss_name = loss
-        self.loss_args = dict(loss_args or {})
-        self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
-        self.d_optimizer = None
-        self.g_optimizer = None
+        self._player_order = []
+        vars(self)["_given_players"] = {}
+        for name, net in given.items():
+            if net is None:
+                continue
+            if not isinstance(net, keras.Model):
+                raise ValueError(
+                    f"{name} must be a keras.Model (functional or subclassed); got "
+                    f"{type(net).__name__}.")
+            self._given_players[name] = net
+        self.infer_shapes(self._given_players)
 
-    # ------------------------------------------------------------------ wiring
+    # ------------------------------------------------------------ players
 
-    def set_networks(self, generator, discriminator):
-        """Attaches G and D (models built from `keras.Input`) and marks built."""
-        self.generator = _float32_outputs(generator)
-        self.discriminator = _float32_outputs(discriminator)
-        if self.ema_decay is not None:
-            self.ema_generator = keras.models.clone_model(self.generator)
-            self.ema_generator.set_weights(self.generator.get_weights())
+    def infer_shapes(self, given):
+        """Takes `image_shape` and `latent_dim` from the user's functional
+        generator (its first input is z, its output the images)."""
+        g = given.get("generator")
+        if g is None:
+            return
+        ins, outs = network_io_shapes(g)
+        if ins is None:
+            return
+        if len(outs) == 1 and len(outs[0]) == 3 and None not in outs[0]:
+            self.image_shape = tuple(int(d) for d in outs[0])
+        if len(ins[0]) == 1 and ins[0][0] is not None and self.latent_dim:
+            self.latent_dim = int(ins[0][0])
+        config = self._constructor_config
+        for key in ("image_shape", "latent_dim"):
+            if key in config:
+                config[key] = list(getattr(self, key)) if key == "image_shape" else getattr(self, key)
+
+    def set_players(self, **players):
+        """Attaches the model's networks, by player name, and marks it built.
+
+        Each value is a network, a list of networks (N discriminators) or a
+        zero-argument builder of either; a network the user
+        passed to the constructor under the same name replaces it (the
+        builder is then not called). Networks get float32 outputs under mixed
+        precision.
+        """
+        for name, net in players.items():
+            if name in self._given_players:
+                net = self._given_players[name]
+            elif callable(net) and not isinstance(net, keras.Layer):
+                net = net()
+            if isinstance(net, (list, tuple)):  # a player that is several networks
+                net = [_float32_outputs(n) for n in net]
+            else:
+                net = _float32_outputs(net)
+            setattr(self, name, net)
+            if name not in self._player_order:
+                self._player_order.append(name)
+        self.check_players()
+        for name in self.ema_players:
+            if self.ema_decay is not None and name in players:
+                net = getattr(self, name)
+                clone = keras.models.clone_model(net)
+                clone.set_weights(net.get_weights())
+                setattr(self, f"ema_{name}", clone)
         self.built = True
+
+    @property
+    def players(self):
+        """dict: player name -> network, in the order they were attached."""
+        return {n: getattr(self, n) for n in self._player_order}
+
+    def check_players(self):
+        """Raises a clear error when the networks don't fit together; the
+        base checks the generator's output against `image_shape`."""
+        g = self.players.get("generator")
+        if g is None or "generator" not in self._given_players:
+            return
+        _, outs = network_io_shapes(g)
+        if outs is not None and tuple(outs[0]) != self.image_shape:
+            raise ValueError(
+                f"The generator outputs images of shape {tuple(outs[0])} but "
+                f"{type(self).__name__} expects {self.image_shape} (image_shape)."
+            )
+
+    def sampling_network(self, name="generator"):
+        """The network sampling and exports use: its EMA when `ema` is set."""
+        if self.ema_decay is not None and name in self.ema_players:
+            return getattr(self, f"ema_{name}")
+        return getattr(self, name)
 
     @property
     def sampling_generator(self):
         """The G that sampling and exports use: the EMA of G when `ema` is set."""
-        return self.ema_generator if self.ema_decay is not None else self.generator
+        return self.sampling_network("generator")
 
     def update_ema(self):
-        """ema <- decay * ema + (1 - decay) * G; BatchNorm statistics are copied."""
+        """ema <- decay * ema + (1 - decay) * net for every EMA player;
+        non-trainable buffers (BatchNorm statistics) are copied."""
         if self.ema_decay is None:
             return
         d = self.ema_decay
-        for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
-            e.assign(d * e + (1.0 - d) * w)
-        for e, w in zip(self.ema_generator.non_trainable_variables,
-                        self.generator.non_trainable_variables):
-            e.assign(w)
+        for name in self.ema_players:
+            if name not in self._player_order:
+                continue
+            net, ema = getattr(self, name), getattr(self, f"ema_{name}")
+            for e, w in zip(ema.trainable_variables, net.trainable_variables):
+                e.assign(d * e + (1.0 - d) * w)
+            for e, w in zip(ema.non_trainable_variables, net.non_trainable_variables):
+                e.assign(w)
 
-    def discriminator_step_networks(self):
-        """The network(s) the D step trains (and `d_optimizer` is built for)."""
-        return self.discriminator
-
-    def generator_step_networks(self):
-        """The network(s) the G step trains: G; BiGAN adds its encoder."""
-        return self.generator
-
-    def call(self, z, training=False):
-        return self.generator(z, training=training)
-
-    # ----------------------------------------------------------------- compile
-
-    def paper_optimizers(self):
-        """Returns `(d_optimizer, g_optimizer)` as the model's paper sets them."""
-        return _adam(2e-4), _adam(2e-4)
-
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Sets the two optimizers and builds them.
-
-        Args:
-            d_optimizer: `keras.optimizers.Optimizer`, name, config or None. The
-                discriminator's optimizer; the paper's when None.
-            g_optimizer: same, for the generator.
-            **kwargs: `keras.Model.compile` options that apply here:
-                `jit_compile`, `run_eagerly`, `steps_per_execution`.
-        """
-        bad = set(kwargs) - {"jit_compile", "run_eagerly", "steps_per_execution"}
-        if bad:
-            raise ValueError(
-                f"GAN.compile() got unsupported arguments {sorted(bad)}: losses are "
-                "set in the model's constructor; pass d_optimizer/g_optimizer here."
-            )
-        kwargs.setdefault("jit_compile", False)
-        super().compile(optimizer=None, **kwargs)
-        paper_d, paper_g = self.paper_optimizers()
-        d_opt = keras.optimizers.get(d_optimizer) or paper_d
-        g_opt = keras.optimizers.get(g_optimizer) or paper_g
-        if d_opt is g_opt:
-            raise ValueError(
-                "d_optimizer and g_optimizer must be two different optimizer objects."
-            )
-        self.d_optimizer = self.loss_scaled(d_opt)
-        self.g_optimizer = self.loss_scaled(g_opt)
-        # Built here, inside any strategy scope, never lazily inside train_step.
-        self.d_optimizer.build(trainable_variables_of(self.discriminator_step_networks()))
-        self.g_optimizer.build(trainable_variables_of(self.generator_step_networks()))
-        self._gan_compile_kwargs = dict(kwargs)
-
-    @staticmethod
-    def loss_scaled(optimizer):
-        """`optimizer` wrapped in a `LossScaleOptimizer` when the global dtype
-        policy is `mixed_float16` (float16 gradients underflow without loss
-        scaling; bfloat16 needs none). Keras wraps only `Model.optimizer`, so
-        every GAN optimizer passes through here."""
-        policy = keras.config.dtype_policy().name
-        if policy == "mixed_float16" and not isinstance(
-                optimizer, keras.optimizers.LossScaleOptimizer):
-            return keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
-
-    def get_compile_config(self):
-        if self.d_optimizer is None:
-            return {}
-        return {
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            **getattr(self, "_gan_compile_kwargs", {}),
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        d_opt = keras.optimizers.deserialize(config.pop("d_optimizer"))
-        g_opt = keras.optimizers.deserialize(config.pop("g_optimizer"))
-        self.compile(d_optimizer=d_opt, g_optimizer=g_opt, **config)
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
 
     # ------------------------------------------------------------ config I/O
 
     def get_config(self):
-        config = dict(self._constructor_config)
+        config = {}
+        for key, value in self._constructor_config.items():
+            if isinstance(value, keras.Layer):
+                value = keras.saving.serialize_keras_object(value)
+            config[key] = value
         config.update(
             name=self.name,
             trainable=self.trainable,
@@ -247,6 +403,11 @@ class GAN(keras.Model):
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        for name in cls.player_names:
+            value = config.get(name)
+            if isinstance(value, dict) and "class_name" in value:
+                config[name] = keras.saving.deserialize_keras_object(value)
         # The networks are built under the global dtype policy: make it the
         # saved model's (e.g. mixed_bfloat16) while they are built, so a
         # mixed precision model reloads as one.
@@ -261,9 +422,402 @@ class GAN(keras.Model):
         finally:
             keras.config.set_dtype_policy(previous)
 
+    # -------------------------------------------------------------- sampling
+
+    def generate(self, z, training=False):
+        """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
+        return ops.cast(self.sampling_generator(z, training=training), "float32")
+
+    def preview(self, z):
+        """Images a progress grid shows for latents `z`: `generate(z)` here;
+        conditional models cycle through their classes or codes."""
+        return self.generate(z)
+
+    def sample(self, num, seed=None, batch_size=256):
+        """Returns `num` generated images as a float32 numpy array in [-1, 1].
+
+        Args:
+            num: int. How many images.
+            seed: int or None. Same seed, same images (for the same weights).
+            batch_size: int. Images generated per forward pass.
+        """
+        z = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
+        return batched(self.generate, [z.astype("float32")], batch_size, self.image_shape)
+
+    def preview_grid(self, num, seed, inputs=None):
+        """What a progress grid (`keras_gans.callbacks.SampleGrid`) shows.
+
+        Args:
+            num: int. Images.
+            seed: int or None. Seed of the latents.
+            inputs: ignored by generators (translators take input images).
+
+        Returns:
+            `(images, ncols)`: numpy [num, H, W, C] in [-1, 1], and the grid's
+            columns (None: about square).
+        """
+        z = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
+        return ops.convert_to_numpy(self.preview(z.astype("float32"))), None
+
+    def example_data(self, batch_size=8, batches=2, seed=0):
+        """A small `tf.data.Dataset` of random training batches this model
+        takes (for tests and smoke runs): images in [-1, 1] here."""
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-1, 1, (batch_size * batches, *self.image_shape)).astype("float32")
+        return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
+
+    def example_sample_kwargs(self, num, seed=0):
+        """Keyword arguments `sample(num, seed, **kwargs)` needs besides its
+        count and seed (for tests and smoke runs): none for a generator."""
+        return {}
+
+    # --------------------------------------------------------------- serving
+
+    def serving_signatures(self):
+        """Signatures that `keras_gans.export` writes: name -> (fn, input specs).
+
+        `serving_default` maps `z` float32 [None, latent_dim] to
+        `{"images": float32 [None, H, W, C] in [-1, 1]}`.
+        """
+
+        def serving_default(z):
+            return {"images": self.generate(z)}
+
+        spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        return {"serving_default": (serving_default, [spec])}
+
+    # ------------------------------------------------------------- checks
+
+    def check_images(self, shape, where="the data"):
+        """Raises a clear error if images of `shape` ([B?, H, W, C]) don't fit."""
+        shape = tuple(shape)
+        got = tuple(None if s is None else int(s) for s in shape[-3:])
+        if len(shape) < 3 or any(g is not None and g != e for g, e in zip(got, self.image_shape)):
+            raise ValueError(
+                f"{where} has images of shape {got} but this {type(self).__name__} "
+                f"was built for {self.image_shape}. Build the model with "
+                f"image_shape={got} or load the data with image_size="
+                f"{self.image_shape[0]} and channels={self.image_shape[2]}."
+            )
+
+
+class GAN(GenerativeModel):
+    """Base class of every keras-gans GAN: players, optimizers and steps as data.
+
+    Trains with `fit()` on batches of images (or `(images, ...)` tuples). By
+    default the steps are `n_critic` discriminator updates and one generator
+    update, with the adversarial loss chosen by name from `keras_gans.losses`;
+    a model adds or replaces steps through `build_steps`.
+
+    Args:
+        image_shape: tuple. (H, W, C) of the images, in [-1, 1].
+        latent_dim: int. Size of the latent vector z ~ N(0, I).
+        loss: str. A name from `keras_gans.losses.names()`.
+        loss_args: dict or None. Extra keyword arguments for the loss pair
+            (e.g. LSGAN's targets); split between G and D by name.
+        n_critic: int. Discriminator updates per generator update.
+        seed: int or None. Seed of the latent sampling inside `train_step`.
+        ema: float or None. Keep an exponential moving average of G's weights
+            with this decay (e.g. 0.999), updated after every G step;
+            `generate`, `sample` and the exports then use the average.
+        generator: keras.Model or None. Your own G (z -> images), in place
+            of the model's builder.
+        discriminator: keras.Model or None. Your own D (images -> logits).
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+    ```python
+    model = keras_gans.get("dcgan", image_shape=(32, 32, 1))
+    model.compile()  # the paper's optimizers
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=1)
+    images = model.sample(16, seed=0)  # numpy, [16, 32, 32, 1], in [-1, 1]
+    ```
+    """
+
+    player_names = ("generator", "discriminator")
+
+    #: Names of the values `train_step` logs; one `keras.metrics.Mean` each.
+    metric_names = ("d_loss", "g_loss")
+
+    #: Where an older (pre-step-counter) .keras file kept the model's own step
+    #: count among its variables: `(index, offset)` with count = value - offset,
+    #: or None when it kept none.
+    legacy_counter = None
+
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        latent_dim=100,
+        loss="non_saturating",
+        loss_args=None,
+        n_critic=1,
+        seed=None,
+        ema=None,
+        **kwargs,
+    ):
+        super().__init__(image_shape, latent_dim, ema=ema, **kwargs)
+        from keras_gans import losses as losses_lib
+
+        if int(n_critic) < 1:
+            raise ValueError(f"n_critic must be >= 1; got {n_critic}.")
+        self.n_critic = int(n_critic)
+        self.loss_name = loss
+        self.loss_args = dict(loss_args or {})
+        self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
+        # The one step counter: train steps run so far. Phases, lazy steps
+        # and schedules read it; it is saved with the model and its backups.
+        # "only_first_replica": every replica adds the same 1.
+        self.step_counter = self.add_weight(
+            shape=(), dtype="int64", initializer="zeros", trainable=False,
+            aggregation="only_first_replica", name="step_counter")
+        vars(self)["optimizers"] = {}
+        vars(self)["_compile_optimizer_configs"] = {}
+
+    # ------------------------------------------------------------------ wiring
+
+    def set_networks(self, generator, discriminator):
+        """Attaches G and D (networks or builders); see `set_players`."""
+        self.set_players(generator=generator, discriminator=discriminator)
+
+    def check_players(self):
+        super().check_players()
+        g, d = self.players.get("generator"), self.players.get("discriminator")
+        if g is None or d is None or not self._given_players:
+            return
+        _, g_out = network_io_shapes(g)
+        d_in, _ = network_io_shapes(d)
+        if g_out is None or d_in is None:
+            return
+        if tuple(d_in[0]) != tuple(g_out[0]):
+            raise ValueError(
+                f"The generator's output shape {tuple(g_out[0])} does not match the "
+                f"discriminator's input shape {tuple(d_in[0])}: D must take G's images "
+                f"(expected both {self.image_shape}, the model's image_shape)."
+            )
+
+    def discriminator_step_networks(self):
+        """The network(s) the D step trains (and `d_optimizer` is built for)."""
+        return self.discriminator
+
+    def generator_step_networks(self):
+        """The network(s) the G step trains: G; BiGAN adds its encoder."""
+        return self.generator
+
+    # ------------------------------------------------------------------ steps
+
+    def build_steps(self):
+        """The ordered `Step`s of one train step: `n_critic` D updates
+        (weight clipping etc. after each), then one G update (then EMA)."""
+        return [
+            Step("discriminator", trains="discriminator_step_networks",
+                 loss="discriminator_step_loss", optimizer="d", repeats="n_critic",
+                 after="after_discriminator_step"),
+            Step("generator", trains="generator_step_networks", loss="generator_step_loss",
+                 optimizer="g", after="update_ema"),
+        ]
+
+    @property
+    def steps(self):
+        """The model's `Step`s (see `build_steps`)."""
+        cached = vars(self).get("_steps")
+        if cached is None:
+            cached = tuple(self.build_steps())
+            vars(self)["_steps"] = cached
+        return cached
+
+    def step_networks(self, step):
+        """The networks `step` trains (a list)."""
+        out = []
+        for name in step.trains:
+            net = getattr(self, name)
+            net = net() if callable(net) and not isinstance(net, keras.Layer) else net
+            out.extend(net if isinstance(net, (list, tuple)) else [net])
+        return out
+
+    def step_repeats(self, step):
+        r = step.repeats
+        return int(getattr(self, r) if isinstance(r, str) else r)
+
+    def step_condition(self, step):
+        """The bool tensor that says whether `step` runs now (None: always)."""
+        cond = None
+        if step.every > 1:
+            cond = ops.equal(self.step_counter % step.every, 0)
+        if step.when is not None:
+            when = ops.convert_to_tensor(getattr(self, step.when)())
+            cond = when if cond is None else ops.logical_and(cond, when)
+        return cond
+
+    @property
+    def optimizer_names(self):
+        """The optimizer groups, in the order the steps first use them."""
+        names = []
+        for step in self.steps:
+            if step.optimizer not in names:
+                names.append(step.optimizer)
+        return tuple(names)
+
+    def discriminator_step_loss(self, real):
+        """The D step: fresh fakes (no gradient to G), then `discriminator_loss`."""
+        batch = ops.shape(self.unpack_images(real))[0]
+        g_in = self.generator_inputs(batch, real)
+        fake_images = keras.tree.map_structure(ops.stop_gradient, self.generate_fakes(g_in))
+        fake = self.discriminator_inputs(fake_images, g_in)
+        return self.discriminator_loss(real, fake)
+
+    def generator_step_loss(self, real):
+        """The G step: fresh generator inputs, then `generator_loss`."""
+        batch = ops.shape(self.unpack_images(real))[0]
+        return self.generator_loss(real, self.generator_inputs(batch, real))
+
+    # ----------------------------------------------------------------- compile
+
+    def paper_optimizers(self):
+        """`(d_optimizer, g_optimizer)` as the model's paper sets them."""
+        return _adam(2e-4), _adam(2e-4)
+
+    def default_optimizers(self):
+        """dict: optimizer group -> a fresh optimizer with the paper's settings."""
+        paper = self.paper_optimizers()
+        if isinstance(paper, dict):
+            return dict(paper)
+        d, g = paper
+        return {"d": d, "g": g}
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Sets one optimizer per group and builds them.
+
+        Args:
+            d_optimizer: `keras.optimizers.Optimizer`, name, config or None. The
+                discriminator's optimizer; the paper's when None.
+            g_optimizer: same, for the generator.
+            **kwargs: `<group>_optimizer` for the model's other groups (see
+                `optimizer_names`, e.g. Triple-GAN's `c_optimizer`), and the
+                `keras.Model.compile` options that apply here: `jit_compile`,
+                `run_eagerly`, `steps_per_execution`.
+        """
+        given = {"d": d_optimizer, "g": g_optimizer}
+        for key in list(kwargs):
+            if key.endswith("_optimizer"):
+                given[key[: -len("_optimizer")]] = kwargs.pop(key)
+        names = self.optimizer_names
+        unknown = sorted(k for k, v in given.items() if k not in names and v is not None)
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no optimizer group {unknown}; pass "
+                f"{', '.join(n + '_optimizer' for n in names)}.")
+        bad = set(kwargs) - {"jit_compile", "run_eagerly", "steps_per_execution"}
+        if bad:
+            raise ValueError(
+                f"GAN.compile() got unsupported arguments {sorted(bad)}: losses are "
+                "set in the model's constructor; pass d_optimizer/g_optimizer here."
+            )
+        kwargs.setdefault("jit_compile", False)
+        super().compile(optimizer=None, **kwargs)
+        defaults = self.default_optimizers()
+        optimizers = {}
+        for name in names:
+            opt = keras.optimizers.get(given.get(name)) or defaults[name]
+            if any(opt is o for o in optimizers.values()):
+                raise ValueError(
+                    f"{name}_optimizer is the same object as another group's optimizer: "
+                    "each group needs an optimizer object of its own "
+                    "(d_optimizer and g_optimizer must be two different optimizer objects)."
+                )
+            optimizers[name] = opt
+        vars(self)["_compile_optimizer_configs"] = {
+            n: keras.optimizers.serialize(o) for n, o in optimizers.items()}
+        self.correct_lazy_optimizers(optimizers)
+        variables = {n: [] for n in names}
+        for step in self.steps:
+            variables[step.optimizer].append(self.step_networks(step))
+        vars(self)["optimizers"] = {}
+        for name in names:
+            opt = self.loss_scaled(optimizers[name])
+            setattr(self, f"{name}_optimizer", opt)
+            # Built here, inside any strategy scope, never lazily inside train_step.
+            opt.build(trainable_variables_of([n for nets in variables[name] for n in nets]))
+            self.optimizers[name] = opt
+        vars(self)["optimizer"] = OptimizerGroup(self)
+        self._gan_compile_kwargs = dict(kwargs)
+
+    def correct_lazy_optimizers(self, optimizers):
+        """StyleGAN2's lazy-regularization correction (Karras et al. 2020,
+        appendix B): an optimizer that a step with `every = k` uses runs with
+        lr * c and betas ** c, c = k / (k + 1)."""
+        for step in self.steps:
+            if step.every <= 1:
+                continue
+            opt = optimizers[step.optimizer]
+            c = step.every / (step.every + 1.0)
+            opt.learning_rate = float(ops.convert_to_numpy(opt.learning_rate)) * c
+            for beta in ("beta_1", "beta_2"):
+                if hasattr(opt, beta):
+                    setattr(opt, beta, float(getattr(opt, beta)) ** c)
+
+    @staticmethod
+    def loss_scaled(optimizer):
+        """`optimizer` wrapped in a `LossScaleOptimizer` when the global dtype
+        policy is `mixed_float16` (float16 gradients underflow without loss
+        scaling; bfloat16 needs none). Keras wraps only `Model.optimizer`, so
+        every GAN optimizer passes through here."""
+        policy = keras.config.dtype_policy().name
+        if policy == "mixed_float16" and not isinstance(
+                optimizer, keras.optimizers.LossScaleOptimizer):
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    def get_compile_config(self):
+        if not self.optimizers:
+            return {}
+        config = {f"{n}_optimizer": c for n, c in self._compile_optimizer_configs.items()}
+        config.update(getattr(self, "_gan_compile_kwargs", {}))
+        return config
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in list(config):
+            if key.endswith("_optimizer"):
+                config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+
     @property
     def metrics(self):
         return list(self.trackers.values())
+
+    def _get_metrics_result_or_logs(self, logs):
+        # Keras' epoch logs (History, callbacks): a value that no step of the
+        # epoch computed (a lazy or phase step that did not run) is absent,
+        # not 0.
+        results = super()._get_metrics_result_or_logs(logs)
+        if not isinstance(results, dict):
+            return results
+        return {k: v for k, v in results.items()
+                if k not in self.trackers
+                or float(ops.convert_to_numpy(self.trackers[k].count)) > 0}
+
+    # ------------------------------------------------------------ state I/O
+
+    def load_own_variables(self, store):
+        own = self._trainable_variables + self._non_trainable_variables
+        if len(store.keys()) == len(own) and all(
+                tuple(store[str(i)].shape) == tuple(v.shape) for i, v in enumerate(own)):
+            return super().load_own_variables(store)
+        # A file written before the step counter: its own variables are the
+        # model's others, with the model's old counter (if any) among them.
+        values = [store[str(i)] for i in range(len(store.keys()))]
+        count = 0
+        if self.legacy_counter is not None:
+            index, offset = self.legacy_counter
+            count = int(np.asarray(values.pop(index))) - offset
+        rest = [v for v in own if v is not self.step_counter]
+        if len(values) != len(rest):
+            return super().load_own_variables(store)  # Keras' own error
+        for v, value in zip(rest, values):
+            v.assign(np.asarray(value))
+        self.step_counter.assign(count)
 
     # -------------------------------------------------------------- sampling
 
@@ -302,69 +856,11 @@ class GAN(keras.Model):
         """z ~ N(0, I) of shape [batch_size, latent_dim], from the model's seed."""
         return self.random_normal((batch_size, self.latent_dim))
 
-    def generate(self, z, training=False):
-        """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
-        return ops.cast(self.sampling_generator(z, training=training), "float32")
-
-    def preview(self, z):
-        """Images a progress grid shows for latents `z`: `generate(z)` here;
-        conditional models cycle through their classes or codes."""
-        return self.generate(z)
-
-    def sample(self, num, seed=None, batch_size=256):
-        """Returns `num` generated images as a float32 numpy array in [-1, 1].
-
-        Args:
-            num: int. How many images.
-            seed: int or None. Same seed, same images (for the same weights).
-            batch_size: int. Images generated per forward pass.
-        """
-        z = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
-        z = z.astype("float32")
-        out = [
-            ops.convert_to_numpy(self.generate(z[i : i + batch_size]))
-            for i in range(0, len(z), batch_size)
-        ]
-        return np.concatenate(out, axis=0) if out else np.zeros((0, *self.image_shape), "float32")
-
-    # --------------------------------------------------------------- serving
-
-    def serving_signatures(self):
-        """Signatures that `keras_gans.export` writes: name -> (fn, input specs).
-
-        `serving_default` maps `z` float32 [None, latent_dim] to
-        `{"images": float32 [None, H, W, C] in [-1, 1]}`.
-        """
-
-        def serving_default(z):
-            return {"images": self.generate(z)}
-
-        spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
-        return {"serving_default": (serving_default, [spec])}
-
     # --------------------------------------------------------------- training
 
-    def check_images(self, shape, where="the data"):
-        """Raises a clear error if images of `shape` ([B?, H, W, C]) don't fit."""
-        shape = tuple(shape)
-        got = tuple(None if s is None else int(s) for s in shape[-3:])
-        if len(shape) < 3 or any(g is not None and g != e for g, e in zip(got, self.image_shape)):
-            raise ValueError(
-                f"{where} has images of shape {got} but this {type(self).__name__} "
-                f"was built for {self.image_shape}. Build the model with "
-                f"image_shape={got} or load the data with image_size="
-                f"{self.image_shape[0]} and channels={self.image_shape[2]}."
-            )
-
     def fit(self, x=None, *args, **kwargs):
-        spec = getattr(x, "element_spec", None)
-        if spec is not None:
-            first = spec[0] if isinstance(spec, (tuple, list)) else spec
-            if isinstance(first, tf.TensorSpec):
-                self.check_images(first.shape)
-        elif x is not None and hasattr(x, "shape"):
-            self.check_images(x.shape)
-        if self.d_optimizer is None:
+        self.check_fit_data(x)
+        if not self.optimizers:
             raise ValueError(
                 f"Call {type(self).__name__}.compile() before fit(): compile() with "
                 "no arguments uses the paper's optimizers."
@@ -372,6 +868,16 @@ class GAN(keras.Model):
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
         return super().fit(x, *args, **kwargs)
+
+    def check_fit_data(self, x):
+        """Raises a clear error when `fit`'s data does not fit the model."""
+        spec = getattr(x, "element_spec", None)
+        if spec is not None:
+            first = spec[0] if isinstance(spec, (tuple, list)) else spec
+            if isinstance(first, tf.TensorSpec):
+                self.check_images(first.shape)
+        elif x is not None and hasattr(x, "shape"):
+            self.check_images(x.shape)
 
     @staticmethod
     def unpack_images(data):
@@ -429,13 +935,10 @@ class GAN(keras.Model):
     def after_discriminator_step(self):
         """Runs after each D update (e.g. WGAN's weight clipping)."""
 
-    def other_players_step(self, real, logs):
-        """Runs after the G update: updates of further players (Triple-GAN's
-        classifier) on the real batch `real` (what `unpack` gave); returns logs."""
-        return logs
-
-    def after_train_step(self, logs):
-        """Runs after the G update with the step's logs; may add to them."""
+    def after_train_step(self, logs, real):
+        """Runs after the steps with their logs (those of the steps that
+        always run) and the real batch; may update state and add to the logs
+        (BEGAN's k_t). `step_counter` still holds this step's index."""
         return logs
 
     def apply_loss(self, loss_fn, network, optimizer):
@@ -455,51 +958,83 @@ class GAN(keras.Model):
         optimizer.apply_gradients(zip(grads, variables))
         return logs
 
+    def run_step(self, step, real):
+        """Runs every update of `step` on the real batch; returns its logs."""
+        loss_fn = getattr(self, step.loss)
+        networks = self.step_networks(step)
+        optimizer = self.optimizers[step.optimizer]
+        after = getattr(self, step.after) if step.after else None
+        logs = {}
+        for _ in range(self.step_repeats(step)):
+            logs.update(self.apply_loss(lambda: loss_fn(real), networks, optimizer))
+            if after is not None:
+                after()
+        return logs
+
+    def run_conditional_step(self, step, real, condition):
+        """Runs `step` only where `condition` holds; its logs go to the
+        trackers inside (a step that did not run logs nothing).
+
+        On one device this is a `tf.cond`: a step that does not run is not
+        computed. Under a `tf.distribute` strategy TF cannot hold the
+        optimizer's collectives inside `tf.cond`, so the step is computed
+        and, where the condition is False, every variable it touched is put
+        back as it was (weights, optimizer state, seeds): the same result.
+        """
+        if not under_strategy():
+            def run():
+                self.track(self.run_step(step, real))
+                return ops.convert_to_tensor(True)
+
+            tf.cond(condition, run, lambda: ops.convert_to_tensor(False))
+            return
+        tracker_ids = {id(v) for t in self.trackers.values() for v in t.variables}
+        touched, seen = [], set()
+        for v in list(self.variables) + list(self.optimizers[step.optimizer].variables):
+            if id(v) not in seen and id(v) not in tracker_ids and v is not self.step_counter:
+                seen.add(id(v))
+                touched.append(v)
+        before = [tf.identity(ops.convert_to_tensor(v)) for v in touched]
+        logs = self.run_step(step, real)
+        self.track(logs, weight=ops.cast(condition, "float32"))
+        with tf.control_dependencies([ops.convert_to_tensor(v) for v in logs.values()]):
+            assign_where(condition, touched, before)
+
     def train_step(self, data):
         real = self.unpack(data)
         images = self.unpack_images(real)
         self.check_images(images.shape, where="the training batch")
-        batch = ops.shape(images)[0]
         logs = {}
-        for _ in range(self.n_critic):
-            g_in = self.generator_inputs(batch, real)
-            fake_images = keras.tree.map_structure(ops.stop_gradient, self.generate_fakes(g_in))
-            fake = self.discriminator_inputs(fake_images, g_in)
-            logs.update(
-                self.apply_loss(
-                    lambda: self.discriminator_loss(real, fake),
-                    self.discriminator_step_networks(),
-                    self.d_optimizer,
-                )
-            )
-            self.after_discriminator_step()
-        g_in = self.generator_inputs(batch, real)
-        logs.update(
-            self.apply_loss(
-                lambda: self.generator_loss(real, g_in),
-                self.generator_step_networks(),
-                self.g_optimizer,
-            )
-        )
-        self.update_ema()
-        logs = self.other_players_step(real, logs)
-        logs = self.after_train_step(logs)
-        return self.update_trackers(logs)
+        for step in self.steps:
+            condition = self.step_condition(step)
+            if condition is None:
+                logs.update(self.run_step(step, real))
+            else:
+                self.run_conditional_step(step, real, condition)
+        logs = self.after_train_step(logs, real)
+        self.track(logs)
+        self.step_counter.assign_add(1)
+        return self.tracker_results()
 
-    def update_trackers(self, logs):
-        """Feeds `logs` to the trackers and returns their running means."""
+    def track(self, logs, weight=None):
+        """Feeds `logs` to their trackers (global means over replicas, one
+        all-reduce for all of them); `weight` 0 leaves them as they were."""
         unknown = set(logs) - set(self.trackers)
         if unknown:
             raise ValueError(
                 f"{type(self).__name__}.train_step logged {sorted(unknown)}, which "
                 f"are not in metric_names {list(self.metric_names)}."
             )
+        if not logs:
+            return
         # Each replica's value is a mean over its share of the batch; their mean
-        # is the global batch's, so every replica logs the true value (one
-        # all-reduce for all the logs).
+        # is the global batch's, so every replica logs the true value.
         values = global_mean({k: ops.cast(v, "float32") for k, v in logs.items()})
         for name, value in values.items():
-            self.trackers[name].update_state(value)
+            self.trackers[name].update_state(value, sample_weight=weight)
+
+    def tracker_results(self):
+        """The trackers' running means, as `train_step` returns them."""
         results = {name: t.result() for name, t in self.trackers.items()}
         if multi_worker():
             # Keras 3 reduces fit()'s logs across workers with
@@ -507,3 +1042,8 @@ class GAN(keras.Model):
             # ("Invalid reduction dimension 0", keras#20585): give it [1]s.
             results = {name: ops.reshape(r, (1,)) for name, r in results.items()}
         return results
+
+    def update_trackers(self, logs):
+        """Feeds `logs` to the trackers and returns their running means."""
+        self.track(logs)
+        return self.tracker_results()

@@ -108,12 +108,12 @@ class BEGAN(GAN):
         self.lambda_k = float(lambda_k)
         self.learning_rate = float(learning_rate)
         self.set_networks(
-            autoencoder_decoder(
+            lambda: autoencoder_decoder(
                 self.image_shape, self.latent_dim, g_width,
                 normalization=g_normalization, activation=g_activation,
                 name="generator",
             ),
-            autoencoder_discriminator(
+            lambda: autoencoder_discriminator(
                 self.image_shape, code_dim, d_width,
                 normalization=d_normalization, activation=d_activation,
             ),
@@ -149,7 +149,7 @@ class BEGAN(GAN):
         loss = energy_lib.began_generator_loss(self.reconstruction_loss(fake, training=True))
         return loss, {"g_loss": loss}
 
-    def after_train_step(self, logs):
+    def after_train_step(self, logs, real):
         # The logs hold the unscaled per-replica means of L(x) and L(G(z)) from
         # the D step (`apply_loss` divides only the copy it differentiates).
         # Under a strategy, average them over replicas first, so that every

@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.models.base import GAN
+from keras_gans.models.base import GAN, batched
 from keras_gans.networks import dcgan_generator
 from keras_gans.networks.conditional import image_encoder, joint_discriminator
 from keras_gans.registry import register_model
@@ -48,6 +48,7 @@ class BiGAN(GAN):
     """
 
     default_epochs = 60
+    player_names = ("generator", "discriminator", "encoder")
 
     def __init__(
         self, image_shape=(32, 32, 1), latent_dim=100, g_width=64, d_width=64, e_width=64,
@@ -55,12 +56,12 @@ class BiGAN(GAN):
     ):
         kwargs.setdefault("loss", "non_saturating")
         super().__init__(image_shape, latent_dim, **kwargs)
-        self.encoder = image_encoder(
-            self.image_shape, self.latent_dim, e_width, e_normalization, name="encoder"
-        )
-        self.set_networks(
-            dcgan_generator(self.image_shape, self.latent_dim, g_width),
-            joint_discriminator(self.image_shape, self.latent_dim, d_width, d_units, d_dropout),
+        self.set_players(
+            encoder=lambda: image_encoder(
+                self.image_shape, self.latent_dim, e_width, e_normalization, name="encoder"),
+            generator=lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            discriminator=lambda: joint_discriminator(
+                self.image_shape, self.latent_dim, d_width, d_units, d_dropout),
         )
 
     def generator_step_networks(self):
@@ -87,11 +88,8 @@ class BiGAN(GAN):
         """E(x): latent codes [N, latent_dim] (numpy) for images in [-1, 1]."""
         images = np.asarray(images, "float32")
         self.check_images(images.shape, where="encode()")
-        out = [
-            ops.convert_to_numpy(self.encoder(images[i : i + batch_size], training=False))
-            for i in range(0, len(images), batch_size)
-        ]
-        return np.concatenate(out, axis=0) if out else np.zeros((0, self.latent_dim), "float32")
+        return batched(lambda x: self.encoder(x, training=False), [images], batch_size,
+                       (self.latent_dim,))
 
     def serving_signatures(self):
         """`serving_default` (z -> images) and `encode` (images -> {"z": E(images)})."""

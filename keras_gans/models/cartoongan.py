@@ -10,7 +10,7 @@ from keras import ops
 
 from keras_gans import image_ops
 from keras_gans import losses as losses_lib
-from keras_gans.models.base import _adam
+from keras_gans.models.base import Step, _adam
 from keras_gans.models.translation import Translator, l1
 from keras_gans.networks import features as features_lib
 from keras_gans.networks.translation import patchgan_discriminator, resnet_generator
@@ -54,15 +54,13 @@ class CartoonTranslator(Translator):
     `keras_gans.networks.feature_extractor`, is frozen (no trainable weights,
     never in `generator_step_networks`) and is saved with the model.
 
-    Initialization phase: while `trained_steps < init_steps` the
-    discriminator's loss and every generator term except the content loss are
-    multiplied by 0, so G learns to reconstruct the photo's content and D's
-    weights stay exactly as they are (Adam's update for an all-zero gradient
-    with zero moments is zero). D's optimizer step counter is held at 0 during
-    the phase, so that when D starts training Adam's bias correction starts
-    fresh, as when D's optimizer was never run (the papers' code). The
-    counter, `trained_steps`, is a non-trainable model weight, saved in
-    `.keras` files and checkpoints, so a resumed run stays past the phase.
+    Initialization phase: while the model's `step_counter` is below
+    `init_steps`, the only step is `generator_init`: G on the content loss
+    alone. D's step and G's adversarial step have `when="after_init_phase"`,
+    so in the phase they are not computed at all and D's optimizer has not
+    run when D starts (Adam's bias correction starts fresh, as in the papers'
+    code). The counter is saved with the model, so a resumed run stays past
+    the phase.
 
     Subclasses build G and D with `set_translation_networks`, list the fakes D
     sees in `discriminator_fakes` and add their G terms in `generator_terms`.
@@ -82,6 +80,8 @@ class CartoonTranslator(Translator):
     """
 
     default_data = "photo-cartoon"
+    #: Files written before the step counter kept `trained_steps` first.
+    legacy_counter = (0, 0)
     #: Weight of D's term on real cartoons (the fakes' weights are in
     #: `discriminator_fakes`).
     real_weight = 1.0
@@ -113,25 +113,36 @@ class CartoonTranslator(Translator):
         self.d_learning_rate = float(d_learning_rate)
         self.features = features_lib.feature_extractor(
             feature_extractor, self.image_shape, layer=feature_layer)
-        # Steps trained so far (the init phase is `trained_steps < init_steps`).
-        # "only_first_replica": every replica adds the same 1 (as optimizers'
-        # `iterations`).
-        self.trained_steps = self.add_weight(
-            shape=(), dtype="int64", initializer="zeros", trainable=False,
-            aggregation="only_first_replica", name="trained_steps")
 
     def paper_optimizers(self):
         return _adam(self.d_learning_rate), _adam(self.g_learning_rate)
 
     # ------------------------------------------------------------ pieces
 
+    @property
+    def trained_steps(self):
+        """Train steps run so far (the model's `step_counter`)."""
+        return self.step_counter
+
     def in_init_phase(self):
         """Boolean tensor: is the current step in the initialization phase?"""
-        return ops.less(ops.convert_to_tensor(self.trained_steps), self.init_steps)
+        return ops.less(ops.convert_to_tensor(self.step_counter), self.init_steps)
 
-    def adversarial_switch(self):
-        """0.0 during the initialization phase, 1.0 after it (float32)."""
-        return 1.0 - ops.cast(self.in_init_phase(), "float32")
+    def after_init_phase(self):
+        """Boolean tensor: is the initialization phase over?"""
+        return ops.logical_not(self.in_init_phase())
+
+    def build_steps(self):
+        """With `init_steps`: `generator_init` (content loss only) in the phase,
+        then the base's D and G steps."""
+        steps = super().build_steps()
+        if not self.init_steps:
+            return steps
+        for step in steps:
+            step.when = "after_init_phase"
+        init = Step("generator_init", trains="generator", loss="generator_init_loss",
+                    optimizer="g", when="in_init_phase")
+        return [init] + steps
 
     def feature_map(self, images):
         """The frozen network's features of `images` (float32)."""
@@ -167,8 +178,7 @@ class CartoonTranslator(Translator):
         return loss
 
     def discriminator_loss(self, real, fake):
-        loss = (self.adversarial_switch() * self.discriminator_adv_weight
-                * self.adversarial_discriminator_loss(real, fake))
+        loss = self.discriminator_adv_weight * self.adversarial_discriminator_loss(real, fake)
         return loss, {"d_loss": loss}
 
     def generator_loss(self, real, generator_inputs):
@@ -177,18 +187,19 @@ class CartoonTranslator(Translator):
         content = self.content_loss(a, fake)
         adv = self.target_loss(self.discriminator(fake, training=True), True)
         extra, logs = self.generator_terms(real, fake)
-        switch = self.adversarial_switch()
-        loss = self.content_weight * content + switch * (self.adv_weight * adv + extra)
+        loss = self.content_weight * content + self.adv_weight * adv + extra
         logs.update(g_loss=loss, adv_loss=adv, content_loss=content)
         return loss, logs
 
-    def after_train_step(self, logs):
-        in_init = self.in_init_phase()
-        logs["init_phase"] = ops.cast(in_init, "float32")
-        if self.init_steps:
-            iterations = self.d_optimizer.iterations
-            iterations.assign(ops.where(in_init, ops.zeros_like(iterations), iterations))
-        self.trained_steps.assign_add(1)
+    def generator_init_loss(self, real):
+        """The initialization phase's G loss: the weighted content loss alone."""
+        a, _ = real
+        content = self.content_loss(a, self.generator(a, training=True))
+        loss = self.content_weight * content
+        return loss, {"g_loss": loss, "content_loss": content}
+
+    def after_train_step(self, logs, real):
+        logs["init_phase"] = ops.cast(self.in_init_phase(), "float32")
         return logs
 
 

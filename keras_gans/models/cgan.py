@@ -42,9 +42,9 @@ class CGAN(ConditionalGAN):
         kwargs.setdefault("loss", "non_saturating")
         super().__init__(image_shape, latent_dim, num_classes, **kwargs)
         self.set_networks(
-            conditional_generator(
+            lambda: conditional_generator(
                 self.image_shape, self.latent_dim, num_classes=self.num_classes,
                 width=g_width, embed_dim=embed_dim,
             ),
-            label_discriminator(self.image_shape, self.num_classes, d_width, d_normalization),
+            lambda: label_discriminator(self.image_shape, self.num_classes, d_width, d_normalization),
         )

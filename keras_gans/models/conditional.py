@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.models.base import GAN
+from keras_gans.models.base import GAN, batched
 
 
 def _is_symbolic(x):
@@ -55,6 +55,39 @@ def validate_labels(labels, num, num_classes, owner="this model"):
             )
         raise ValueError(f"Label {int(bad[0])} is out of range: labels are >= 0.")
     return arr.astype("int32")
+
+
+def unpack_labelled(data, owner):
+    """`[images, int32 labels]` from an `(images, labels)` batch, or a clear
+    error naming `owner` (a model's name) when the batch has no labels."""
+    if not isinstance(data, (tuple, list)) or len(data) < 2:
+        raise ValueError(
+            f"{owner} trains on (images, labels) batches; load the "
+            "data with keras_gans.data.load(spec, labels=True)."
+        )
+    return [data[0], ops.cast(data[1], "int32")]
+
+
+def random_labelled_batches(image_shape, num_classes, unlabelled_share=0.0, batch_size=8,
+                            batches=2, seed=0):
+    """A `tf.data.Dataset` of random `(images, int32 labels)` batches.
+
+    Args:
+        image_shape: tuple. (H, W, C); images are uniform in [-1, 1].
+        num_classes: int. Labels cycle through 0..num_classes-1.
+        unlabelled_share: float. About this share of labels is -1 (the first
+            example always keeps its label).
+        batch_size: int. Examples per batch.
+        batches: int. Batches.
+        seed: int. Seed of the draws.
+    """
+    rng = np.random.default_rng(seed)
+    n = batch_size * batches
+    x = rng.uniform(-1, 1, (n, *image_shape)).astype("float32")
+    y = (np.arange(n) % num_classes).astype("int32")
+    y[rng.random(n) < unlabelled_share] = -1
+    y[0] = 0
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size, drop_remainder=True)
 
 
 class ConditionalGAN(GAN):
@@ -105,12 +138,7 @@ class ConditionalGAN(GAN):
     # -------------------------------------------------------------- training
 
     def unpack(self, data):
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise ValueError(
-                f"{type(self).__name__} trains on (images, labels) batches; load the "
-                "data with keras_gans.data.load(spec, labels=True)."
-            )
-        return [data[0], ops.cast(data[1], "int32")]
+        return unpack_labelled(data, type(self).__name__)
 
     def sample_labels(self, batch_size):
         """Uniform int32 labels [batch_size], from the model's seed."""
@@ -140,6 +168,17 @@ class ConditionalGAN(GAN):
                     f"labels are {spec[1].dtype.name}."
                 )
         return super().fit(x, *args, **kwargs)
+
+    def example_data(self, batch_size=8, batches=2, seed=0):
+        """Random `(images, int32 labels)` batches (for tests and smoke runs)."""
+        return random_labelled_batches(self.image_shape, self.num_classes, 0.0, batch_size,
+                                       batches, seed)
+
+    def example_sample_kwargs(self, num, seed=0):
+        """`{"labels": ...}` (classes in turn) for label-conditional models."""
+        if self.condition_name != "labels":
+            return {}
+        return {"labels": (np.arange(int(num)) % 2).astype("int32")}
 
     # ------------------------------------------------------------ conditions
 
@@ -213,13 +252,8 @@ class ConditionalGAN(GAN):
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((int(num), self.latent_dim)).astype("float32")
         cond = self.condition_for(int(num), labels=labels, codes=codes, rng=rng)
-        out = [
-            ops.convert_to_numpy(
-                self.generate(z[i : i + batch_size], **{self.condition_name: cond[i : i + batch_size]})
-            )
-            for i in range(0, len(z), batch_size)
-        ]
-        return np.concatenate(out, axis=0) if out else np.zeros((0, *self.image_shape), "float32")
+        return batched(lambda zb, cb: self.generate(zb, **{self.condition_name: cb}), [z, cond],
+                       batch_size, self.image_shape)
 
     # --------------------------------------------------------------- serving
 
@@ -252,6 +286,14 @@ class SemiSupervisedMixin:
     default_labelled = 100
     labelled_per_batch = 16
 
+    def unpack(self, data):
+        return unpack_labelled(data, type(self).__name__)
+
+    def example_data(self, batch_size=8, batches=2, seed=0):
+        """Random `(images, labels)` batches with about half the labels -1."""
+        return random_labelled_batches(self.image_shape, self.num_classes, 0.5, batch_size,
+                                       batches, seed)
+
     def classifier_logits(self, images, training=False):
         raise NotImplementedError
 
@@ -259,11 +301,8 @@ class SemiSupervisedMixin:
         """Class probabilities [N, K] (numpy) for images in [-1, 1]."""
         images = np.asarray(images, "float32")
         self.check_images(images.shape, where="classify()")
-        out = [
-            ops.convert_to_numpy(ops.softmax(self.classifier_logits(images[i : i + batch_size]), axis=-1))
-            for i in range(0, len(images), batch_size)
-        ]
-        return np.concatenate(out, axis=0) if out else np.zeros((0, self.num_classes), "float32")
+        return batched(lambda x: ops.softmax(self.classifier_logits(x), axis=-1), [images],
+                       batch_size, (self.num_classes,))
 
     def classify_signature(self):
         def classify(images):

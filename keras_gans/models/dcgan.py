@@ -32,8 +32,8 @@ class ConvGAN(GAN):
     ):
         super().__init__(image_shape, latent_dim, **kwargs)
         self.set_networks(
-            dcgan_generator(self.image_shape, self.latent_dim, g_width),
-            dcgan_discriminator(self.image_shape, d_width, d_normalization),
+            lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            lambda: dcgan_discriminator(self.image_shape, d_width, d_normalization),
         )
 
 

@@ -75,8 +75,8 @@ class EBGAN(GAN):
         self.margin = float(margin)
         self.pt_weight = float(pt_weight)
         self.set_networks(
-            dcgan_generator(self.image_shape, self.latent_dim, g_width),
-            autoencoder_discriminator(
+            lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            lambda: autoencoder_discriminator(
                 self.image_shape, code_dim, d_width, normalization=d_normalization
             ),
         )

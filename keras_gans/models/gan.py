@@ -49,8 +49,8 @@ class VanillaGAN(GAN):
             )
         super().__init__(image_shape, latent_dim, loss=generator_loss, **kwargs)
         self.set_networks(
-            mlp_generator(self.image_shape, self.latent_dim, tuple(g_units)),
-            mlp_discriminator(self.image_shape, tuple(d_units), dropout),
+            lambda: mlp_generator(self.image_shape, self.latent_dim, tuple(g_units)),
+            lambda: mlp_discriminator(self.image_shape, tuple(d_units), dropout),
         )
 
     def paper_optimizers(self):

@@ -127,6 +127,11 @@ class ImprovedGAN(GAN):
     #: Epochs of the bundled digits (batch 64) that the CLI trains by default.
     default_epochs = 20
 
+    @property
+    def legacy_counter(self):
+        # Files written before the step counter kept t (= steps + 1) last.
+        return (-1, 1) if self.historical_averaging else None
+
     def __init__(
         self,
         image_shape=(32, 32, 1),
@@ -166,24 +171,21 @@ class ImprovedGAN(GAN):
             self.image_shape, d_width, minibatch_discrimination, num_kernels, kernel_dim
         )
         self.set_networks(generator, discriminator)
-        # D's logits and features in one pass; the same layers and variables
-        # as `discriminator`, kept out of attribute tracking so nothing is
-        # saved twice.
-        object.__setattr__(
-            self,
-            "_d_with_features",
-            keras.Model(
-                discriminator.input,
-                [discriminator.output, discriminator.get_layer("features").output],
-            ),
-        )
         if self.historical_averaging:
-            self.d_averages = self._averages_of(discriminator, "d")
-            self.g_averages = self._averages_of(generator, "g")
-            self.average_steps = self.add_weight(
-                shape=(), initializer="ones", trainable=False,
-                aggregation="only_first_replica", name="average_steps",
-            )
+            self.d_averages = self._averages_of(self.discriminator, "d")
+            self.g_averages = self._averages_of(self.generator, "g")
+
+    @property
+    def average_steps(self):
+        """t of the historical average: the initial weights plus the steps run."""
+        return ops.cast(self.step_counter, "float32") + 1.0
+
+    def features_of(self, images, training=True):
+        """D's flattened last-stage features (its "features" layer) of `images`."""
+        d = self.discriminator
+        vars(self).setdefault("_feature_model", keras.Model(
+            d.input, d.get_layer("features").output, name="discriminator_features"))
+        return self._feature_model(images, training=training)
 
     def _averages_of(self, network, prefix):
         """Non-trainable copies of `network`'s trainable variables: the t=1 average."""
@@ -217,16 +219,13 @@ class ImprovedGAN(GAN):
             loss, _ = super().generator_loss(real, z)
         else:
             fake = self.generator(z, training=True)
-            _, f_real = self._d_with_features(real, training=True)
-            _, f_fake = self._d_with_features(fake, training=True)
-            loss = feature_matching(f_real, f_fake)
+            loss = feature_matching(self.features_of(real), self.features_of(fake))
         loss = loss + self.historical_penalty("g")
         return loss, {"g_loss": loss}
 
-    def after_train_step(self, logs):
+    def after_train_step(self, logs, real):
         if self.historical_averaging:
-            t = self.average_steps + 1.0
-            self.average_steps.assign(t)
+            t = self.average_steps + 1.0  # the counter moves on after this hook
             for network, averages in (
                 (self.discriminator, self.d_averages),
                 (self.generator, self.g_averages),

@@ -176,10 +176,10 @@ class InfoGAN(ConditionalGAN):
         if self.num_continuous:
             heads["q_continuous"] = self.num_continuous
         self.set_networks(
-            conditional_generator(
+            lambda: conditional_generator(
                 self.image_shape, self.latent_dim, code_dim=self.code_dim, width=g_width
             ),
-            heads_discriminator(
+            lambda: heads_discriminator(
                 self.image_shape, heads, d_width, d_normalization,
                 hidden_heads=("q_categorical", "q_continuous"),
             ),

@@ -125,10 +125,6 @@ class RGANLabelNoise(ACGAN):
                 shape=(k, k), initializer="zeros", trainable=False, name="anchor_rows",
                 aggregation="only_first_replica",
             )
-            self.estimate_step = self.add_weight(
-                shape=(), initializer="zeros", trainable=False, name="estimate_step",
-                aggregation="only_first_replica",
-            )
 
     def build_networks(self, g_width, d_width, d_normalization, embed_dim):
         if self.variant == "ac":
@@ -152,12 +148,17 @@ class RGANLabelNoise(ACGAN):
         if not self.estimate:
             return noisy
         plain = auxiliary_classifier_loss(class_logits, labels)
-        return ops.where(self.estimate_step < self.estimate_steps, plain, noisy)
+        return ops.where(self.step_counter < self.estimate_steps, plain, noisy)
 
-    def other_players_step(self, real, logs):
+    @property
+    def legacy_counter(self):
+        # Files written before the step counter kept `estimate_step` last.
+        return (-1, 0) if self.estimate else None
+
+    def after_train_step(self, logs, real):
         if not self.estimate:
             return logs
-        step = self.estimate_step
+        step = ops.cast(self.step_counter, "float32")
         probs = ops.softmax(self.discriminator(real[0], training=False)["classes"], axis=-1)
         probs = global_batch(probs)  # every replica keeps the global batch's anchors
         scores, rows = update_anchor_rows(self.anchor_scores, self.anchor_rows, probs)
@@ -167,7 +168,6 @@ class RGANLabelNoise(ACGAN):
         done = step == self.estimate_steps - 1
         estimated = self.anchor_rows / ops.maximum(ops.sum(self.anchor_rows, 1, keepdims=True), 1e-7)
         self.transition.assign(ops.where(done, estimated, self.transition))
-        self.estimate_step.assign(step + 1.0)
         return logs
 
     # --------------------------------------------------------------- rcGAN

@@ -2,7 +2,7 @@
 
 from keras_gans.conditional_losses import auxiliary_classifier_loss, semi_supervised_logits
 from keras_gans.models.base import GAN
-from keras_gans.models.conditional import ConditionalGAN, SemiSupervisedMixin
+from keras_gans.models.conditional import SemiSupervisedMixin
 from keras_gans.networks import dcgan_generator
 from keras_gans.networks.conditional import heads_discriminator
 from keras_gans.registry import register_model
@@ -76,11 +76,9 @@ class SGAN(SemiSupervisedMixin, GAN):
         self.supervised_weight = float(supervised_weight)
         self.generator_objective = generator_objective
         self.set_networks(
-            dcgan_generator(self.image_shape, self.latent_dim, g_width),
-            sgan_classifier(self.image_shape, self.num_classes, d_width, d_normalization, d_dropout),
+            lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            lambda: sgan_classifier(self.image_shape, self.num_classes, d_width, d_normalization, d_dropout),
         )
-
-    unpack = ConditionalGAN.unpack
 
     def classifier_logits(self, images, training=False):
         return self.discriminator(images, training=training)["classes"]

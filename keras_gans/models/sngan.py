@@ -69,8 +69,8 @@ class SNGAN(GAN):
         super().__init__(image_shape, latent_dim, n_critic=n_critic, **kwargs)
         self.ttur = bool(ttur)
         self.set_networks(
-            dcgan_generator(self.image_shape, self.latent_dim, g_width),
-            sn_dcgan_discriminator(
+            lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            lambda: sn_dcgan_discriminator(
                 self.image_shape, d_width, power_iterations=power_iterations
             ),
         )

@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.models.base import GAN
+from keras_gans.models.base import GAN, batched
 
 
 def l1(x, y):
@@ -77,6 +77,8 @@ class Translator(GAN):
     """
 
     task = "translation"
+    player_names = ("generator", "discriminator", "generator_ba", "discriminator_a")
+    default_batch_size = 16
     #: True when training needs (A, B) pairs (pix2pix).
     paired = False
     #: True when the model also maps B -> A (`generator_ba`).
@@ -102,10 +104,25 @@ class Translator(GAN):
         """Attaches G (A -> B) and D (judges B); two-way models add G_BA and D_A."""
         if self.two_way and (generator_ba is None or discriminator_a is None):
             raise ValueError(f"{type(self).__name__} is two-way: pass generator_ba and discriminator_a.")
+        players = {}
         if generator_ba is not None:
-            self.generator_ba = generator_ba
-            self.discriminator_a = discriminator_a
-        self.set_networks(generator, discriminator)
+            players.update(generator_ba=generator_ba, discriminator_a=discriminator_a)
+        self.set_players(**players, generator=generator, discriminator=discriminator)
+
+    def check_players(self):
+        """Each G maps images of `image_shape` to images of `image_shape`."""
+        from keras_gans.models.base import network_io_shapes
+
+        for name in ("generator", "generator_ba"):
+            if name not in self._given_players:
+                continue
+            ins, outs = network_io_shapes(self._given_players[name])
+            if ins is not None and (tuple(ins[0]) != self.image_shape
+                                    or tuple(outs[0]) != self.image_shape):
+                raise ValueError(
+                    f"{name} maps {tuple(ins[0])} to {tuple(outs[0])}; "
+                    f"{type(self).__name__} expects images of {self.image_shape} "
+                    "(image_shape) in and out.")
 
     def discriminator_step_networks(self):
         if self.two_way:
@@ -166,9 +183,8 @@ class Translator(GAN):
         if images is None:
             images = self.default_inputs(num, seed, direction)
         images = self._as_inputs(images)
-        out = [ops.convert_to_numpy(self.translate(images[i : i + batch_size], direction))
-               for i in range(0, len(images), batch_size)]
-        return np.concatenate(out) if out else np.zeros((0, *self.image_shape), "float32")
+        return batched(lambda x: self.translate(x, direction), [images], batch_size,
+                       self.image_shape)
 
     def default_inputs(self, num=8, seed=None, direction="a_to_b"):
         """`num` test images of `default_data` (domain A, or B for "b_to_a")."""
@@ -193,6 +209,19 @@ class Translator(GAN):
         if inputs is None:
             inputs = self.default_inputs(num, seed)
         return self.translation_grid(inputs[:num])
+
+    def example_data(self, batch_size=4, batches=2, seed=0):
+        """Random `(A, B)` image batches in [-1, 1], B a fixed function of A
+        (for tests and smoke runs)."""
+        rng = np.random.default_rng(seed)
+        a = rng.uniform(-1, 1, (batch_size * batches, *self.image_shape)).astype("float32")
+        b = np.clip(0.5 - a, -1, 1).astype("float32")
+        return tf.data.Dataset.from_tensor_slices((a, b)).batch(batch_size, drop_remainder=True)
+
+    def example_sample_kwargs(self, num, seed=0):
+        """`{"images": ...}`: random domain-A inputs to translate."""
+        rng = np.random.default_rng(seed)
+        return {"images": rng.uniform(-1, 1, (int(num), *self.image_shape)).astype("float32")}
 
     # --------------------------------------------------------------- serving
 

@@ -1,6 +1,5 @@
 """Triple-GAN (Li, Xu, Zhu & Zhang 2017, arXiv:1703.02291)."""
 
-import keras
 from keras import ops
 
 from keras_gans.conditional_losses import (
@@ -9,7 +8,7 @@ from keras_gans.conditional_losses import (
     triple_gan_classifier_adversarial_loss,
     triple_gan_discriminator_loss,
 )
-from keras_gans.models.base import _adam
+from keras_gans.models.base import Step, _adam
 from keras_gans.models.conditional import ConditionalGAN, SemiSupervisedMixin
 from keras_gans.networks.conditional import (
     conditional_generator,
@@ -73,6 +72,9 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
 
     default_epochs = 40
     metric_names = ("d_loss", "g_loss", "c_loss", "c_supervised_loss")
+    player_names = ("generator", "discriminator", "classifier")
+    #: Files written before the step counter kept C's step count first.
+    legacy_counter = (0, 0)
 
     def __init__(
         self, image_shape=(32, 32, 1), latent_dim=100, num_classes=10, g_width=64,
@@ -87,40 +89,26 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         self.entropy_weight = float(entropy_weight)
         self.pseudo_weight = float(pseudo_weight)
         self.pseudo_start = int(pseudo_start)
-        self.c_optimizer = None
-        self.classifier = triple_gan_classifier(
-            self.image_shape, self.num_classes, c_width, "batch", c_dropout
-        )
-        self.set_networks(
-            conditional_generator(
-                self.image_shape, self.latent_dim, num_classes=self.num_classes, width=g_width
-            ),
-            label_discriminator(
+        self.set_players(
+            classifier=lambda: triple_gan_classifier(
+                self.image_shape, self.num_classes, c_width, "batch", c_dropout),
+            generator=lambda: conditional_generator(
+                self.image_shape, self.latent_dim, num_classes=self.num_classes, width=g_width),
+            discriminator=lambda: label_discriminator(
                 self.image_shape, self.num_classes, d_width, d_normalization,
-                soft_labels=True, dropout=d_dropout,
-            ),
-        )
-        self.c_steps = self.add_weight(
-            shape=(), initializer="zeros", trainable=False, name="c_steps",
-            aggregation="only_first_replica",
+                soft_labels=True, dropout=d_dropout),
         )
 
-    # ------------------------------------------------------------- compile
+    # ------------------------------------------------------------- the game
 
-    def compile(self, d_optimizer=None, g_optimizer=None, c_optimizer=None, **kwargs):
-        """As `GAN.compile`, plus C's optimizer (Adam(3e-4, 0.5) when None)."""
-        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **kwargs)
-        c_opt = keras.optimizers.get(c_optimizer) or _adam(3e-4)
-        if c_opt is self.d_optimizer or c_opt is self.g_optimizer:
-            raise ValueError("c_optimizer must be an optimizer object of its own.")
-        self.c_optimizer = self.loss_scaled(c_opt)
-        self.c_optimizer.build(self.classifier.trainable_variables)
+    def build_steps(self):
+        """D, then G (the base's steps), then C."""
+        return super().build_steps() + [
+            Step("classifier", trains="classifier", loss="classifier_step_loss", optimizer="c")]
 
-    def get_compile_config(self):
-        config = super().get_compile_config()
-        if config and self.c_optimizer is not None:
-            config["c_optimizer"] = keras.optimizers.serialize(self.c_optimizer)
-        return config
+    def default_optimizers(self):
+        """The base's D and G optimizers, and Adam(3e-4, 0.5) for C."""
+        return {**super().default_optimizers(), "c": _adam(3e-4)}
 
     # ------------------------------------------------------------ training
 
@@ -157,7 +145,7 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         g_in = self.generator_inputs(ops.shape(x)[0], real)
         fake = ops.stop_gradient(self.generator(g_in, training=True))
         pseudo = auxiliary_classifier_loss(self.classifier(fake, training=True), g_in[1])
-        on = ops.cast(self.c_steps >= self.pseudo_start, "float32")
+        on = ops.cast(self.step_counter >= self.pseudo_start, "float32")
         loss = (
             sup
             + self.alpha * self.adversarial_weight * adv
@@ -166,12 +154,9 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         )
         return loss, {"c_loss": loss, "c_supervised_loss": sup}
 
-    def other_players_step(self, real, logs):
-        logs.update(
-            self.apply_loss(lambda: self.classifier_loss(real), self.classifier, self.c_optimizer)
-        )
-        self.c_steps.assign(self.c_steps + 1.0)
-        return logs
+    def classifier_step_loss(self, real):
+        """The C step's loss: `classifier_loss` on the real batch."""
+        return self.classifier_loss(real)
 
     def serving_signatures(self):
         """`serving_default` (z, labels -> images) and `classify` (images -> probabilities)."""
