@@ -12,7 +12,7 @@ import keras_gans
 from helpers import changed, tiny_model, tiny_pair_dataset, weights_of
 from keras_gans import image_ops
 from keras_gans.models.animegan import AnimeGAN, animegan_generator
-from keras_gans.models.cartoongan import target_loss
+from keras_gans.losses import target_loss
 from keras_gans.networks import resnet_generator
 
 

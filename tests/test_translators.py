@@ -10,7 +10,7 @@ import keras
 import keras_gans
 from keras_gans import data, export
 from keras_gans.inference import load_sampler
-from keras_gans.models.translation import l1
+from keras_gans.losses import l1
 
 from tests.helpers import tiny_model, tiny_pair_dataset
 

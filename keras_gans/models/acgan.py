@@ -2,7 +2,7 @@
 
 from keras import ops
 
-from keras_gans.conditional_losses import auxiliary_classifier_loss
+from keras_gans.losses import auxiliary_classifier_loss
 from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.networks.conditional import conditional_generator, heads_discriminator
 from keras_gans.registry import register_model

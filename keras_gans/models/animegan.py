@@ -2,12 +2,12 @@
 Photo Animation", ISICA 2019)."""
 
 import keras
-from keras import layers, ops
+from keras import layers
 
 from keras_gans import image_ops
 from keras_gans.layers.padding import ReflectionPadding2D
+from keras_gans.losses import color_loss, style_loss
 from keras_gans.models.cartoongan import CartoonTranslator
-from keras_gans.models.translation import l1
 from keras_gans.networks.translation import instance_norm, patchgan_discriminator
 from keras_gans.registry import register_model
 
@@ -105,12 +105,6 @@ def animegan_generator(image_shape, filters=64, num_blocks=8, expansion=2, name=
     x = layers.Conv2D(c, 1, name="out_conv")(x)
     outputs = layers.Activation("tanh", dtype="float32", name="output")(x)
     return keras.Model(inputs, outputs, name=name)
-
-
-def huber(x, y, delta=1.0):
-    """Mean Huber loss (`tf.losses.huber_loss`'s, delta 1), float32."""
-    d = ops.abs(ops.cast(x, "float32") - ops.cast(y, "float32"))
-    return ops.mean(ops.where(d <= delta, 0.5 * ops.square(d), delta * d - 0.5 * delta**2))
 
 
 @register_model(
@@ -233,16 +227,14 @@ class AnimeGAN(CartoonTranslator):
         ]
 
     def style_loss(self, generated, anime):
-        """|Gram(F(G(p))) - Gram(F(grayscale(a)))|_1 (mean, unweighted)."""
-        return l1(image_ops.gram_matrix(self.feature_map(generated)),
-                  image_ops.gram_matrix(self.feature_map(image_ops.grayscale_rgb(anime))))
+        """`keras_gans.losses.style_loss` of G(p)'s and grayscale anime's features."""
+        return style_loss(self.feature_map(generated),
+                          self.feature_map(image_ops.grayscale_rgb(anime)))
 
     @staticmethod
     def color_loss(photos, generated):
-        """L1 on Y plus Huber on U and V between G(p) and p (unweighted)."""
-        p, g = image_ops.rgb_to_yuv(photos), image_ops.rgb_to_yuv(generated)
-        return (l1(g[..., 0], p[..., 0]) + huber(g[..., 1], p[..., 1])
-                + huber(g[..., 2], p[..., 2]))
+        """`keras_gans.losses.color_loss`: L1 on Y plus Huber on U and V."""
+        return color_loss(photos, generated)
 
     def generator_terms(self, real, fake):
         a, b = real

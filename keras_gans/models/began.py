@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_gans import energy as energy_lib
+from keras_gans import losses as losses_lib
 from keras_gans.cross_replica import global_mean
 from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import autoencoder_decoder, autoencoder_discriminator
@@ -136,17 +136,17 @@ class BEGAN(GAN):
     def reconstruction_loss(self, images, training=False):
         """L(v): the batch mean of each image's mean absolute reconstruction error."""
         reconstruction, _ = self.discriminator(images, training=training)
-        return ops.mean(energy_lib.reconstruction_energy(images, reconstruction, "l1"))
+        return ops.mean(losses_lib.reconstruction_energy(images, reconstruction, "l1"))
 
     def discriminator_loss(self, real, fake):
         real_loss = self.reconstruction_loss(real, training=True)
         fake_loss = self.reconstruction_loss(fake, training=True)
-        loss = energy_lib.began_discriminator_loss(real_loss, fake_loss, self.k_t)
+        loss = losses_lib.began_discriminator_loss(real_loss, fake_loss, self.k_t)
         return loss, {"d_loss": loss, "real_loss": real_loss, "fake_loss": fake_loss}
 
     def generator_loss(self, real, z):
         fake = self.generator(z, training=True)
-        loss = energy_lib.began_generator_loss(self.reconstruction_loss(fake, training=True))
+        loss = losses_lib.began_generator_loss(self.reconstruction_loss(fake, training=True))
         return loss, {"g_loss": loss}
 
     def after_train_step(self, logs, real):
@@ -155,10 +155,10 @@ class BEGAN(GAN):
         # Under a strategy, average them over replicas first, so that every
         # replica computes the same k_{t+1} from the global batch means.
         real_loss, fake_loss = global_mean([logs["real_loss"], logs["fake_loss"]])
-        k = energy_lib.began_k_update(
+        k = losses_lib.began_k_update(
             self.k_t, real_loss, fake_loss, self.gamma, self.lambda_k
         )
         self.k_t.assign(k)
-        logs["convergence"] = energy_lib.began_convergence(real_loss, fake_loss, self.gamma)
+        logs["convergence"] = losses_lib.began_convergence(real_loss, fake_loss, self.gamma)
         logs["k_t"] = ops.convert_to_tensor(self.k_t)
         return logs

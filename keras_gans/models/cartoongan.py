@@ -9,41 +9,14 @@ loss made of one "real" term and several weighted "fake" terms.
 from keras import ops
 
 from keras_gans import image_ops
-from keras_gans import losses as losses_lib
+from keras_gans.losses import TARGET_LOSSES, l1, target_loss
 from keras_gans.models.base import Step, _adam
-from keras_gans.models.translation import Translator, l1
+from keras_gans.models.translation import Translator
 from keras_gans.networks import features as features_lib
 from keras_gans.networks.translation import patchgan_discriminator, resnet_generator
 from keras_gans.registry import register_model
 
-__all__ = ["CartoonTranslator", "CartoonGAN", "ADVERSARIAL_LOSSES", "target_loss"]
-
-#: The adversarial losses the cartoon models take: their D loss is a sum of
-#: separately weighted terms, one per kind of image D is shown.
-ADVERSARIAL_LOSSES = ("non_saturating", "least_squares")
-
-
-def target_loss(loss, logits, real):
-    """Mean loss of D's `logits` against the real (`real=True`) or fake target.
-
-    "non_saturating" (the standard GAN loss, CartoonGAN): softplus(-D) for
-    real, softplus(D) for fake, i.e. sigmoid cross-entropy with targets 1 / 0.
-    "least_squares" (AnimeGAN's LSGAN as in its code, without LSGAN's 1/2):
-    (D - 1)^2 for real, D^2 for fake. G's adversarial loss is the "real" term
-    of its fakes' logits in both cases.
-
-    Args:
-        loss: str. One of `ADVERSARIAL_LOSSES`.
-        logits: tensor. D's outputs, any rank (PatchGAN maps).
-        real: bool. The target.
-    """
-    logits = ops.cast(logits, "float32")
-    if loss == "non_saturating":
-        return losses_lib.non_saturating_generator_loss(logits if real else -logits)
-    if loss == "least_squares":
-        return 2.0 * losses_lib.least_squares_generator_loss(logits, c=1.0 if real else 0.0)
-    raise ValueError(f"loss must be one of {ADVERSARIAL_LOSSES}; got {loss!r}.")
-
+__all__ = ["CartoonTranslator", "CartoonGAN"]
 
 class CartoonTranslator(Translator):
     """Base of CartoonGAN and AnimeGAN: one-way photo (A) -> cartoon (B) GANs
@@ -94,9 +67,9 @@ class CartoonTranslator(Translator):
     def __init__(self, image_shape=(32, 32, 3), feature_extractor="offline", feature_layer=None,
                  init_steps=0, loss="non_saturating", g_learning_rate=2e-4,
                  d_learning_rate=2e-4, **kwargs):
-        if loss not in ADVERSARIAL_LOSSES:
+        if loss not in TARGET_LOSSES:
             raise ValueError(
-                f"{type(self).__name__} takes loss in {ADVERSARIAL_LOSSES}; got {loss!r}."
+                f"{type(self).__name__} takes loss in {TARGET_LOSSES}; got {loss!r}."
             )
         if not isinstance(feature_extractor, str):
             raise ValueError(

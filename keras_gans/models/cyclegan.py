@@ -1,7 +1,8 @@
 """CycleGAN (Zhu et al. 2017, arXiv:1703.10593)."""
 
 from keras_gans.layers.image_pool import ImagePool
-from keras_gans.models.translation import Translator, l1
+from keras_gans.losses import l1
+from keras_gans.models.translation import Translator
 from keras_gans.networks.translation import patchgan_discriminator, resnet_generator
 from keras_gans.registry import register_model
 

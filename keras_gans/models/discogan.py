@@ -1,6 +1,7 @@
 """DiscoGAN (Kim et al. 2017, arXiv:1703.05192)."""
 
-from keras_gans.models.translation import Translator, l2
+from keras_gans.losses import l2
+from keras_gans.models.translation import Translator
 from keras_gans.networks.dcgan import dcgan_discriminator
 from keras_gans.networks.encoder_decoder import encoder_decoder_generator
 from keras_gans.registry import register_model

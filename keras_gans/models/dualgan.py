@@ -2,8 +2,9 @@
 
 import keras
 
-from keras_gans.regularizers import clip_weights
-from keras_gans.models.translation import Translator, l1
+from keras_gans.losses import clip_weights
+from keras_gans.losses import l1
+from keras_gans.models.translation import Translator
 from keras_gans.networks.translation import patchgan_discriminator, unet_generator
 from keras_gans.registry import register_model
 

@@ -2,11 +2,11 @@
 
 from keras import ops
 
-from keras_gans import energy as energy_lib
+from keras_gans import losses as losses_lib
 from keras_gans.cross_replica import global_batch
 from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import autoencoder_discriminator, dcgan_generator
-from keras_gans.regularizers import pull_away_term
+from keras_gans.losses import pull_away_term
 from keras_gans.registry import register_model
 
 
@@ -89,12 +89,12 @@ class EBGAN(GAN):
     def energy(self, images, training=False):
         """Returns `(energy, code)`: per-image reconstruction MSE [B] and code."""
         reconstruction, code = self.discriminator(images, training=training)
-        return energy_lib.reconstruction_energy(images, reconstruction, "l2"), code
+        return losses_lib.reconstruction_energy(images, reconstruction, "l2"), code
 
     def discriminator_loss(self, real, fake):
         real_energy, _ = self.energy(real, training=True)
         fake_energy, _ = self.energy(fake, training=True)
-        loss = energy_lib.ebgan_discriminator_loss(real_energy, fake_energy, self.margin)
+        loss = losses_lib.ebgan_discriminator_loss(real_energy, fake_energy, self.margin)
         return loss, {
             "d_loss": loss,
             "real_energy": ops.mean(real_energy),
@@ -105,5 +105,5 @@ class EBGAN(GAN):
         fake = self.generator(z, training=True)
         fake_energy, codes = self.energy(fake, training=True)
         pt = pull_away_term(global_batch(codes))  # over the global batch
-        loss = energy_lib.ebgan_generator_loss(fake_energy) + self.pt_weight * pt
+        loss = losses_lib.ebgan_generator_loss(fake_energy) + self.pt_weight * pt
         return loss, {"g_loss": loss, "pull_away": pt}

@@ -12,7 +12,7 @@ from keras_gans.layers import (
 from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.common import check_image_shape, num_doublings
-from keras_gans.regularizers import feature_matching, historical_average
+from keras_gans.losses import feature_matching, historical_average
 from keras_gans.registry import register_model
 
 

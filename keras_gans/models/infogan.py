@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.conditional_losses import mutual_information_loss
+from keras_gans.losses import mutual_information_loss
 from keras_gans.models.base import _adam
 from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.networks.conditional import conditional_generator, heads_discriminator

@@ -1,6 +1,7 @@
 """pix2pix (Isola et al. 2017, arXiv:1611.07004)."""
 
-from keras_gans.models.translation import Translator, l1
+from keras_gans.losses import l1
+from keras_gans.models.translation import Translator
 from keras_gans.networks.translation import patchgan_discriminator, unet_generator
 from keras_gans.registry import register_model
 

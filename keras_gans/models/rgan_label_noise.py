@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from keras_gans import data as data_lib
-from keras_gans.conditional_losses import (
+from keras_gans.losses import (
     auxiliary_classifier_loss,
     noisy_classifier_loss,
     update_anchor_rows,

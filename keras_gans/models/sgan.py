@@ -1,12 +1,12 @@
 """Semi-supervised GAN (Odena 2016, arXiv:1606.01583)."""
 
-from keras_gans.conditional_losses import auxiliary_classifier_loss, semi_supervised_logits
+from keras_gans.losses import auxiliary_classifier_loss, semi_supervised_logits
 from keras_gans.models.base import GAN
 from keras_gans.models.conditional import SemiSupervisedMixin
 from keras_gans.networks import dcgan_generator
 from keras_gans.networks.conditional import heads_discriminator
 from keras_gans.registry import register_model
-from keras_gans.regularizers import feature_matching
+from keras_gans.losses import feature_matching
 
 
 def sgan_classifier(image_shape, num_classes, width=64, normalization="batch", dropout=0.0):

@@ -18,16 +18,6 @@ from keras import ops
 from keras_gans.models.base import GAN, batched
 
 
-def l1(x, y):
-    """Mean absolute error, float32 (the per-replica mean; `apply_loss` scales it)."""
-    return ops.mean(ops.abs(ops.cast(x, "float32") - ops.cast(y, "float32")))
-
-
-def l2(x, y):
-    """Mean squared error, float32."""
-    return ops.mean(ops.square(ops.cast(x, "float32") - ops.cast(y, "float32")))
-
-
 def translation_grid(translate, images, two_way, direction="a_to_b"):
     """`(grid images, ncols)` for a PNG: input | output, and for two-way models
     | reconstruction (the output translated back), side by side; a few such

@@ -2,7 +2,7 @@
 
 from keras import ops
 
-from keras_gans.conditional_losses import (
+from keras_gans.losses import (
     auxiliary_classifier_loss,
     entropy_loss,
     triple_gan_classifier_adversarial_loss,

@@ -3,7 +3,7 @@
 import keras
 
 from keras_gans.models.dcgan import ConvGAN
-from keras_gans.regularizers import clip_weights
+from keras_gans.losses import clip_weights
 from keras_gans.registry import register_model
 
 

@@ -4,7 +4,7 @@ from keras import ops
 
 from keras_gans.models.base import _adam
 from keras_gans.models.dcgan import ConvGAN
-from keras_gans.regularizers import gradient_penalty
+from keras_gans.losses import gradient_penalty
 from keras_gans.registry import register_model
 
 
