@@ -22,6 +22,8 @@ class ACGAN(ConditionalGAN):
     adversarial loss plus `class_weight` times the class cross-entropy; D's
     class term covers real and generated images, as in the paper).
 
+    Reference: Odena, Olah & Shlens 2017, arXiv:1610.09585.
+
     Args:
         image_shape: tuple. (H, W, C).
         latent_dim: int. Size of z.

@@ -77,6 +77,15 @@ def animegan_generator(image_shape, filters=64, num_blocks=8, expansion=2, name=
         num_blocks: int. Inverted residual blocks (8 in the paper).
         expansion: float. IRB expansion ratio (2 in the code).
         name: str. The model's name.
+
+    Returns:
+        keras.Model. `[B, H, W, C]` images in [-1, 1] -> images of the same shape.
+
+    Example:
+    ```python
+    g = keras_gans.models.animegan.animegan_generator((256, 256, 3))
+    anime = g(photos)  # [B, 256, 256, 3] in [-1, 1]
+    ```
     """
     h, w, c = (int(s) for s in image_shape)
     if h % 4 or w % 4 or min(h, w) < 8:
@@ -142,23 +151,17 @@ class AnimeGAN(CartoonTranslator):
     `init_steps` steps train G on the content loss alone (see
     `CartoonTranslator`); the authors use one epoch.
 
-    The registered `animegan` preset is sized for a few minutes on a CPU at
-    32 px (40 epochs of `photo-cartoon`, 640 steps): `filters=16` with the
+    The registered `animegan` preset is sized for a short CPU run at 32 px
+    (40 epochs of `photo-cartoon`, 640 steps): `filters=16` with the
     paper's 8 IRBs, a 16-filter two-stage D, a 160-step (10-epoch)
-    initialization phase, Adam 1e-3 for G and 2e-4 for D (the code's rates
-    move too little in a few hundred steps; at 2e-4 G still turned photos
-    into blurry colour blobs), the offline net's first block with its pixel
-    group (`feature_layer="block1_output"`, see `offline_feature_net`; with
-    convolution features alone, e.g. its last layer or block2_conv2, G kept
-    its initial noise or lost the photo's layout) and `adv_weight=0.1`:
-    with the paper's 300 (and with 3 or 1) the adversarial term swamped the
-    content and colour terms in so short a run and G painted every photo in
-    the cartoons' palette with no trace of its content. On the 64
-    `photo-cartoon` test photos, mean |G(a) - cartoonize(a)| in [0, 1] went
-    from 0.212 (block2_conv2, adv 0.3, G at 2e-4) to 0.199 (block1_output,
-    adv 0.1) and 0.182 (and G at 1e-3); the identity map scores 0.169. With
-    `feature_extractor="vgg19"` pass `feature_layer=None` and the paper's
-    weights.
+    initialization phase, Adam 1e-3 for G and 2e-4 for D, the offline net's
+    first block with its pixel group (`feature_layer="block1_output"`, see
+    `offline_feature_net`) and `adv_weight=0.1`; see
+    docs/MODEL_NOTES.md#animegan for why. With `feature_extractor="vgg19"`
+    pass `feature_layer=None` and the paper's weights.
+
+    Reference: Chen, Liu and Chen 2019, "AnimeGAN: A Novel Lightweight GAN for Photo
+    Animation", ISICA 2019.
 
     Args:
         image_shape: tuple. (H, W, 3) of both domains; H and W divisible by 4.

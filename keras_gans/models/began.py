@@ -44,13 +44,12 @@ class BEGAN(GAN):
     linear reconstruction); G has the architecture of its decoder
     (`autoencoder_decoder`) with its own weights, as in the paper. The class
     defaults are the paper's (gamma 0.5, lambda_k 0.001, Adam 1e-4, ELU in G)
-    except D's activation: an ELU autoencoder collapsed to one digit in every
-    short digits run, LeakyReLU did not. The registered `began` preset is tuned
-    for ~600 steps on the bundled digits: gamma 1.0 and lambda_k 0.01 (with the
-    paper's 0.001, k_t cannot reach its equilibrium, ~0.3, in so few steps, and
-    G collapses while k_t is ~0; gamma 0.5 collapsed too), Adam 2e-4, a
-    BatchNorm + ReLU G (DCGAN's generator) and a 32-d z (with 64, one digit
-    stayed rare in some seeds).
+    except D's activation, LeakyReLU. The registered `began` preset is tuned
+    for ~600 steps on the bundled digits: gamma 1.0, lambda_k 0.01, Adam
+    2e-4, a BatchNorm + ReLU G (DCGAN's generator) and a 32-d z; see
+    docs/MODEL_NOTES.md#began for why.
+
+    Reference: Berthelot et al. 2017, arXiv:1703.10717.
 
     Args:
         image_shape: tuple. (H, W, C); square, side a power of two in [8, 256].

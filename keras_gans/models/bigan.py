@@ -27,6 +27,9 @@ class BiGAN(GAN):
     use: unsupervised feature learning). The encoder is exported as the
     `encode` signature (images -> z).
 
+    Reference: Donahue, Kraehenbuehl & Darrell 2016, arXiv:1605.09782; ALI,
+    Dumoulin et al. 2016.
+
     Args:
         image_shape: tuple. (H, W, C).
         latent_dim: int. Size of z.

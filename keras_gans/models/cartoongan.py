@@ -50,6 +50,14 @@ class CartoonTranslator(Translator):
         g_learning_rate: float. Adam's rate for G when `compile()` gets none.
         d_learning_rate: float. Adam's rate for D when `compile()` gets none.
         **kwargs: `Translator` arguments (seed, name, ...).
+
+    Example:
+    ```python
+    model = keras_gans.get("cartoongan", init_steps=100)
+    model.compile()
+    [step.name for step in model.steps]  # generator_init, discriminator, generator
+    bool(model.in_init_phase())          # True until step_counter reaches 100
+    ```
     """
 
     default_data = "photo-cartoon"
@@ -204,23 +212,17 @@ class CartoonGAN(CartoonTranslator):
     the initialization phase: content loss only, D untouched (the paper
     pre-trains G this way for 10 epochs); see `CartoonTranslator`.
 
-    The registered `cartoongan` preset is sized for a few minutes on a CPU at
-    32 px (40 epochs of `photo-cartoon`, 640 steps): a 16-filter G with the
+    The registered `cartoongan` preset is sized for a short CPU run at 32 px
+    (40 epochs of `photo-cartoon`, 640 steps): a 16-filter G with the
     paper's 8 blocks, a 16-filter two-stage D, a 160-step (10-epoch, as in
     the paper) initialization phase, the offline net's first block with its
     pixel group (`feature_layer="block1_output"`: full-resolution random
     features plus the image itself, see `offline_feature_net`) for the
-    content loss, and `adv_weight=0.3`. With the offline net's convolution
-    features alone (its last layer, the conv4_4 analogue, or block1_conv2)
-    G kept the colour noise it starts with and lost the photo's content,
-    even in the content-only initialization phase; with the pixel group and
-    the paper's adversarial weight 1 the content came back but D's gradient
-    still painted high-frequency colour noise over it (on the 64
-    `photo-cartoon` test photos, mean |G(a) - cartoonize(a)| in [0, 1]:
-    0.201 with block1_conv2, 0.194 with block1_output, 0.177 with
-    block1_output and adv_weight 0.3; the identity map scores 0.169). With
-    `feature_extractor="vgg19"` pass `feature_layer=None` (conv4_4) and
-    `adv_weight=1.0` too.
+    content loss, and `adv_weight=0.3`; see docs/MODEL_NOTES.md#cartoongan
+    for why. With `feature_extractor="vgg19"` pass `feature_layer=None`
+    (conv4_4) and `adv_weight=1.0` too.
+
+    Reference: Chen et al. 2018, CVPR.
 
     Args:
         image_shape: tuple. (H, W, C) of both domains; H and W divisible by 4.

@@ -13,6 +13,8 @@ from keras_gans.registry import register_model
 class CGAN(ConditionalGAN):
     """Conditional GAN: the label goes to both G (embedded, joined to z) and D (an input channel).
 
+    Reference: Mirza & Osindero 2014, arXiv:1411.1784.
+
     Args:
         image_shape: tuple. (H, W, C).
         latent_dim: int. Size of z.

@@ -25,16 +25,14 @@ class CycleGAN(Translator):
     are model weights, saved and restored with the model.
 
     The paper's identity weight is 0.5 * cycle_weight (5 for lambda = 10; the
-    constructor's default). On `digits-ink` the CLI sets it to 0: there the
-    identity term keeps G near the identity map (white digits on black are a
-    valid-looking "ink" image to an L1 identity term), and the class of the
-    translated digit was kept far less often; see the README's figures.
+    constructor's default). On `digits-ink` the CLI sets it to 0
+    (`data_presets`); see docs/MODEL_NOTES.md#cyclegan for why.
 
     The registered preset is small for 32-px digits on a CPU: 32 filters, one
     residual block (not 6 or 9), and a 2-layer PatchGAN (34x34 receptive
-    field). One block kept the digit class as often as three (99.3% on two
-    seeds) at half the export size; 16 filters collapsed to one blob-shaped
-    "digit" on seed 0.
+    field); docs/MODEL_NOTES.md#cyclegan has the comparison behind it.
+
+    Reference: Zhu et al. 2017, arXiv:1703.10593.
 
     Args:
         image_shape: tuple. (H, W, C) of both domains.
@@ -48,6 +46,15 @@ class CycleGAN(Translator):
             0.5 * cycle_weight, as in the paper.
         pool_size: int. Fakes kept per D (0: no pool).
         **kwargs: `Translator` arguments (loss, seed, ...).
+
+    Example:
+    ```python
+    model = keras_gans.get("cyclegan", identity_weight=0.0)
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both sides
+    model.fit(keras_gans.data.load_unpaired("digits-ink"), epochs=10)
+    inked = model.translate(white_digits)
+    back = model.translate(inked, direction="b_to_a")
+    ```
     """
 
     two_way = True

@@ -19,6 +19,12 @@ class ConvGAN(GAN):
         d_width: int. Filters of D's first stage.
         d_normalization: str. "batch", "layer" or "none".
         **kwargs: passed to `keras_gans.models.GAN` (`loss`, `loss_args`, ...).
+
+    Example:
+    ```python
+    model = keras_gans.models.dcgan.ConvGAN(image_shape=(32, 32, 1), loss="hinge")
+    model.compile()
+    ```
     """
 
     def __init__(
@@ -44,6 +50,8 @@ class ConvGAN(GAN):
 )
 class DCGAN(ConvGAN):
     """DCGAN: strided convolutions, BatchNorm, non-saturating loss, Adam(2e-4, 0.5).
+
+    Reference: Radford et al. 2015, arXiv:1511.06434.
 
     Example:
     ```python

@@ -42,11 +42,10 @@ class DiscoGAN(Translator):
 
     The registered preset (32 px, 32 filters, 3 stride-2 stages) is the
     paper's architecture scaled to the bundled 32 px `digits-ink` data
-    (the paper's images are 64 px with 64 filters and 4 stages). Its 30
-    default epochs (about 2.5 minutes on 2 CPU cores) translate digits-ink's
-    test digits to within a mean absolute error of about 0.05 of the true
-    ink, keeping the digit's class as often as the judge reads the true ink
-    (seeds 0, 1 and 2).
+    (the paper's images are 64 px with 64 filters and 4 stages), trained for
+    30 epochs by default; docs/MODEL_NOTES.md#discogan has what they reach.
+
+    Reference: Kim et al. 2017, arXiv:1703.05192.
 
     Args:
         image_shape: tuple. (H, W, C) of both domains (the paper: 64x64x3).

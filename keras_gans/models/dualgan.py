@@ -37,29 +37,18 @@ class DualGAN(Translator):
 
     The paper sets lambda_U and lambda_V in [100, 1000] depending on the data;
     the constructor's default, 500, is in the middle of that range, and the
-    CLI keeps it on `digits-ink` (no `data_presets` entry), by measurement:
-    after 12 epochs of digits-ink (seed 0) lambda = 100, 500 and 1000 gave
-    the same translations within noise (test MAE against the true ink
-    0.032-0.035, the digit's class kept at the judge's ceiling): in that
-    range the reconstruction term dominates G's loss and RMSprop normalizes
-    the step size. lambda = 10 was slower (MAE 0.24 after 9 epochs, 0.076
-    after 12).
+    CLI keeps it on `digits-ink` (no `data_presets` entry); see
+    docs/MODEL_NOTES.md#dualgan for the comparison.
 
-    Known weakness on digits-ink: which way round G_A maps the strokes is
-    settled in the first epochs, and the weight-clipped critics do not
-    steer it: with the defaults, 3 of seeds 0-4 learn the inverted map
-    (cream strokes on blue paper; MAE ~0.75), which the reconstruction
-    terms then lock in. A trained D_B even scores inverted ink above real
-    B images. Lower or higher lambda (1, 10, 100), c = 0.05, n_critic = 5,
-    the 70x70 critic (`d_layers=3`) and BatchNorm critics did not fix seed 1
-    (nor, where tried, seeds 2 and 3). DiscoGAN (standard GAN loss, Adam) found the
-    right polarity on every seed tried.
+    Known weakness on digits-ink: on some seeds G_A learns the inverted map
+    (the strokes' polarity swapped), which the reconstruction terms then lock
+    in; DiscoGAN does not have it. docs/MODEL_NOTES.md#dualgan lists the
+    seeds and what was tried.
 
     The registered preset scales the paper's 256 px networks to the bundled
     32 px digits: U-Nets of width 32 and critics with `d_layers=2` (each
     logit sees 34x34 pixels, the whole image, as the 70x70 PatchGAN nearly
-    does at 256 px). Its 12 default epochs take about 2-2.5 minutes on 2 CPU
-    cores.
+    does at 256 px), trained for 12 epochs by default.
 
     Where it differs from the paper, and why:
 
@@ -74,6 +63,8 @@ class DualGAN(Translator):
       on only in training, so translations and exports are deterministic.
     - `n_critic` critic updates reuse the step's batch (the shared training
       loop takes one batch per step); the paper samples a batch per update.
+
+    Reference: Yi et al. 2017, arXiv:1704.02510.
 
     Args:
         image_shape: tuple. (H, W, C) of both domains.

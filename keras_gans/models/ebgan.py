@@ -29,8 +29,10 @@ class EBGAN(GAN):
     `pt_weight` times the pull-away term on the encoder's codes of its images
     (EBGAN-PT), which pushes a batch's codes apart against mode collapse.
     G is the DCGAN generator; D is `keras_gans.networks.autoencoder_discriminator`
-    (BatchNorm, LeakyReLU, linear reconstruction). The defaults trained on the
-    bundled digits in 15 epochs with all ten digits covered.
+    (BatchNorm, LeakyReLU, linear reconstruction). The CLI trains it for 15
+    epochs of the bundled digits (docs/MODEL_NOTES.md#ebgan).
+
+    Reference: Zhao et al. 2016, arXiv:1609.03126.
 
     Args:
         image_shape: tuple. (H, W, C); square, side a power of two in [8, 256].
@@ -39,9 +41,8 @@ class EBGAN(GAN):
         d_width: int. Filters of the autoencoder's first encoder stage.
         code_dim: int. Size of the autoencoder's code.
         margin: float. m, in units of the per-pixel MSE of images in [-1, 1]
-            (the paper's values were for its own energy scale). With 1.0, D
-            pushed every fake past the margin and G collapsed on the digits;
-            0.3 sits a few times above a trained D's real energy (~0.05).
+            (the paper's values were for its own energy scale); see
+            docs/MODEL_NOTES.md#ebgan for the choice of 0.3.
         pt_weight: float. lambda_pt (0.1 in the paper); 0 turns the term off.
         d_normalization: str. "batch" or "none" in the autoencoder.
         **kwargs: passed to `keras_gans.models.GAN` (`n_critic`, `seed`, ...).

@@ -23,15 +23,12 @@ class FGAN(ConvGAN):
     `generator_objective="saddle"` G minimizes F itself, -E_fake[f*(g_f(v))]
     (Algorithm 1 as written; saturating for "gan").
 
-    The default divergence is Pearson chi^2: on the bundled digits it covered
-    all ten digits within 20 epochs and gave the cleanest strokes of the six.
-    "js" and "gan" train exactly like `nsgan` (their losses differ from it by
-    constants), "kl" collapses to a few digits for ~20 epochs and then
-    recovers. With the paper's optimizers "reverse_kl" gives blurry blobs and
-    "squared_hellinger" lets D win early (G stalls at a few classes); a slower
-    D fixes both on digits (all ten digits by epoch 20-30, somewhat blurrier
-    than Pearson):
-    `model.compile(d_optimizer=keras.optimizers.Adam(5e-5, beta_1=0.5))`.
+    The default divergence is Pearson chi^2. For "reverse_kl" and
+    "squared_hellinger" give D a slower optimizer,
+    `model.compile(d_optimizer=keras.optimizers.Adam(5e-5, beta_1=0.5))`;
+    docs/MODEL_NOTES.md#fgan has how each divergence did on the digits.
+
+    Reference: Nowozin et al. 2016, arXiv:1606.00709.
 
     Args:
         divergence: str. One of "kl", "reverse_kl", "pearson",

@@ -12,6 +12,8 @@ from keras_gans.registry import register_model
 class VanillaGAN(GAN):
     """The original GAN: MLP generator and discriminator, minimax loss.
 
+    Reference: Goodfellow et al. 2014, arXiv:1406.2661.
+
     Args:
         image_shape: tuple. (H, W, C); any size works for the MLPs.
         latent_dim: int. Size of z.

@@ -26,6 +26,23 @@ def vbn_dcgan_generator(
     saved with it; it runs through the network in front of every batch so each
     `VirtualBatchNormalization` has the reference activations of its layer,
     and is dropped before the output layer.
+
+    Args:
+        image_shape: tuple. (H, W, C); H a power of two in [8, 256].
+        latent_dim: int. Size of z.
+        width: int. Filters of the last hidden stage; earlier stages double it.
+        reference_size: int. Latents in the reference batch.
+        seed: int or None. Seed of the reference batch's draw.
+        name: str. The model's name.
+
+    Returns:
+        keras.Model. z `[N, latent_dim]` -> images `[N, H, W, C]` in [-1, 1].
+
+    Example:
+    ```python
+    g = keras_gans.models.improved_gan.vbn_dcgan_generator((32, 32, 1), 64, seed=0)
+    images = g(z)  # an image's output does not depend on the rest of the batch
+    ```
     """
     h, _, c = check_image_shape(image_shape)
     n = num_doublings(h)
@@ -59,6 +76,23 @@ def improved_gan_discriminator(
 
     With `minibatch_discrimination`, a `MinibatchDiscrimination` layer appends
     its closeness features to them before the linear logit layer.
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        width: int. Filters of the first stage; each later stage doubles it.
+        minibatch_discrimination: bool. Add the `MinibatchDiscrimination` layer.
+        num_kernels: int. B of minibatch discrimination.
+        kernel_dim: int. C of minibatch discrimination.
+        name: str. The model's name.
+
+    Returns:
+        keras.Model. Images -> logits `[N, 1]`.
+
+    Example:
+    ```python
+    d = keras_gans.models.improved_gan.improved_gan_discriminator((32, 32, 1), width=32)
+    features = d.get_layer("features").output  # what feature matching compares
+    ```
     """
     head = MinibatchDiscrimination(num_kernels, kernel_dim, name="minibatch") if minibatch_discrimination else None
     return dcgan_discriminator(image_shape, width, "batch", head=head, name=name)
@@ -97,6 +131,8 @@ class ImprovedGAN(GAN):
       its `ReferenceBatch` layer (so the `.keras` file keeps it).
 
     With every switch off this is DCGAN (non-saturating loss, Adam(2e-4, 0.5)).
+
+    Reference: Salimans et al. 2016, arXiv:1606.03498.
 
     Args:
         image_shape: tuple. (H, W, C).

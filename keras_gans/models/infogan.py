@@ -24,6 +24,16 @@ def make_codes(num_categories, num_continuous, categories=None, continuous=None,
             (drawn uniformly from [-1, 1]).
         num: int or None. How many; from the parts' lengths when None.
         rng: `numpy.random.Generator` or None. For the drawn parts.
+
+    Returns:
+        numpy float32 `[num, num_categories + num_continuous]`: the one-hot
+        categorical code, then the continuous codes.
+
+    Example:
+    ```python
+    codes = keras_gans.models.infogan.make_codes(10, 2, categories=[3, 7], continuous=[0.0, 0.5])
+    codes.shape  # (2, 12)
+    ```
     """
     rng = rng or np.random.default_rng()
     if num is None:
@@ -77,7 +87,24 @@ def code_sweep(num_categories, num_continuous, code, rows, steps=10, seed=None):
 
     Code 0 is the categorical code (its `num_categories` values); codes 1 to
     `num_continuous` are the continuous ones (`steps` values from -1 to 1). The
-    other codes are drawn once per row. Returns `(codes [rows * cols, D], cols)`.
+    other codes are drawn once per row.
+
+    Args:
+        num_categories: int. Values of the categorical code (0 for none).
+        num_continuous: int. Number of continuous codes.
+        code: int. The code to sweep: 0 (categorical) or 1 to `num_continuous`.
+        rows: int. Rows of the grid.
+        steps: int. Values of a continuous code across a row.
+        seed: int or None. Seed of the other codes' draws.
+
+    Returns:
+        `(codes, cols)`: numpy float32 `[rows * cols, D]` and the grid's columns.
+
+    Example:
+    ```python
+    codes, cols = keras_gans.models.infogan.code_sweep(10, 2, code=1, rows=4)
+    images = model.sample(len(codes), seed=0, codes=codes)  # a 4 x 10 grid
+    ```
     """
     n_codes = (1 if num_categories else 0) + num_continuous
     first = 0 if num_categories else 1
@@ -120,6 +147,8 @@ class InfoGAN(ConditionalGAN):
     and the continuous codes' means (a factored Gaussian with sigma 1);
     `info_weight` times the mutual-information bound L_I is added to D's
     (that is, Q's) and to G's loss. Trains on unlabelled images.
+
+    Reference: Chen et al. 2016, arXiv:1606.03657.
 
     Args:
         image_shape: tuple. (H, W, C).

@@ -16,6 +16,8 @@ class LSGAN(ConvGAN):
     The paper's two settings: a=0, b=1, c=1 (the default) and a=-1, b=1, c=0.
     D's output is linear.
 
+    Reference: Mao et al. 2016, arXiv:1611.04076.
+
     Args:
         a: float. D's target for generated images.
         b: float. D's target for real images.

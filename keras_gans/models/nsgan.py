@@ -18,6 +18,8 @@ class NSGAN(ConvGAN):
     gradients early in training when D rejects the fakes confidently. The
     networks are DCGAN's (`gan` keeps the paper's MLPs).
 
+    Reference: Goodfellow et al. 2014, arXiv:1406.2661, section 3.
+
     Args:
         label_smoothing: float. One-sided smoothing of D's real target
             (0 in the paper; Salimans et al. 2016 use 0.1).

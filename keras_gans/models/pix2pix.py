@@ -21,6 +21,8 @@ class Pix2Pix(Translator):
     G) plus `l1_weight * |B - G(A)|`, lambda = 100; D's objective is halved,
     as in the paper's training notes.
 
+    Reference: Isola et al. 2017, arXiv:1611.07004.
+
     Args:
         image_shape: tuple. (H, W, C) of both domains.
         filters: int. Width of the U-Net's first convolution.
@@ -31,6 +33,14 @@ class Pix2Pix(Translator):
         d_layers: int. Stride-2 layers of D (3: the 70x70 PatchGAN).
         l1_weight: float. lambda of the L1 term.
         **kwargs: `Translator` arguments (loss, seed, ...).
+
+    Example:
+    ```python
+    model = keras_gans.get("pix2pix")
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both
+    model.fit(keras_gans.data.load_pairs("digits-edges"), epochs=15)
+    digits = model.translate(edge_maps)
+    ```
     """
 
     paired = True

@@ -29,6 +29,8 @@ class RGAN(ConvGAN):
     passes to `generator_loss`. `variant` picks the least squares or hinge
     relativistic losses of the paper's section 4.3 and appendix instead.
 
+    Reference: Jolicoeur-Martineau 2018, arXiv:1807.00734.
+
     Args:
         average: bool. RaGAN (compare with the other batch's mean) instead of RGAN.
         variant: str. "standard" (RSGAN / RaSGAN), "least_squares"

@@ -42,6 +42,8 @@ class RGANLabelNoise(ACGAN):
     anchor (the real image it is surest of in the second half of that time)
     gives a row of T (Patrini et al. 2017); `variant="ac"` only.
 
+    Reference: Kaneko, Ushiku & Harada 2019, CVPR.
+
     Args:
         image_shape: tuple. (H, W, C).
         latent_dim: int. Size of z.
@@ -57,8 +59,7 @@ class RGANLabelNoise(ACGAN):
         fake_class_weight: float. Weight of D's class term on generated images
             (rAC-GAN only). 0 by default: D's class head then learns the clean
             posterior from the noisy real labels through T alone; with AC-GAN's
-            1 it also learns G's classes, and on 50% noise it drifted (digits
-            trained 60 epochs: 0.80 class accuracy with 1, 0.99 with 0).
+            1 it also learns G's classes (docs/MODEL_NOTES.md#rgan_label_noise).
         **kwargs: passed to `keras_gans.models.conditional.ConditionalGAN`.
 
     Example:

@@ -10,7 +10,18 @@ from keras_gans.losses import feature_matching
 
 
 def sgan_classifier(image_shape, num_classes, width=64, normalization="batch", dropout=0.0):
-    """SGAN's D as a network: a conv trunk and K class logits (plus "features")."""
+    """SGAN's D as a network: a conv trunk and K class logits (plus "features").
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        num_classes: int. K.
+        width: int. Filters of the first stage.
+        normalization: str. "batch", "layer" or "none".
+        dropout: float. Dropout after each stage.
+
+    Returns:
+        keras.Model. Images -> `{"features": [N, F], "classes": [N, K]}`.
+    """
     return heads_discriminator(
         image_shape, {"classes": num_classes}, width, normalization, dropout
     )
@@ -32,6 +43,8 @@ class SGAN(SemiSupervisedMixin, GAN):
     ("non_saturating") or matches D's mean features on real and generated
     images (`generator_objective="feature_matching"`, Salimans et al. 2016).
     D is exported as a classifier (`classify` signature).
+
+    Reference: Odena 2016, arXiv:1606.01583.
 
     Args:
         image_shape: tuple. (H, W, C).

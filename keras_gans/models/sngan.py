@@ -33,6 +33,8 @@ class SNGAN(GAN):
     differentiates through W / sigma(W)). The kernel used in every forward
     pass still has spectral norm ~1.
 
+    Reference: Miyato et al. 2018, arXiv:1802.05957.
+
     Args:
         image_shape: tuple. (H, W, C).
         latent_dim: int. Size of z.

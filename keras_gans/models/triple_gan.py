@@ -19,7 +19,18 @@ from keras_gans.registry import register_model
 
 
 def triple_gan_classifier(image_shape, num_classes, width=32, normalization="batch", dropout=0.2):
-    """Triple-GAN's C as a network: images -> K class logits."""
+    """Triple-GAN's C as a network: images -> K class logits.
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        num_classes: int. K.
+        width: int. Filters of the first stage.
+        normalization: str. "batch", "layer" or "none".
+        dropout: float. Dropout after each stage.
+
+    Returns:
+        keras.Model named "classifier". Images -> logits `[N, K]`.
+    """
     return image_encoder(image_shape, num_classes, width, normalization, dropout, name="classifier")
 
 
@@ -42,6 +53,8 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
     weight `pseudo_weight`). The small adversarial and the entropy weights
     follow the paper's code for MNIST. Each train step updates D, then G, then
     C. C is exported as `classify`; G as `serving_default` (z, labels).
+
+    Reference: Li, Xu, Zhu & Zhang 2017, arXiv:1703.02291.
 
     Args:
         image_shape: tuple. (H, W, C).

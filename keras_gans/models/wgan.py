@@ -28,10 +28,10 @@ class WGAN(ConvGAN):
     images in separate batches, each normalized by its own statistics, so
     the critic is not a function of single images (the Wasserstein
     estimate's premise), and its scale and offset are clipped to 0.01 like
-    every other weight. On the bundled digits the BatchNorm critic needed
-    about twice the epochs to reach all ten digits and its samples stayed
-    speckled, while the plain critic gave readable digits (see
-    `default_epochs`). `d_normalization="batch"` restores the paper's critic.
+    every other weight (docs/MODEL_NOTES.md#wgan has how it trained on the
+    digits). `d_normalization="batch"` restores the paper's critic.
+
+    Reference: Arjovsky et al. 2017, arXiv:1701.07875.
 
     Args:
         clip_value: float. c, the clipping bound (0.01 in the paper).

@@ -16,6 +16,8 @@ from keras_gans.registry import register_model
 class WGANGP(ConvGAN):
     """Wasserstein GAN with gradient penalty; LayerNorm critic, n_critic=5.
 
+    Reference: Gulrajani et al. 2017, arXiv:1704.00028.
+
     Args:
         gp_weight: float. The penalty's lambda (10 in the paper).
         n_critic: int. Critic updates per generator update (5 in the paper).
