@@ -27,7 +27,19 @@ def translation_grid(translate, images, two_way, direction="a_to_b"):
         translate: callable `(images, direction) -> numpy images`.
         images: numpy [N, H, W, C] in [-1, 1].
         two_way: bool. Add the reconstruction column.
-        direction: "a_to_b" or "b_to_a".
+        direction: str. "a_to_b" or "b_to_a".
+
+    Returns:
+        `(grid, ncols)`: numpy `[N * columns, H, W, C]` in [-1, 1] in row-major
+        order, and the grid's number of columns (for `keras_gans.images.grid`).
+
+    Example:
+    ```python
+    model = keras_gans.get("cyclegan")
+    tiles, ncols = keras_gans.models.translation.translation_grid(
+        lambda x, d: model.sample(images=x, direction=d), images, two_way=True)
+    keras_gans.images.save_grid(tiles, "grid.png", ncols=ncols)
+    ```
     """
     out = translate(images, direction)
     columns = [images, out]
@@ -75,8 +87,8 @@ class Translator(GAN):
     two_way = False
     #: The bundled data spec the CLI trains on by default.
     default_data = "digits-ink"
-    #: Constructor overrides the CLI applies for a data spec, chosen by
-    #: measurement (e.g. CycleGAN's identity weight on digits-ink).
+    #: Constructor overrides the CLI applies for a data spec (e.g. CycleGAN's
+    #: identity weight on digits-ink; docs/MODEL_NOTES.md says why).
     data_presets = {}
 
     def __init__(self, image_shape=(32, 32, 3), loss="least_squares", loss_args=None,
@@ -91,7 +103,15 @@ class Translator(GAN):
 
     def set_translation_networks(self, generator, discriminator, generator_ba=None,
                                  discriminator_a=None):
-        """Attaches G (A -> B) and D (judges B); two-way models add G_BA and D_A."""
+        """Attaches G (A -> B) and D (judges B); two-way models add G_BA and D_A.
+
+        Args:
+            generator: keras.Model or builder. G, A -> B.
+            discriminator: keras.Model or builder. D, judges domain B.
+            generator_ba: keras.Model, builder or None. G_BA, B -> A (two-way).
+            discriminator_a: keras.Model, builder or None. D_A, judges domain A
+                (two-way).
+        """
         if self.two_way and (generator_ba is None or discriminator_a is None):
             raise ValueError(f"{type(self).__name__} is two-way: pass generator_ba and discriminator_a.")
         players = {}
@@ -133,8 +153,19 @@ class Translator(GAN):
         """Translated images (float32, [-1, 1]) for `images` [N, H, W, C] in [-1, 1].
 
         Args:
-            images: array or tensor of domain `direction` starts from.
-            direction: "a_to_b" (G) or, for two-way models, "b_to_a".
+            images: array or tensor. Images of the domain `direction` starts from.
+            direction: str. "a_to_b" (G) or, for two-way models, "b_to_a".
+            training: bool. Run G in training mode (pix2pix's dropout on).
+
+        Returns:
+            float32 tensor of the same shape, in [-1, 1].
+
+        Example:
+        ```python
+        model = keras_gans.get("cyclegan")
+        inked = model.translate(white_digits)
+        back = model.translate(inked, direction="b_to_a")
+        ```
         """
         return ops.cast(self._generator_for(direction)(images, training=training), "float32")
 
@@ -167,8 +198,14 @@ class Translator(GAN):
         Args:
             num: int. How many, when `images` is None: the first `num` test
                 images of `default_data` (shuffled by `seed` when given).
+            seed: int or None. Shuffles the test images picked when `images`
+                is None.
             images: array [N, H, W, C] in [-1, 1] or None.
-            direction: "a_to_b" or "b_to_a".
+            direction: str. "a_to_b" or "b_to_a".
+            batch_size: int. Images per forward pass.
+
+        Returns:
+            numpy float32 `[N, H, W, C]` in [-1, 1].
         """
         if images is None:
             images = self.default_inputs(num, seed, direction)
