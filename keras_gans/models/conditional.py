@@ -28,6 +28,14 @@ def validate_labels(labels, num, num_classes, owner="this model"):
         num_classes: int or None. Labels must be in [0, num_classes); when
             None (unknown) only negative labels are refused.
         owner: str. Names the model in the messages.
+
+    Returns:
+        numpy int32 `[num]`.
+
+    Example:
+    ```python
+    keras_gans.models.conditional.validate_labels(3, num=4, num_classes=10)  # [3, 3, 3, 3]
+    ```
     """
     classes = f"[0, {num_classes})" if num_classes else "[0, num_classes)"
     if labels is None:
@@ -59,7 +67,15 @@ def validate_labels(labels, num, num_classes, owner="this model"):
 
 def unpack_labelled(data, owner):
     """`[images, int32 labels]` from an `(images, labels)` batch, or a clear
-    error naming `owner` (a model's name) when the batch has no labels."""
+    error naming `owner` (a model's name) when the batch has no labels.
+
+    Args:
+        data: tuple or list. A batch as the dataset yields it.
+        owner: str. The model's name, for the error.
+
+    Returns:
+        list. `[images, labels]`, the labels cast to int32.
+    """
     if not isinstance(data, (tuple, list)) or len(data) < 2:
         raise ValueError(
             f"{owner} trains on (images, labels) batches; load the "
@@ -80,6 +96,14 @@ def random_labelled_batches(image_shape, num_classes, unlabelled_share=0.0, batc
         batch_size: int. Examples per batch.
         batches: int. Batches.
         seed: int. Seed of the draws.
+
+    Returns:
+        `tf.data.Dataset` of `(float32 images, int32 labels)` batches.
+
+    Example:
+    ```python
+    ds = keras_gans.models.conditional.random_labelled_batches((16, 16, 1), 10, 0.5)
+    ```
     """
     rng = np.random.default_rng(seed)
     n = batch_size * batches
@@ -188,6 +212,9 @@ class ConditionalGAN(GAN):
         Args:
             labels: int or sequence of ints. One label for all, or one each.
             num: int. How many are needed.
+
+        Returns:
+            numpy int32 `[num]`.
         """
         return validate_labels(labels, num, self.num_classes, f"this {type(self).__name__}")
 
@@ -219,6 +246,10 @@ class ConditionalGAN(GAN):
             z: array [N, latent_dim].
             labels: int or ints [N]. The classes (label-conditional models).
             codes: array [N, code_dim]. The codes (InfoGAN).
+            training: bool. Run G in training mode.
+
+        Returns:
+            float32 tensor `[N, H, W, C]` in [-1, 1].
         """
         cond = codes if self.condition_name == "codes" else labels
         if not _is_symbolic(z) and not _is_symbolic(cond):
@@ -248,6 +279,9 @@ class ConditionalGAN(GAN):
             codes: array [num, code_dim] or None. InfoGAN's codes; drawn from
                 their prior with `seed` when None.
             batch_size: int. Images generated per forward pass.
+
+        Returns:
+            numpy float32 `[num, H, W, C]` in [-1, 1].
         """
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((int(num), self.latent_dim)).astype("float32")
@@ -280,7 +314,19 @@ class ConditionalGAN(GAN):
 
 class SemiSupervisedMixin:
     """Shared by `sgan` and `triple_gan`: a `classify` signature and batches of
-    partly labelled data (labels below 0 mark unlabelled examples)."""
+    partly labelled data (labels below 0 mark unlabelled examples).
+
+    A model that mixes it in implements `classifier_logits(images, training)`.
+
+    Example:
+    ```python
+    model = keras_gans.get("sgan")
+    model.compile()
+    model.fit(keras_gans.data.load("digits", labels=True, labelled=100,
+                                   labelled_per_batch=16), epochs=1)
+    probs = model.classify(images)  # [N, num_classes]
+    ```
+    """
 
     requires_labels = True
     default_labelled = 100
@@ -298,13 +344,24 @@ class SemiSupervisedMixin:
         raise NotImplementedError
 
     def classify(self, images, batch_size=256):
-        """Class probabilities [N, K] (numpy) for images in [-1, 1]."""
+        """Class probabilities [N, K] (numpy) for images in [-1, 1].
+
+        Args:
+            images: array `[N, H, W, C]` in [-1, 1].
+            batch_size: int. Images per forward pass.
+
+        Returns:
+            numpy float32 `[N, num_classes]`.
+        """
         images = np.asarray(images, "float32")
         self.check_images(images.shape, where="classify()")
         return batched(lambda x: ops.softmax(self.classifier_logits(x), axis=-1), [images],
                        batch_size, (self.num_classes,))
 
     def classify_signature(self):
+        """`(fn, [images spec])` of the `classify` serving signature
+        (images -> `{"probabilities": [N, K]}`)."""
+
         def classify(images):
             return {"probabilities": ops.softmax(ops.cast(self.classifier_logits(images), "float32"), axis=-1)}
 
