@@ -46,7 +46,21 @@ def _adam(lr, beta_1=0.5, beta_2=0.999):
 
 
 def trainable_variables_of(networks):
-    """The trainable variables of a network or of a list of networks (each once)."""
+    """The trainable variables of a network or of a list of networks (each once).
+
+    Args:
+        networks: keras.Model or list of keras.Model. Networks trained together
+            (BiGAN's G and E); a variable they share is listed once.
+
+    Returns:
+        list of `keras.Variable`, in the networks' order.
+
+    Example:
+    ```python
+    model = keras_gans.get("bigan")
+    variables = keras_gans.models.base.trainable_variables_of([model.generator, model.encoder])
+    ```
+    """
     if not isinstance(networks, (list, tuple)):
         return list(networks.trainable_variables)
     seen, out = set(), []
@@ -83,7 +97,14 @@ def batched(fn, inputs, batch_size, empty_shape):
         empty_shape: tuple. The shape of one output row, for zero rows.
 
     Returns:
-        numpy array [N, *empty_shape].
+        numpy float32 array [N, *empty_shape].
+
+    Example:
+    ```python
+    model = keras_gans.get("dcgan")
+    z = np.random.default_rng(0).standard_normal((1000, model.latent_dim), "float32")
+    images = keras_gans.models.base.batched(model.generate, [z], 256, model.image_shape)
+    ```
     """
     n = len(inputs[0])
     out = [ops.convert_to_numpy(fn(*[x[i : i + batch_size] for x in inputs]))
@@ -100,7 +121,20 @@ def _symbolic_shape(tensors):
 def network_io_shapes(network):
     """`(input shapes, output shapes)` of a functional network (lists of
     per-tensor shapes without the batch axis), or `(None, None)` for a
-    subclassed one."""
+    subclassed one.
+
+    Args:
+        network: keras.Model. Functional or subclassed.
+
+    Returns:
+        `(list of tuple, list of tuple)` or `(None, None)`.
+
+    Example:
+    ```python
+    g = keras_gans.networks.dcgan_generator((32, 32, 1), latent_dim=64)
+    keras_gans.models.base.network_io_shapes(g)  # ([(64,)], [(32, 32, 1)])
+    ```
+    """
     try:
         ins = [tuple(t.shape[1:]) for t in keras.tree.flatten(network.input)]
         outs = [tuple(t.shape[1:]) for t in keras.tree.flatten(network.output)]
@@ -158,6 +192,7 @@ class Step:
                 f"optimizer={self.optimizer!r}{extra})")
 
     def conditional(self):
+        """True when the step does not run on every train step (`every` > 1 or `when`)."""
         return self.every > 1 or self.when is not None
 
 
@@ -170,8 +205,16 @@ class OptimizerGroup:
     counter (what TensorBoard's step reads).
 
     Args:
-        model: the GAN.
+        model: keras_gans.models.GAN. The compiled GAN.
         names: tuple of str or None. The groups to expose (all when None).
+
+    Example:
+    ```python
+    model = keras_gans.get("wgan_gp")
+    model.compile()
+    model.optimizer                       # OptimizerGroup(d, g)
+    model.optimizer.learning_rate = 5e-5  # sets it on both
+    ```
     """
 
     built = True
@@ -317,6 +360,10 @@ class GenerativeModel(keras.Model):
         passed to the constructor under the same name replaces it (the
         builder is then not called). Networks get float32 outputs under mixed
         precision.
+
+        Args:
+            **players: name -> keras.Model, list of keras.Model, or a
+                zero-argument callable that builds one.
         """
         for name, net in players.items():
             if name in self._given_players:
@@ -425,7 +472,15 @@ class GenerativeModel(keras.Model):
     # -------------------------------------------------------------- sampling
 
     def generate(self, z, training=False):
-        """Images in [-1, 1] for latent vectors `z` ([N, latent_dim])."""
+        """Images in [-1, 1] for latent vectors `z` ([N, latent_dim]).
+
+        Args:
+            z: array or tensor `[N, latent_dim]`.
+            training: bool. Run G in training mode.
+
+        Returns:
+            float32 tensor `[N, H, W, C]`.
+        """
         return ops.cast(self.sampling_generator(z, training=training), "float32")
 
     def preview(self, z):
@@ -440,6 +495,16 @@ class GenerativeModel(keras.Model):
             num: int. How many images.
             seed: int or None. Same seed, same images (for the same weights).
             batch_size: int. Images generated per forward pass.
+
+        Returns:
+            numpy float32 `[num, H, W, C]` in [-1, 1].
+
+        Example:
+        ```python
+        model = keras_gans.get("dcgan")
+        images = model.sample(16, seed=0)
+        keras_gans.images.save_grid(images, "samples.png")
+        ```
         """
         z = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
         return batched(self.generate, [z.astype("float32")], batch_size, self.image_shape)
@@ -489,7 +554,12 @@ class GenerativeModel(keras.Model):
     # ------------------------------------------------------------- checks
 
     def check_images(self, shape, where="the data"):
-        """Raises a clear error if images of `shape` ([B?, H, W, C]) don't fit."""
+        """Raises a clear error if images of `shape` ([B?, H, W, C]) don't fit.
+
+        Args:
+            shape: tuple. The images' shape, with or without the batch axis.
+            where: str. Names the images in the error.
+        """
         shape = tuple(shape)
         got = tuple(None if s is None else int(s) for s in shape[-3:])
         if len(shape) < 3 or any(g is not None and g != e for g, e in zip(got, self.image_shape)):
