@@ -52,6 +52,14 @@ def autoencoder_encoder(
         normalization: str. "batch" or "none"; never on the input stage.
         activation: str. "leaky_relu" (EBGAN, DCGAN style), "elu" (BEGAN) or "relu".
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> codes `[N, code_dim]` (float32).
+
+    Example:
+    ```python
+    encoder = keras_gans.networks.autoencoder_encoder((32, 32, 1), code_dim=64)
+    ```
     """
     h, _, _ = check_image_shape(image_shape)
     _check(normalization, activation)
@@ -92,6 +100,15 @@ def autoencoder_decoder(
         activation: str. "relu", "elu" or "leaky_relu".
         output_activation: str. "tanh" (images in [-1, 1]) or "linear".
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Codes `[N, code_dim]` -> images `[N, H, W, C]` (float32).
+
+    Example:
+    ```python
+    g = keras_gans.networks.autoencoder_decoder((32, 32, 1), code_dim=32, activation="elu")
+    model = keras_gans.get("began", generator=g)  # BEGAN's G is a decoder
+    ```
     """
     _check(normalization, activation, output_activation)
     return dcgan_generator(
@@ -123,6 +140,9 @@ def autoencoder_discriminator(
             at the -1 background of real images and stops D's gradient for
             pushing reconstructions of fakes away) or "tanh".
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images -> `[reconstruction [N, H, W, C], code [N, code_dim]]`.
 
     Example:
     ```python

@@ -11,6 +11,19 @@ def check_image_shape(image_shape, min_size=8):
     Raises a `ValueError` that names the allowed values when the shape is one the
     convolutional nets cannot build: square, a power of two in [min_size, 256],
     and 1 or 3 channels.
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        min_size: int. The smallest side allowed.
+
+    Returns:
+        tuple of int. `(H, W, C)`.
+
+    Example:
+    ```python
+    keras_gans.networks.check_image_shape([32, 32, 1])  # (32, 32, 1)
+    keras_gans.networks.check_image_shape((28, 28, 1))  # ValueError: side in [8, ..., 256]
+    ```
     """
     try:
         shape = tuple(int(s) for s in image_shape)
@@ -33,5 +46,13 @@ def check_image_shape(image_shape, min_size=8):
 
 
 def num_doublings(size, start=4):
-    """How many stride-2 stages take `start` pixels to `size` pixels."""
+    """How many stride-2 stages take `start` pixels to `size` pixels.
+
+    Args:
+        size: int. The image side.
+        start: int. The side of the smallest feature map.
+
+    Returns:
+        int. log2(size / start), e.g. 3 for 32 px from 4.
+    """
     return int(round(math.log2(size // start)))

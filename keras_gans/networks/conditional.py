@@ -39,6 +39,15 @@ def conv_trunk(x, image_size, width=64, normalization="batch", dropout=0.0):
         width: int. Filters of the first stage; each later stage doubles it.
         normalization: str. "batch", "layer" or "none" (never on the first stage).
         dropout: float. Dropout after each stage (0 for none).
+
+    Returns:
+        Symbolic tensor `[N, 4 * 4 * filters]`: the flattened 4x4 features.
+
+    Example:
+    ```python
+    x = keras.Input((32, 32, 1))
+    features = keras_gans.networks.conditional.conv_trunk(x, 32, width=32)
+    ```
     """
     _check_normalization(normalization)
     filters = width
@@ -77,8 +86,15 @@ def conditional_generator(
         embed_dim: int or None. Size of the label embedding.
         name: str. The model's name.
 
-    Inputs are `[z, labels]` (labels int32 [N]) or `[z, codes]`; the output is
-    images in [-1, 1].
+    Returns:
+        keras.Model. `[z, labels]` (labels int32 [N]) or `[z, codes]` ->
+        images `[N, H, W, C]` in [-1, 1].
+
+    Example:
+    ```python
+    g = keras_gans.networks.conditional.conditional_generator((32, 32, 1), 64, num_classes=10)
+    model = keras_gans.get("cgan", generator=g)
+    ```
     """
     check_image_shape(image_shape)
     if (num_classes is None) == (code_dim is None):
@@ -113,7 +129,13 @@ def label_discriminator(
         dropout: float. Dropout after each stage.
         name: str. The model's name.
 
-    Inputs are `[images, labels]`; the output is logits [N, 1].
+    Returns:
+        keras.Model. `[images, labels]` -> logits `[N, 1]`.
+
+    Example:
+    ```python
+    d = keras_gans.networks.conditional.label_discriminator((32, 32, 1), num_classes=10)
+    ```
     """
     h, w, _ = check_image_shape(image_shape)
     x_in = keras.Input(image_shape, name="images")
@@ -148,7 +170,15 @@ def heads_discriminator(
         hidden_units: int. Size of that hidden layer.
         name: str. The model's name.
 
-    The outputs also include `"features"`: the flattened trunk output.
+    Returns:
+        keras.Model. Images -> dict of `[N, units]` outputs, one per head, plus
+        `"features"`: the flattened trunk output.
+
+    Example:
+    ```python
+    d = keras_gans.networks.conditional.heads_discriminator(
+        (32, 32, 1), {"logits": 1, "classes": 10})  # AC-GAN's D
+    ```
     """
     h, _, _ = check_image_shape(image_shape)
     x_in = keras.Input(image_shape, name="images")
@@ -178,6 +208,15 @@ def image_encoder(
         normalization: str. "batch", "layer" or "none".
         dropout: float. Dropout after each stage.
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images -> `[N, outputs]` (float32).
+
+    Example:
+    ```python
+    e = keras_gans.networks.conditional.image_encoder((32, 32, 1), outputs=64, name="encoder")
+    model = keras_gans.get("bigan", latent_dim=64, encoder=e)
+    ```
     """
     h, _, _ = check_image_shape(image_shape)
     x_in = keras.Input(image_shape, name="images")
@@ -199,7 +238,13 @@ def joint_discriminator(
         dropout: float. Dropout (ALI uses it in D throughout).
         name: str. The model's name.
 
-    Inputs are `[images, z]`; the output is logits [N, 1].
+    Returns:
+        keras.Model. `[images, z]` -> logits `[N, 1]`.
+
+    Example:
+    ```python
+    d = keras_gans.networks.conditional.joint_discriminator((32, 32, 1), latent_dim=64)
+    ```
     """
     h, _, _ = check_image_shape(image_shape)
     x_in = keras.Input(image_shape, name="images")

@@ -42,6 +42,15 @@ def dcgan_generator(
         output_activation: str. "tanh" (images in [-1, 1]) or "linear".
         input_name: str. Name of the input ("z", or "code" for a decoder).
         name: str. The model's name.
+
+    Returns:
+        keras.Model. z `[N, latent_dim]` -> images `[N, H, W, C]` (float32).
+
+    Example:
+    ```python
+    g = keras_gans.networks.dcgan_generator((64, 64, 3), latent_dim=128, width=64)
+    model = keras_gans.get("wgan_gp", image_shape=(64, 64, 3), latent_dim=128, generator=g)
+    ```
     """
     h, _, c = check_image_shape(image_shape)
     n = num_doublings(h)
@@ -79,6 +88,14 @@ def dcgan_discriminator(
             layer named "features") before the linear layer, e.g. Improved
             GAN's `MinibatchDiscrimination`.
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> logits `[N, outputs]` (float32).
+
+    Example:
+    ```python
+    d = keras_gans.networks.dcgan_discriminator((32, 32, 1), width=32, normalization="layer")
+    ```
     """
     h, _, _ = check_image_shape(image_shape)
     if normalization not in ("batch", "layer", "none"):

@@ -48,9 +48,13 @@ def encoder_decoder_generator(
         max_filters: int. Cap on the filters of a block.
         name: str. The model's name.
 
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> images `[N, H, W, out_channels]`
+        in [-1, 1].
+
     Example:
     ```python
-    g = keras_gans.networks.encoder_decoder_generator((64, 64, 3))
+    g = keras_gans.networks.encoder_decoder.encoder_decoder_generator((64, 64, 3))
     fake_b = g(real_a, training=True)   # [B, 64, 64, 3] in [-1, 1]
     ```
     """

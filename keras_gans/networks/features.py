@@ -28,6 +28,11 @@ class VGG19Preprocessing(layers.Layer):
 
     That is RGB -> BGR and the ImageNet channel means subtracted ("caffe"
     mode), the preprocessing VGG19's ImageNet weights were trained with.
+
+    Example:
+    ```python
+    x = keras_gans.networks.features.VGG19Preprocessing()(images)  # then VGG19's layers
+    ```
     """
 
     def call(self, inputs):
@@ -69,12 +74,9 @@ def offline_feature_net(image_shape=(64, 64, 3), filters=OFFLINE_FILTERS, seed=O
     `filters[i-1] / C` (`block{i}_pixels`), so that in a mean over all
     channels (the L1 content loss) the C pixel channels weigh as much as the
     block's convolution channels. The reason: random 3x3 ReLU features alone
-    are a poor content prior for training a generator. With a content loss
-    on them alone (any block) CartoonGAN's G, trained from scratch, neither
-    learned to reproduce the photo nor lost its initial high-frequency
-    colour noise in a few hundred steps, where an L1 on pixels does both.
-    ImageNet VGG features are far better conditioned and need no such
-    channel. The network's default output is `block4_output` (1/8 of the
+    are a poor content prior for training a generator (see
+    docs/MODEL_NOTES.md#offline_feature_net); ImageNet VGG features are far
+    better conditioned and need no such channel. The network's default output is `block4_output` (1/8 of the
     input size like VGG19's conv4_4); with `pixels=False` it is
     `block4_conv2` (the network as it was before the pixel groups).
 
@@ -96,8 +98,18 @@ def offline_feature_net(image_shape=(64, 64, 3), filters=OFFLINE_FILTERS, seed=O
             `block{i}_conv{j}` or `block{i}_output` (None: the last one built).
         name: str. The model's name.
 
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> the `output` layer's feature map
+        (not frozen; `feature_extractor` freezes it).
+
     Raises:
         ValueError: `output` is not one of the network's layers.
+
+    Example:
+    ```python
+    net = keras_gans.networks.features.offline_feature_net((32, 32, 3), output="block1_output")
+    net.output.shape  # (None, 32, 32, 35): 32 convolution channels + 3 pixel channels
+    ```
     """
     inputs = keras.Input(tuple(image_shape), name="images")
     x = inputs
@@ -189,6 +201,9 @@ def feature_extractor(spec="offline", image_shape=(64, 64, 3), layer=None):
             - a `keras.Model`: returned as it is, frozen.
         image_shape: tuple. (H, W, 3) of the images. VGG19 needs H, W >= 32.
         layer: str or None. Name of the layer whose output is the feature map.
+
+    Returns:
+        keras.Model. Frozen: RGB images `[N, H, W, 3]` in [-1, 1] -> features.
 
     Raises:
         ValueError: an unknown spec, a failed download, an unknown layer.

@@ -14,6 +14,15 @@ def mlp_generator(image_shape, latent_dim=100, units=(256, 512), name="generator
         latent_dim: int. Size of z.
         units: tuple of int. Hidden layer sizes.
         name: str. The model's name.
+
+    Returns:
+        keras.Model. z `[N, latent_dim]` -> images `[N, H, W, C]` in [-1, 1].
+
+    Example:
+    ```python
+    g = keras_gans.networks.mlp_generator((28, 28, 1), latent_dim=64)
+    model = keras_gans.models.VanillaGAN(image_shape=(28, 28, 1), latent_dim=64, generator=g)
+    ```
     """
     z = keras.Input((latent_dim,), name="z")
     x = z
@@ -34,6 +43,14 @@ def mlp_discriminator(image_shape, units=(512, 256), dropout=0.3, name="discrimi
         units: tuple of int. Hidden layer sizes.
         dropout: float. Dropout rate after each hidden layer (the paper used it).
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> logits `[N, 1]`.
+
+    Example:
+    ```python
+    d = keras_gans.networks.mlp_discriminator((28, 28, 1), units=(256,))
+    ```
     """
     x_in = keras.Input(tuple(image_shape), name="images")
     x = layers.Flatten()(x_in)

@@ -13,6 +13,18 @@ def spectral_norm(layer, power_iterations=1):
     method (its `vector_u` persists between calls, so the estimate keeps
     improving) and writes W / sigma(W) into the wrapped kernel before the
     layer runs; in inference the kernel is used as stored.
+
+    Args:
+        layer: keras.layers.Layer. A layer with a `kernel` (Conv2D, Dense, ...).
+        power_iterations: int. Power-method steps per training call.
+
+    Returns:
+        `keras.layers.SpectralNormalization` named `sn_<layer name>`.
+
+    Example:
+    ```python
+    conv = keras_gans.networks.sn.spectral_norm(keras.layers.Conv2D(64, 4, strides=2))
+    ```
     """
     return layers.SpectralNormalization(
         layer, power_iterations=power_iterations, name=f"sn_{layer.name}"
@@ -43,6 +55,9 @@ def sn_dcgan_discriminator(
         leaky_slope: float. Negative slope of the LeakyReLUs.
         power_iterations: int. Power-method steps per training call.
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> logits `[N, outputs]` (float32).
 
     Example:
     ```python

@@ -32,6 +32,14 @@ def instance_norm(name=None):
 
     Args:
         name: str or None. The layer's name.
+
+    Returns:
+        `keras.layers.GroupNormalization` (a new layer).
+
+    Example:
+    ```python
+    y = keras_gans.networks.instance_norm()(x)  # x: [B, H, W, C]
+    ```
     """
     return layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
 
@@ -97,6 +105,10 @@ def unet_generator(
         max_filters: int. Cap on the filters of a block.
         normalization: str. "batch" (pix2pix), "instance" or "none".
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> images `[N, H, W, out_channels]`
+        in [-1, 1].
 
     Example:
     ```python
@@ -180,6 +192,10 @@ def resnet_generator(
         normalization: str. "instance" (CycleGAN), "batch" or "none".
         name: str. The model's name.
 
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> images `[N, H, W, out_channels]`
+        in [-1, 1].
+
     Example:
     ```python
     g = keras_gans.networks.resnet_generator((256, 256, 3))   # 9 blocks
@@ -245,6 +261,17 @@ def receptive_field(num_layers=3):
     + kernel over the 4x4 convolutions (`num_layers` with stride 2, then two
     with stride 1). 70 for num_layers=3 (the 70x70 PatchGAN), 34 for 2, 16 for
     1, 142 for 4. Padding does not change it.
+
+    Args:
+        num_layers: int. Stride-2 convolutions of the PatchGAN.
+
+    Returns:
+        int. The side, in pixels, of the patch one logit sees.
+
+    Example:
+    ```python
+    keras_gans.networks.receptive_field(3)  # 70
+    ```
     """
     strides = [2] * int(num_layers) + [1, 1]
     r = 1
@@ -286,6 +313,10 @@ def patchgan_discriminator(
         num_layers: int. Stride-2 convolutions (3: the 70x70 PatchGAN).
         normalization: str. "instance" (CycleGAN), "batch" (pix2pix) or "none".
         name: str. The model's name.
+
+    Returns:
+        keras.Model. Images (or `[condition, images]`) -> logits
+        `[N, ceil(H / 2 ** num_layers), ceil(W / 2 ** num_layers), 1]`.
 
     Example:
     ```python
