@@ -18,10 +18,9 @@ class BatchNorm(layers.BatchNormalization):
     (`FusedBatchNormV3`: oneDNN on CPU, cuDNN on GPU). Keras 3 has no fused
     path. It builds the statistics from element-wise ops and upcasts bfloat16
     and float16 inputs to float32 for them, and the casts cost more than the
-    math. On the 2-core CPU of docs/BENCHMARKS.md, dcgan's bfloat16 step ran
-    about 1.3x faster with the fused kernel (1928 to 2468 img/s); float32
-    ran about the same (within run-to-run noise). One difference: the kernel raises `epsilon` to at least
-    1.001e-5 (the 1e-5 of the translation networks becomes 1.001e-5).
+    math; docs/MODEL_NOTES.md#batchnorm has the measured gain. One
+    difference: the kernel raises `epsilon` to at least 1.001e-5 (the 1e-5 of
+    the translation networks becomes 1.001e-5).
 
     Anywhere else, Keras' own path runs. That covers several replicas in sync
     (then `synchronized=True` gives global batch statistics, as the replica
@@ -31,6 +30,12 @@ class BatchNorm(layers.BatchNormalization):
     Args:
         **kwargs: `keras.layers.BatchNormalization` arguments; `synchronized`
             defaults to True.
+
+    Example:
+    ```python
+    x = keras.layers.Conv2D(64, 4, strides=2, padding="same", use_bias=False)(x)
+    x = keras_gans.layers.BatchNorm(momentum=0.9, epsilon=1e-5)(x)
+    ```
     """
 
     def __init__(self, **kwargs):

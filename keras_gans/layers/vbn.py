@@ -49,6 +49,12 @@ class ReferenceBatch(layers.Layer):
         stddev: float. Standard deviation of the initial draw.
         seed: int or None. Seed of the initial draw.
         **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    z = keras.Input((64,))
+    x = keras_gans.layers.ReferenceBatch(32, seed=0)(z)  # [32 + N, 64]
+    ```
     """
 
     def __init__(self, reference_size, stddev=1.0, seed=None, **kwargs):
@@ -66,7 +72,11 @@ class ReferenceBatch(layers.Layer):
         )
 
     def set_reference(self, values):
-        """Replaces the reference batch with `values` (shape `[R, ...]`)."""
+        """Replaces the reference batch with `values` (shape `[R, ...]`).
+
+        Args:
+            values: array or tensor `[R, ...]`, the shape of the reference batch.
+        """
         values = ops.convert_to_tensor(values, dtype=self.reference.dtype)
         if tuple(values.shape) != tuple(self.reference.shape):
             raise ValueError(
@@ -95,6 +105,11 @@ class DropReferenceBatch(layers.Layer):
     Args:
         reference_size: int. R, as given to `ReferenceBatch`.
         **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    y = keras_gans.layers.DropReferenceBatch(32)(x)  # [32 + N, ...] -> [N, ...]
+    ```
     """
 
     def __init__(self, reference_size, **kwargs):
@@ -139,6 +154,14 @@ class VirtualBatchNormalization(layers.Layer):
         center: bool. Learn the offset beta.
         scale: bool. Learn the scale gamma.
         **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    x = keras_gans.layers.ReferenceBatch(32, seed=0)(z)
+    x = keras.layers.Dense(128)(x)
+    x = keras_gans.layers.VirtualBatchNormalization(32)(x)
+    x = keras_gans.layers.DropReferenceBatch(32)(keras.layers.ReLU()(x))
+    ```
     """
 
     def __init__(self, reference_size, epsilon=1e-5, center=True, scale=True, **kwargs):
