@@ -8,7 +8,20 @@ import numpy as np
 
 
 def statistics(features):
-    """Mean and covariance (float64, rowvar=False) of `features` [N, D]."""
+    """Mean and covariance (float64, rowvar=False) of `features` [N, D].
+
+    Args:
+        features: array `[N, D]`, N >= 2.
+
+    Returns:
+        `(mu, sigma)`: numpy float64 `[D]` and `[D, D]`.
+
+    Example:
+    ```python
+    extractor = keras_gans.metrics.get_extractor("digits")
+    mu, sigma = keras_gans.metrics.statistics(extractor.features(real_images))
+    ```
+    """
     f = np.asarray(features, dtype=np.float64)
     if f.ndim != 2 or f.shape[0] < 2:
         raise ValueError(f"features must be [N >= 2, D]; got shape {f.shape}.")
@@ -33,6 +46,21 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     that are always zero; fewer samples than dimensions) need no epsilon on the
     diagonal and never produce complex numbers, unlike `scipy.linalg.sqrtm` of
     the non-symmetric product.
+
+    Args:
+        mu1: array `[D]`. Mean of the first set's features.
+        sigma1: array `[D, D]`. Covariance of the first set's features.
+        mu2: array `[D]`. Mean of the second set's features.
+        sigma2: array `[D, D]`. Covariance of the second set's features.
+
+    Returns:
+        float. d^2 (the FID when the features are InceptionV3's).
+
+    Example:
+    ```python
+    fid = keras_gans.metrics.frechet_distance(*keras_gans.metrics.statistics(fake_feats),
+                                              *keras_gans.metrics.statistics(real_feats))
+    ```
 
     Reference: Heusel et al. 2017, "GANs Trained by a Two Time-Scale Update
     Rule Converge to a Local Nash Equilibrium", arXiv:1706.08500.
@@ -60,7 +88,22 @@ def kernel_distance(feats1, feats2, num_subsets=100, subset_size=1000, seed=0):
     """Kernel Inception Distance: unbiased MMD^2 with k(x, y) = (x.y / d + 1)^3.
 
     Averaged over `num_subsets` random subsets of `subset_size` from each set
-    (capped at the smaller set's size). Returns `(mean, std)`.
+    (capped at the smaller set's size).
+
+    Args:
+        feats1: array `[N, D]`. Features of one set.
+        feats2: array `[M, D]`. Features of the other.
+        num_subsets: int. Random subsets averaged over.
+        subset_size: int. Samples per subset (capped at min(N, M)).
+        seed: int. Seed of the subset draws.
+
+    Returns:
+        `(mean, std)`: floats, over the subsets.
+
+    Example:
+    ```python
+    kid, kid_std = keras_gans.metrics.kernel_distance(fake_feats, real_feats, num_subsets=10)
+    ```
 
     Reference: Binkowski et al. 2018, "Demystifying MMD GANs", arXiv:1801.01401.
     """
@@ -86,6 +129,19 @@ def kernel_distance(feats1, feats2, num_subsets=100, subset_size=1000, seed=0):
 
 def inception_score(probs, splits=10):
     """exp(E_x KL(p(y|x) || p(y))), mean and std over `splits` chunks.
+
+    Args:
+        probs: array `[N, K]`. Class probabilities, N >= `splits`.
+        splits: int. Chunks the score is computed on.
+
+    Returns:
+        `(mean, std)`: floats, over the chunks.
+
+    Example:
+    ```python
+    extractor = keras_gans.metrics.get_extractor("digits")
+    score, std = keras_gans.metrics.inception_score(extractor.probabilities(fake_images))
+    ```
 
     Reference: Salimans et al. 2016, "Improved Techniques for Training GANs",
     arXiv:1606.03498, section 4.
@@ -127,6 +183,19 @@ def precision_recall(feats_real, feats_fake, k=3):
     Precision: the share of fake samples inside the real manifold (the union of
     balls around each real sample reaching its k-th nearest real neighbour).
     Recall: the share of real samples inside the fake manifold.
+
+    Args:
+        feats_real: array `[N, D]`. Features of real images, N > k.
+        feats_fake: array `[M, D]`. Features of generated images, M > k.
+        k: int. The neighbour whose distance is each ball's radius.
+
+    Returns:
+        `(precision, recall)`: floats in [0, 1].
+
+    Example:
+    ```python
+    precision, recall = keras_gans.metrics.precision_recall(real_feats, fake_feats, k=3)
+    ```
 
     Reference: Kynkäänniemi et al. 2019, "Improved Precision and Recall Metric
     for Assessing Generative Models", arXiv:1904.06991.

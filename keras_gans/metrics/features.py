@@ -150,6 +150,10 @@ class Extractor:
                 [0, 255]); any H and W, C 1 or 3.
             batch_size: int. Images per forward pass (capped at `max_batch_size`).
             progress: bool. Show a `keras.utils.Progbar`.
+
+        Returns:
+            `(features, probabilities)`: numpy float32 `[N, dim]`, and `[N, K]`
+            or None without a classifier head.
         """
         import keras
 
@@ -194,8 +198,16 @@ def build_digits_classifier():
 
     conv 32 -> pool -> conv 64 -> pool -> conv 32 -> pool -> flatten (4x4x32) ->
     Dense(128, relu) "features" -> Dense(10, softmax) "probabilities"; 104k
-    parameters. (A global average pool instead of the flatten loses where the
-    strokes are and reached only 0.95 on digits:test.)
+    parameters. The flatten keeps where the strokes are (see
+    docs/MODEL_NOTES.md#build_digits_classifier).
+
+    Returns:
+        keras.Model. `[N, 32, 32, 1]` in [-1, 1] -> probabilities `[N, 10]`.
+
+    Example:
+    ```python
+    model = keras_gans.metrics.build_digits_classifier()  # what the training script fits
+    ```
     """
     import keras
     from keras import layers
@@ -220,6 +232,14 @@ def digits_classifier():
     Loaded from the weights file packaged in `keras_gans/metrics/weights/`,
     once per process. Its accuracy on digits:test is
     `DIGITS_CLASSIFIER_ACCURACY`. Do not train it in place: it is shared.
+
+    Returns:
+        keras.Model. Frozen; `[N, 32, 32, 1]` in [-1, 1] -> `[N, 10]`.
+
+    Example:
+    ```python
+    probs = keras_gans.metrics.digits_classifier().predict(images)  # [N, 10]
+    ```
     """
     if not os.path.exists(DIGITS_WEIGHTS):
         raise FileNotFoundError(
@@ -238,6 +258,14 @@ def digits_extractor():
 
     Inputs of any size and 1 or 3 channels are resized to 32x32 (bilinear,
     antialias) and turned grey. Cached per process.
+
+    Returns:
+        Extractor. `dim=128`, `num_classes=10`.
+
+    Example:
+    ```python
+    feats = keras_gans.metrics.digits_extractor().features(images)  # [N, 128]
+    ```
     """
     import keras
 
@@ -269,6 +297,15 @@ def inception_v3_extractor(weights="imagenet"):
     Images are resized to 299x299 (bilinear, antialias) and grey ones repeated
     to RGB; [-1, 1] is InceptionV3's own input range, so there is no other
     preprocessing. Extractors built from a string are cached per process.
+
+    Returns:
+        Extractor. `dim=2048`; `num_classes=1000`, or None for a no-top file.
+
+    Example:
+    ```python
+    extractor = keras_gans.metrics.inception_v3_extractor("inception_v3_weights.h5")
+    feats = extractor.features(images)  # [N, 2048]
+    ```
     """
     if isinstance(weights, str) and weights in _INCEPTION_CACHE:
         return _INCEPTION_CACHE[weights]
@@ -328,6 +365,15 @@ def get_extractor(spec="digits"):
             `keras.Model` (features = its output, flattened; no probabilities;
             images resized to its input size when that is fixed, and
             converted to its channels), or an `Extractor` (returned as is).
+
+    Returns:
+        Extractor.
+
+    Example:
+    ```python
+    extractor = keras_gans.metrics.get_extractor("digits")
+    feats, probs = extractor.features_and_probabilities(images)
+    ```
     """
     import keras
 

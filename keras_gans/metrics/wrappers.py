@@ -45,6 +45,13 @@ class FrechetDistance(keras.metrics.Metric):
         real_sigma: array [D, D]. Covariance of the real features (`np.cov`,
             rowvar=False, as `keras_gans.metrics.statistics` gives).
         name: str. Metric name.
+
+    Example:
+    ```python
+    fid = keras_gans.metrics.FrechetDistance.from_features(real_feats)
+    fid.update_state(fake_feats)
+    fid.result()  # a float
+    ```
     """
 
     def __init__(self, real_mu, real_sigma, name="fid", **kwargs):
@@ -61,7 +68,15 @@ class FrechetDistance(keras.metrics.Metric):
 
     @classmethod
     def from_features(cls, real_features, name="fid"):
-        """A FrechetDistance against the statistics of `real_features` [N, D]."""
+        """A FrechetDistance against the statistics of `real_features` [N, D].
+
+        Args:
+            real_features: array `[N, D]`, N >= 2.
+            name: str. Metric name.
+
+        Returns:
+            FrechetDistance.
+        """
         return cls(*core.statistics(real_features), name=name)
 
     def reset_state(self):
@@ -90,7 +105,11 @@ class FrechetDistance(keras.metrics.Metric):
         self.count += len(x)
 
     def statistics(self):
-        """`(mu, sigma)` of the features accumulated so far (needs >= 2)."""
+        """`(mu, sigma)` of the features accumulated so far (needs >= 2).
+
+        Returns:
+            `(mu, sigma)`: numpy float64 `[D]` and `[D, D]` (unbiased covariance).
+        """
         n = self.count
         if n < 2:
             raise ValueError(f"FrechetDistance needs at least 2 features; has {n}.")
@@ -145,6 +164,13 @@ class KernelDistance(_BatchAccumulator):
         subset_size: int. Subset size (capped at the smaller set).
         seed: int. Seed of the subset draws.
         name: str. Metric name.
+
+    Example:
+    ```python
+    kid = keras_gans.metrics.KernelDistance(real_feats, num_subsets=10)
+    kid.update_state(fake_feats)
+    mean, std = kid.result_with_std()
+    ```
     """
 
     def __init__(self, real_features, num_subsets=100, subset_size=1000, seed=0, name="kid", **kwargs):
@@ -191,6 +217,13 @@ class InceptionScore(_BatchAccumulator):
         splits: int. Chunks the score is averaged over (needs at least this
             many samples).
         name: str. Metric name.
+
+    Example:
+    ```python
+    score = keras_gans.metrics.InceptionScore(splits=10)
+    score.update_state(extractor.probabilities(fake_images))
+    score.result()
+    ```
     """
 
     def __init__(self, splits=10, name="is", **kwargs):
