@@ -18,7 +18,11 @@ def _sync_context():
 
 
 def replicas_in_sync():
-    """Number of replicas the current `tf.distribute` strategy runs on."""
+    """Number of replicas the current `tf.distribute` strategy runs on.
+
+    Returns:
+        int. 1 under the default strategy.
+    """
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
@@ -40,6 +44,17 @@ def global_mean(value):
     Inside `train_step` under a strategy each replica sees its share of the
     global batch; a batch mean averaged over replicas is the global batch mean.
     Gradients flow through it (they are summed across replicas).
+
+    Args:
+        value: tensor or nested structure of tensors.
+
+    Returns:
+        The same structure, averaged over replicas.
+
+    Example:
+    ```python
+    real_loss, fake_loss = keras_gans.cross_replica.global_mean([real_loss, fake_loss])
+    ```
     """
     ctx = _sync_context()
     return value if ctx is None else ctx.all_reduce("mean", value)
@@ -53,13 +68,33 @@ def global_sum(value):
 
 def global_batch(x):
     """`x` ([b, ...], this replica's rows) gathered over all replicas: the
-    global batch, replica 0's rows first. `x` itself on one replica."""
+    global batch, replica 0's rows first. `x` itself on one replica.
+
+    Args:
+        x: tensor `[b, ...]`.
+
+    Returns:
+        tensor `[b * replicas, ...]`.
+
+    Example:
+    ```python
+    pt = keras_gans.losses.pull_away_term(keras_gans.cross_replica.global_batch(codes))
+    ```
+    """
     ctx = _sync_context()
     return x if ctx is None else ctx.all_gather(x, axis=0)
 
 
 def local_rows(x, rows):
-    """This replica's `rows` rows of a global batch `x` (see `global_batch`)."""
+    """This replica's `rows` rows of a global batch `x` (see `global_batch`).
+
+    Args:
+        x: tensor. A global batch.
+        rows: int or scalar tensor. Rows per replica.
+
+    Returns:
+        tensor `[rows, ...]` (`x` itself on one replica).
+    """
     if _sync_context() is None:
         return x
     start = replica_id() * rows

@@ -101,6 +101,13 @@ def cluster_spec(environ=None):
 
     Returns:
         dict. The parsed `TF_CONFIG`.
+
+    Example:
+    ```python
+    keras_gans.distribute.cluster_spec({"TF_CONFIG": json.dumps(
+        {"cluster": {"worker": ["host1:12345", "host2:12345"]},
+         "task": {"type": "worker", "index": 0}})})
+    ```
     """
     environ = os.environ if environ is None else environ
     text = environ.get("TF_CONFIG", "").strip()
@@ -159,6 +166,15 @@ def is_chief(strategy_=None):
 
     Args:
         strategy_: `tf.distribute.Strategy` or None (the current one).
+
+    Returns:
+        bool.
+
+    Example:
+    ```python
+    if keras_gans.distribute.is_chief(s):
+        model.save("model.keras")
+    ```
     """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     task = _task(strategy_)
@@ -185,6 +201,9 @@ def worker_dir(path, strategy_=None):
     Args:
         path: str. The chief's file or directory.
         strategy_: `tf.distribute.Strategy` or None (the current one).
+
+    Returns:
+        str. Where this process writes.
     """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     if is_chief(strategy_):
@@ -202,6 +221,13 @@ def workers_min(value, strategy_=None):
     point (it is a collective): `keras-gans train` uses it so that workers
     whose last backups differ (a kill between their commits) resume at the
     same epoch.
+
+    Args:
+        value: int. This worker's value.
+        strategy_: `tf.distribute.Strategy` or None (the current one).
+
+    Returns:
+        int. The minimum over the workers.
     """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     if not multi_worker(strategy_):
@@ -211,7 +237,19 @@ def workers_min(value, strategy_=None):
 
 
 def describe(strategy_=None):
-    """One line naming a strategy and its replicas, e.g. 'MirroredStrategy, 2 replicas'."""
+    """One line naming a strategy and its replicas, e.g. 'MirroredStrategy, 2 replicas'.
+
+    Args:
+        strategy_: `tf.distribute.Strategy` or None (the current one).
+
+    Returns:
+        str.
+
+    Example:
+    ```python
+    print(keras_gans.distribute.describe(keras_gans.distribute.strategy("auto")))
+    ```
+    """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     name = type(strategy_).__name__
     if isinstance(strategy_, tf.distribute.MultiWorkerMirroredStrategy):
@@ -229,7 +267,14 @@ def describe(strategy_=None):
 
 
 def replicated(strategy_=None):
-    """True when `strategy_` runs on more than one replica or more than one worker."""
+    """True when `strategy_` runs on more than one replica or more than one worker.
+
+    Args:
+        strategy_: `tf.distribute.Strategy` or None (the current one).
+
+    Returns:
+        bool.
+    """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     return strategy_.num_replicas_in_sync > 1 or _task(strategy_) is not None
 
@@ -241,8 +286,19 @@ def jit_problem(strategy_=None):
     Keras' compiled step reads every replica's variables from the first
     device and fails on the first one placed elsewhere ("Trying to access
     resource ... located in device CPU:1 from device CPU:0"; here the model's
-    `SeedGenerator` state; seen with TF 2.21 on 2 logical CPUs, and reported
-    upstream as keras#19005). Not tried on several GPUs.
+    `SeedGenerator` state; reported upstream as keras#19005). See
+    docs/MODEL_NOTES.md#jit_problem for where it was seen.
+
+    Args:
+        strategy_: `tf.distribute.Strategy` or None (the current one).
+
+    Returns:
+        str or None. The reason, for an error message.
+
+    Example:
+    ```python
+    problem = keras_gans.distribute.jit_problem(keras_gans.distribute.strategy("mirrored"))
+    ```
     """
     strategy_ = strategy_ or tf.distribute.get_strategy()
     if replicated(strategy_):
@@ -253,7 +309,14 @@ def jit_problem(strategy_=None):
 
 def jit_error(error):
     """The line that says why XLA failed, if `error` (raised by `fit()` with
-    `jit_compile=True`) is an XLA compilation error; else None."""
+    `jit_compile=True`) is an XLA compilation error; else None.
+
+    Args:
+        error: Exception. What `fit()` raised.
+
+    Returns:
+        str or None.
+    """
     if not isinstance(error, tf.errors.OpError) or "XLA" not in str(error).upper():
         return None
     skip = ("File ", "[[", "Detected at node", "Graph execution error", "Cf.")
@@ -269,6 +332,9 @@ def cpu_flags():
     """The CPU feature flags of this machine (a set of str; empty if unknown).
 
     Reads the `flags` line of /proc/cpuinfo (Linux). Tests replace it.
+
+    Returns:
+        set of str.
     """
     try:
         with open("/proc/cpuinfo") as f:
@@ -281,7 +347,11 @@ def cpu_flags():
 
 
 def gpu_compute_capabilities():
-    """`(major, minor)` compute capability of each visible GPU (a list)."""
+    """`(major, minor)` compute capability of each visible GPU (a list).
+
+    Returns:
+        list of `(int, int)`; empty without a GPU.
+    """
     out = []
     for gpu in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(gpu) or {}
@@ -290,7 +360,14 @@ def gpu_compute_capabilities():
 
 
 def cpu_has_bf16(flags=None):
-    """True if the CPU computes bfloat16 fast (AMX or AVX512-BF16)."""
+    """True if the CPU computes bfloat16 fast (AMX or AVX512-BF16).
+
+    Args:
+        flags: set of str or None. CPU flags (`cpu_flags()` when None).
+
+    Returns:
+        bool.
+    """
     flags = cpu_flags() if flags is None else flags
     return bool({"amx_bf16", "avx512_bf16"} & set(flags))
 
@@ -312,6 +389,11 @@ def resolve_precision(name):
 
     Returns:
         str. `"float32"`, `"mixed_float16"` or `"mixed_bfloat16"`.
+
+    Example:
+    ```python
+    keras_gans.distribute.resolve_precision("bfloat16")  # "mixed_bfloat16"
+    ```
     """
     if name is None:
         return "float32"
@@ -339,6 +421,18 @@ def mixed_precision(name):
     keep their outputs (losses, samples, exports) float32, and `GAN.compile`
     wraps both optimizers in `LossScaleOptimizer` under `mixed_float16`.
     Undo it with `keras.mixed_precision.set_global_policy("float32")`.
+
+    Args:
+        name: str or None. A `--mixed-precision` choice (see `resolve_precision`).
+
+    Returns:
+        str. The policy set.
+
+    Example:
+    ```python
+    keras_gans.distribute.mixed_precision("auto")  # before building the model
+    model = keras_gans.get("dcgan")
+    ```
     """
     policy = resolve_precision(name)
     keras.mixed_precision.set_global_policy(policy)
@@ -351,6 +445,12 @@ def float32_copy(model):
     LiteRT/TFLite has no 16-bit compute kernels (a bfloat16 Conv2D fails its
     converter), so a model trained under a mixed policy is converted from
     this copy. Works for keras-gans models (rebuilt from their config).
+
+    Args:
+        model: keras_gans.models.GenerativeModel.
+
+    Returns:
+        The model, or a float32 copy with the same weights.
     """
     layers = [model, *model._flatten_layers(include_self=False)]
     if all(layer.dtype_policy.name == "float32" for layer in layers):

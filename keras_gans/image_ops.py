@@ -14,12 +14,26 @@ LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 def to_unit(x):
-    """[-1, 1] -> [0, 1]."""
+    """[-1, 1] -> [0, 1].
+
+    Args:
+        x: tensor or array. Values in [-1, 1].
+
+    Returns:
+        tensor. (x + 1) / 2.
+    """
     return (tf.convert_to_tensor(x) + 1.0) * 0.5
 
 
 def from_unit(x):
-    """[0, 1] -> [-1, 1]."""
+    """[0, 1] -> [-1, 1].
+
+    Args:
+        x: tensor or array. Values in [0, 1].
+
+    Returns:
+        tensor. 2 x - 1.
+    """
     return tf.convert_to_tensor(x) * 2.0 - 1.0
 
 
@@ -39,6 +53,14 @@ def grayscale(x):
 
     Args:
         x: tensor. `[B, H, W, 3]` (or `[B, H, W, 1]`) images in [-1, 1].
+
+    Returns:
+        tensor `[B, H, W, 1]` in [-1, 1].
+
+    Example:
+    ```python
+    grey = keras_gans.image_ops.grayscale(photos)
+    ```
     """
     x = _check_images(x)
     if x.shape[-1] == 1:
@@ -57,6 +79,9 @@ def grayscale_rgb(x):
 
     Args:
         x: tensor. `[B, H, W, 3]` images in [-1, 1].
+
+    Returns:
+        tensor `[B, H, W, 3]` in [-1, 1], the three channels equal.
     """
     return tf.repeat(grayscale(x), 3, axis=-1)
 
@@ -70,6 +95,9 @@ def rgb_to_yuv(x):
 
     Args:
         x: tensor. `[B, H, W, 3]` images in [-1, 1].
+
+    Returns:
+        tensor `[B, H, W, 3]`: Y, U, V.
     """
     x = _check_images(x)
     return tf.image.rgb_to_yuv(to_unit(x))
@@ -84,6 +112,14 @@ def gram_matrix(features):
 
     Args:
         features: tensor. `[B, H, W, C]` feature maps.
+
+    Returns:
+        float32 tensor `[B, C, C]`.
+
+    Example:
+    ```python
+    g = keras_gans.image_ops.gram_matrix(features(images))
+    ```
     """
     f = tf.cast(_check_images(features, "features"), tf.float32)
     shape = tf.shape(f)
@@ -97,6 +133,13 @@ def gaussian_kernel(kernel_size=5, sigma=None):
     `sigma=None` uses OpenCV's default for the size,
     `0.3 * ((k - 1) * 0.5 - 1) + 0.8` (1.1 for k = 5), as CartoonGAN's
     `cv2.GaussianBlur(..., (5, 5), 0)` does.
+
+    Args:
+        kernel_size: int. k, odd and positive.
+        sigma: float or None. The standard deviation; None: OpenCV's default.
+
+    Returns:
+        numpy float32 `[k, k]`, summing to 1.
     """
     k = int(kernel_size)
     if k < 1 or k % 2 == 0:
@@ -140,6 +183,11 @@ def edge_smooth(images, kernel_size=5, threshold=0.4, sigma=None):
 
     Returns:
         The smoothed images, same shape and dtype as `images`.
+
+    Example:
+    ```python
+    e = keras_gans.image_ops.edge_smooth(cartoons)  # D's extra fakes in CartoonGAN
+    ```
     """
     x = _check_images(images)
     dtype = x.dtype

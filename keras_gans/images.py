@@ -7,7 +7,19 @@ import numpy as np
 
 
 def to_uint8(images):
-    """[-1, 1] floats -> uint8 [0, 255]."""
+    """[-1, 1] floats -> uint8 [0, 255].
+
+    Args:
+        images: array. Floats in [-1, 1] (clipped).
+
+    Returns:
+        numpy uint8 array of the same shape.
+
+    Example:
+    ```python
+    keras_gans.images.to_uint8(model.sample(4, seed=0))
+    ```
+    """
     images = np.asarray(images, dtype="float32")
     return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
 
@@ -20,6 +32,14 @@ def grid(images, ncols=None, pad=2, pad_value=255):
         ncols: int or None. Columns; a near-square grid when None.
         pad: int. Pixels between tiles.
         pad_value: int. Colour of the padding.
+
+    Returns:
+        numpy uint8 `[rows * (H + pad) + pad, ncols * (W + pad) + pad, C]`.
+
+    Example:
+    ```python
+    tiles = keras_gans.images.grid(model.sample(16, seed=0), ncols=4)
+    ```
     """
     images = to_uint8(images)
     if images.ndim == 3:
@@ -38,7 +58,19 @@ def grid(images, ncols=None, pad=2, pad_value=255):
 
 
 def save_png(array, path, min_side=256):
-    """Writes a uint8 [H, W, C] array as PNG, upscaled (nearest) to `min_side`."""
+    """Writes a uint8 [H, W, C] array as PNG, upscaled (nearest) to `min_side`.
+
+    The file is written next to `path` and renamed into place, so a reader
+    never sees half a PNG.
+
+    Args:
+        array: numpy uint8 `[H, W, C]` (C 1 or 3).
+        path: str. The PNG file; its directory is created.
+        min_side: int. The shorter side is scaled up (by an integer) to at least this.
+
+    Returns:
+        str. `path`.
+    """
     from PIL import Image
 
     if array.shape[-1] == 1:
@@ -55,5 +87,19 @@ def save_png(array, path, min_side=256):
 
 
 def save_grid(images, path, ncols=None):
-    """Tiles `images` in [-1, 1] and writes them to `path` as PNG."""
+    """Tiles `images` in [-1, 1] and writes them to `path` as PNG.
+
+    Args:
+        images: array `[N, H, W, C]` in [-1, 1].
+        path: str. The PNG file.
+        ncols: int or None. Columns; a near-square grid when None.
+
+    Returns:
+        str. `path`.
+
+    Example:
+    ```python
+    keras_gans.images.save_grid(model.sample(64, seed=0), "samples.png")
+    ```
+    """
     return save_png(grid(images, ncols=ncols), path)

@@ -30,6 +30,17 @@ def register_model(name, defaults=None, tiny=None, summary=None):
         tiny: dict. Overrides for a seconds-long smoke test (used by the tests).
         summary: str. One line for `keras-gans list`; the class docstring's first
             line when None.
+
+    Returns:
+        The class decorator; it returns the class, registered with Keras'
+        serialization and given `registry_name`.
+
+    Example:
+    ```python
+    @keras_gans.registry.register_model("my_gan", tiny={"image_shape": (16, 16, 1)})
+    class MyGAN(keras_gans.models.GAN):
+        ...
+    ```
     """
 
     def decorator(cls):
@@ -54,6 +65,12 @@ def _ensure_loaded():
 def list_models(pattern="*"):
     """Returns the sorted registered names that match a shell-style `pattern`.
 
+    Args:
+        pattern: str. An `fnmatch` pattern.
+
+    Returns:
+        list of str.
+
     Example:
     ```python
     keras_gans.list_models()        # every model
@@ -65,7 +82,19 @@ def list_models(pattern="*"):
 
 
 def entry(name):
-    """Returns the registry entry for `name`, with a helpful error if unknown."""
+    """Returns the registry entry for `name`, with a helpful error if unknown.
+
+    Args:
+        name: str. A registered name.
+
+    Returns:
+        The entry: `name`, `cls`, `defaults`, `tiny` and `summary`.
+
+    Example:
+    ```python
+    keras_gans.registry.entry("wgan").cls  # keras_gans.models.WGAN
+    ```
+    """
     _ensure_loaded()
     if name not in _REGISTRY:
         close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.5)
@@ -84,6 +113,9 @@ def get(name, **overrides):
         name: str. A name from `keras_gans.list_models()`.
         **overrides: constructor arguments that replace the preset's values.
 
+    Returns:
+        keras_gans.models.GenerativeModel. The model, not yet compiled.
+
     Example:
     ```python
     model = keras_gans.get("dcgan", image_shape=(32, 32, 1))
@@ -97,5 +129,17 @@ def get(name, **overrides):
 
 
 def tiny_config(name):
-    """Returns the overrides that make `name` small enough for a smoke test."""
+    """Returns the overrides that make `name` small enough for a smoke test.
+
+    Args:
+        name: str. A registered name.
+
+    Returns:
+        dict. Constructor overrides (a copy).
+
+    Example:
+    ```python
+    model = keras_gans.get("dcgan", **keras_gans.registry.tiny_config("dcgan"))
+    ```
+    """
     return dict(entry(name).tiny)
