@@ -88,7 +88,15 @@ class BiGAN(GAN):
         return loss, {"g_loss": loss}
 
     def encode(self, images, batch_size=256):
-        """E(x): latent codes [N, latent_dim] (numpy) for images in [-1, 1]."""
+        """E(x): latent codes [N, latent_dim] (numpy) for images in [-1, 1].
+
+        Args:
+            images: array `[N, H, W, C]` in [-1, 1].
+            batch_size: int. Images per forward pass.
+
+        Returns:
+            numpy float32 `[N, latent_dim]`.
+        """
         images = np.asarray(images, "float32")
         self.check_images(images.shape, where="encode()")
         return batched(lambda x: self.encoder(x, training=False), [images], batch_size,
