@@ -11,8 +11,8 @@
     keras-gans evaluate PATH [--data SPEC] [--metrics fid,kid,is,pr] [--num N]
                         [--features digits|inception_v3|FILE] [--out FILE.json]
 
-`train` is `keras_gans.training.run`; the others call `keras_gans.inference`,
-`keras_gans.export` and `keras_gans.metrics.evaluation`. Bad input prints one
+`train` is `keras_gans.training.run`; the others call `keras_gans.serving`
+and `keras_gans.metrics.evaluation`. Bad input prints one
 line and exits with code 2; `--debug` shows the traceback.
 """
 
@@ -233,33 +233,7 @@ def _learning_rates(args):
                 raise ValueError(f"--{group}-lr and --lr {group}=... both set group {group!r}; "
                                  "pass one.")
             rates[group] = value
-    for group, value in rates.items():
-        if not value > 0:
-            raise ValueError(f"The learning rate of group {group!r} must be positive; got {value}.")
-    return rates
-
-
-def _translation_inputs(sampler, args):
-    """The images `keras-gans sample` translates for --input (numpy [N, H, W, C])."""
-    import numpy as np
-
-    from keras_gans import data
-
-    size, channels = sampler.image_shape[0], sampler.image_shape[2]
-    num = args.num or 8
-    if args.input == "test":
-        spec = args.data or sampler.default_data
-        if spec is None:
-            raise ValueError(f"{sampler.source} does not say what data it was trained on; "
-                             "pass --data SPEC or --input FILE|FOLDER.")
-        domain = "B" if args.direction == "b_to_a" else "A"
-        images = data.domain_images(spec, domain, "test", image_size=size, channels=channels)
-        if args.seed is not None:
-            images = images[np.random.default_rng(args.seed).permutation(len(images))]
-        return images[:num]
-    if args.data is not None:
-        raise ValueError("--data goes with --input test; a file or folder needs no spec.")
-    return data.read_images(args.input, image_size=size, channels=channels, num=num)
+    return rates  # keras_gans.training.run checks the values and the groups
 
 
 def _parse_labels(text):
@@ -274,34 +248,9 @@ def _parse_labels(text):
     return labels
 
 
-def _conditional_grid(sampler, num, seed, labels, vary_code):
-    """`(images, ncols)` for a conditional model or sampler: a row per label, or
-    an InfoGAN code sweep (a row per z); the same z down each column."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    condition = getattr(sampler, "condition", None) or getattr(sampler, "condition_name", None)
-    if condition == "labels":
-        per_row = num or 10
-        z = rng.standard_normal((per_row, sampler.latent_dim)).astype("float32")
-        z = np.tile(z, (len(labels), 1))
-        return sampler.generate(z, labels=np.repeat(labels, per_row)), per_row
-    from keras_gans.models.infogan import code_sweep
-
-    if getattr(sampler, "num_categories", None) is None:
-        raise ValueError(f"{sampler.source} does not say how its codes are laid out; cannot sweep them.")
-    rows = num or 8
-    codes, cols = code_sweep(
-        sampler.num_categories, sampler.num_continuous, vary_code if vary_code is not None else 0,
-        rows, seed=seed,
-    )
-    z = rng.standard_normal((rows, sampler.latent_dim)).astype("float32")
-    return sampler.generate(np.repeat(z, cols, axis=0), codes=codes), cols
-
-
 def cmd_sample(args):
     from keras_gans.images import save_grid
-    from keras_gans.inference import load_sampler
+    from keras_gans.serving import load_sampler
 
     _positive("num", args.num)
     if not args.out.lower().endswith(".png"):
@@ -310,43 +259,11 @@ def cmd_sample(args):
         raise ValueError("Pass --labels (conditional models) or --vary-code (InfoGAN), not both.")
     labels = _parse_labels(args.labels) if args.labels is not None else None
     sampler = load_sampler(args.path)
-    ncols = None
-    if sampler.task == "translation":
-        if labels is not None or args.vary_code is not None:
-            raise ValueError(f"{args.path} translates images: it takes no --labels or --vary-code.")
-        from keras_gans.models.translation import translation_grid
-
-        inputs = _translation_inputs(sampler, args)
-        images, ncols = translation_grid(
-            lambda x, d: sampler.translate(x, d), inputs, sampler.two_way, args.direction)
-        save_grid(images, args.out, ncols=ncols)
-        print(f"samples:     {args.out} ({len(inputs)} translations from {sampler.source})")
-        return 0
-    if args.input != "test" or args.data is not None or args.direction != "a_to_b":
-        raise ValueError(f"{args.path} is a generator: --input, --data and --direction are "
-                         "for image-to-image models.")
-    if sampler.condition == "labels":
-        if args.vary_code is not None:
-            raise ValueError("--vary-code is for InfoGAN; this generator takes --labels.")
-        if labels is None:
-            k = sampler.num_classes
-            classes = f"0 to {k - 1}" if k else "0, 1, ..."
-            raise ValueError(
-                f"{args.path} is a conditional generator: pass --labels with classes "
-                f"{classes}, e.g. --labels 0,1,2."
-            )
-        images, ncols = _conditional_grid(sampler, args.num, args.seed, labels, None)
-    elif sampler.condition == "codes" and args.vary_code is not None:
-        images, ncols = _conditional_grid(sampler, args.num, args.seed, None, args.vary_code)
-    else:
-        if labels is not None:
-            what = "an InfoGAN (use --vary-code K)" if sampler.condition else "unconditional"
-            raise ValueError(f"{args.path} is {what}: it takes no --labels.")
-        if args.vary_code is not None:
-            raise ValueError(f"{args.path} is not an InfoGAN: --vary-code needs latent codes.")
-        images = sampler.sample(args.num or 64, seed=args.seed)
+    images, ncols, caption = sampler.cli_grid(
+        args.num, args.seed, labels=labels, vary_code=args.vary_code, inputs=args.input,
+        data=args.data, direction=args.direction, name=args.path)
     save_grid(images, args.out, ncols=ncols)
-    print(f"samples:     {args.out} ({len(images)} images from {sampler.source})")
+    print(f"samples:     {args.out} ({caption} from {sampler.source})")
     return 0
 
 
@@ -354,42 +271,41 @@ def cmd_export(args):
     import keras
 
     import keras_gans  # noqa: F401 - registers the model classes
-    from keras_gans import export
-    from keras_gans.inference import resolve_saved_model
+    from keras_gans import serving
 
     path = args.path
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path!r} does not exist.")
     stem = os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
     if args.format == "tflite" and os.path.isdir(path):
-        sm = resolve_saved_model(path)
+        sm = serving.resolve_saved_model(path)
         if sm is None:
             raise ValueError(f"{path!r} holds no SavedModel to convert.")
         out = args.out or os.path.join(path, f"{stem}.tflite")
-        print(f"tflite:      {export.tflite(sm, out)}")
+        print(f"tflite:      {serving.tflite(sm, out)}")
         return 0
     if not (os.path.isfile(path) and path.endswith(".keras")):
         raise ValueError(f"export needs a .keras file; got {path!r}.")
     model = keras.saving.load_model(path)
     if args.format == "saved_model":
         out = args.out or os.path.join("savedmodels", stem)
-        print(f"saved_model: {export.saved_model(model, out)}")
+        print(f"saved_model: {serving.saved_model(model, out)}")
     else:
         out = args.out or os.path.splitext(path)[0] + ".tflite"
-        print(f"tflite:      {export.tflite(model, out)}")
+        print(f"tflite:      {serving.tflite(model, out)}")
     return 0
 
 
 def cmd_evaluate(args):
     import json
 
-    from keras_gans.inference import load_sampler
     from keras_gans.metrics.evaluation import evaluate_model
+    from keras_gans.serving import load_sampler
 
     _positive("num", args.num)
     sampler = load_sampler(args.path)
     print(f"Evaluating {sampler.source} with {args.features} features "
-          f"({args.num} {'inputs' if sampler.task == 'translation' else 'samples'}).")
+          f"({args.num} {sampler.evaluation_unit}).")
     r = evaluate_model(sampler, data=args.data, metrics=args.metrics, num=args.num,
                        features=args.features, seed=args.seed, progress=sys.stdout.isatty())
     rows = [("FID", "fid"), ("KID", "kid"), ("KID std", "kid_std"), ("IS", "is"),

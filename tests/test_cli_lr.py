@@ -57,12 +57,14 @@ def test_a_group_the_model_lacks_is_one_clear_line(tmp_path, capsys):
     (["--lr", "g=fast"], "--lr takes GROUP=VALUE"),
     (["--lr", "g=1e-3", "--lr", "g=2e-3"], "sets group 'g' twice"),
     (["--g-lr", "1e-3", "--lr", "g=2e-3"], "both set group 'g'"),
-    (["--d-lr", "0"], "must be positive"),
+    (["--d-lr", "0"], "group 'd' must be a positive number"),
+    (["--lr", "g=inf"], "group 'g' must be a positive number"),
 ])
-def test_bad_learning_rate_flags(flags, needle):
-    args = cli.build_parser().parse_args(["train", "dcgan", *flags])
-    with pytest.raises(ValueError, match=needle):
-        cli._learning_rates(args)
+def test_bad_learning_rate_flags_are_one_line(tmp_path, capsys, flags, needle):
+    run = tmp_path / "run"
+    assert cli.main(["train", "dcgan", *TINY, "--run-dir", str(run), *flags]) == 2
+    one_line_error(capsys, needle)
+    assert not run.exists()
 
 
 def test_learning_rate_flags_parse_into_groups():
