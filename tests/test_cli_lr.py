@@ -7,7 +7,7 @@ import pytest
 
 import keras
 
-from keras_gans import callbacks, cli
+from keras_gans import callbacks, cli, training
 
 TINY = ["--image-size", "16", "--epochs", "1", "--steps-per-epoch", "1", "--seed", "0",
         "--no-export"]
@@ -35,10 +35,14 @@ def test_learning_rates_reach_the_saved_optimizers_and_the_backup_record(
     assert "different run" in err and "learning_rates" in err
 
 
-def test_paper_learning_rates_without_the_flags(tmp_path):
-    run = str(tmp_path / "run")
-    assert cli.main(["train", "dcgan", *TINY, "--run-dir", run, "--lr", "g=3e-4"]) == 0
-    model = keras.saving.load_model(f"{run}/model.keras")
+def test_the_library_form_keeps_the_paper_rate_of_groups_not_given(tmp_path):
+    result = training.run("dcgan", "digits", image_size=16, epochs=1, steps_per_epoch=1, seed=0,
+                          export=False, run_dir=str(tmp_path / "run"),
+                          learning_rates={"g": 3e-4}, verbose=False)
+    assert not result.state.went_non_finite and result.state.last_good_epoch == 1
+    assert sorted(result.paths) == ["backup", "logs", "model", "run_dir", "samples"]
+    assert result.settings["learning_rates"] == {"g": 3e-4}
+    model = keras.saving.load_model(result.paths["model"])
     paper = model.default_optimizers()
     np.testing.assert_allclose(float(model.g_optimizer.learning_rate), 3e-4, rtol=1e-6)
     np.testing.assert_allclose(float(model.d_optimizer.learning_rate),
