@@ -2,7 +2,9 @@
 
 `keras_gans.callbacks.<Name>` is the same class as `keras_gans.training.<Name>`:
 `NaNGuard`, `SampleGrid`, `PeriodicSave`, `FIDCallback`, `TimeBudget` and
-`Backup`, with `TrainingState`, `all_finite` and `seed_generators`.
+`Backup`, with `TrainingState`, `all_finite` and `seed_generators`; and
+`LearningRateScheduler` / `ReduceLROnPlateau`, Keras' callbacks for the
+optimizer groups named (Keras' own act on every group of a GAN).
 
 Example:
 ```python
@@ -12,24 +14,9 @@ model.fit(ds, epochs=10, callbacks=[
 ```
 """
 
-from keras_gans.training.backup import Backup, seed_generators
-from keras_gans.training.callbacks import (
-    FIDCallback,
-    NaNGuard,
-    PeriodicSave,
-    SampleGrid,
-    TimeBudget,
-)
-from keras_gans.training.state import TrainingState, all_finite
+from keras_gans import training as _training
 
-__all__ = [
-    "Backup",
-    "FIDCallback",
-    "NaNGuard",
-    "PeriodicSave",
-    "SampleGrid",
-    "TimeBudget",
-    "TrainingState",
-    "all_finite",
-    "seed_generators",
-]
+#: The callbacks (and the state they share) re-exported from keras_gans.training.
+__all__ = [n for n in _training.__all__ if n not in (
+    "NonFiniteError", "TrainingResult", "TrainingWarning", "run")]
+globals().update({n: getattr(_training, n) for n in __all__})

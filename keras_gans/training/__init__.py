@@ -5,7 +5,8 @@
 - `TrainingState`: what the callbacks of one run tell each other (a run that
   went non-finite, the last good epoch, the epoch a backup restored).
 - Callbacks: `NaNGuard`, `SampleGrid`, `PeriodicSave`, `FIDCallback`,
-  `TimeBudget` and `Backup` (also importable as `keras_gans.callbacks.<Name>`).
+  `TimeBudget`, `Backup`, and `LearningRateScheduler` / `ReduceLROnPlateau`
+  for named optimizer groups (also importable as `keras_gans.callbacks.<Name>`).
 
 Example:
 ```python
@@ -25,15 +26,18 @@ from keras_gans.training.callbacks import (
     SampleGrid,
     TimeBudget,
 )
+from keras_gans.training.learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from keras_gans.training.runner import TrainingResult, TrainingWarning, run
 from keras_gans.training.state import NonFiniteError, TrainingState, all_finite
 
 __all__ = [
     "Backup",
     "FIDCallback",
+    "LearningRateScheduler",
     "NaNGuard",
     "NonFiniteError",
     "PeriodicSave",
+    "ReduceLROnPlateau",
     "SampleGrid",
     "TimeBudget",
     "TrainingResult",
