@@ -114,6 +114,135 @@ def batched(fn, inputs, batch_size, empty_shape):
     return np.concatenate(out, axis=0).astype("float32", copy=False)
 
 
+def chunked(fn, total, chunk, progress=False, unit="images"):
+    """`fn(start, count)` over `total` items in chunks, concatenated as float32 numpy.
+
+    Args:
+        fn: callable. `(start, count) -> array or tensor` for items
+            `start` to `start + count`.
+        total: int. Items in all.
+        chunk: int. Items per call.
+        progress: bool. Show a `keras.utils.Progbar`.
+        unit: str. The progress bar's unit name.
+
+    Returns:
+        numpy float32 array, the outputs concatenated (shape `(0,)` for no items).
+
+    Example:
+    ```python
+    fake = keras_gans.models.base.chunked(lambda s, n: model.generate(z[s : s + n]), len(z), 250)
+    ```
+    """
+    bar = keras.utils.Progbar(total, unit_name=unit) if progress else None
+    out = []
+    for start in range(0, int(total), int(chunk)):
+        count = min(int(chunk), int(total) - start)
+        out.append(np.asarray(ops.convert_to_numpy(fn(start, count)), np.float32))
+        if bar is not None:
+            bar.add(count)
+    return np.concatenate(out) if out else np.zeros((0,), np.float32)
+
+
+def refuse_translation_flags(name, inputs=None, data=None, direction="a_to_b"):
+    """Raises `keras-gans sample`'s error when a generator is given what only
+    an image-to-image model takes (input images, a data spec, a direction).
+
+    Args:
+        name: str. The model as the message names it (e.g. its path).
+        inputs: None or "test" for a generator; anything else is refused.
+        data: None for a generator.
+        direction: "a_to_b" for a generator.
+
+    Example:
+    ```python
+    keras_gans.models.base.refuse_translation_flags("dcgan.keras", direction="b_to_a")  # ValueError
+    ```
+    """
+    default_inputs = inputs is None or (isinstance(inputs, str) and inputs == "test")
+    if not default_inputs or data is not None or direction != "a_to_b":
+        raise ValueError(f"{name} is a generator: --input, --data and --direction are "
+                         "for image-to-image models.")
+
+
+def generator_evaluation_images(source, data=None, num=1000, seed=0, batch_size=250,
+                                progress=False, labels=None):
+    """What a generator's `evaluation_images` gives: `num` samples and the
+    real test images of `data`.
+
+    Shared by the generator models and the samplers of their saved forms
+    (`keras_gans.serving`).
+
+    Args:
+        source: a generator model or sampler: `latent_dim` and
+            `generate(z, labels=None)`.
+        data: str or None. The real images' data spec ("digits" when None).
+        num: int. Samples.
+        seed: int. Seed of the latents z ~ N(0, I).
+        batch_size: int. Samples per forward pass.
+        progress: bool. A progress bar while sampling.
+        labels: int32 numpy `[num]` or None. The class of each sample
+            (label-conditional generators).
+
+    Returns:
+        `(fake, real, labels, data_spec)`: numpy float32 `[num, H, W, C]` and
+        `[M, H, W, C]` in [-1, 1], `labels` as given, and the spec used.
+
+    Example:
+    ```python
+    fake, real, _, spec = keras_gans.models.base.generator_evaluation_images(model, num=100)
+    ```
+    """
+    from keras_gans.metrics.evaluation import real_images
+
+    spec = data or "digits"
+    num = int(num)
+    z = np.random.default_rng(seed).standard_normal((num, source.latent_dim)).astype("float32")
+    if labels is None:
+        def draw(s, n):
+            return source.generate(z[s : s + n])
+    else:
+        def draw(s, n):
+            return source.generate(z[s : s + n], labels=labels[s : s + n])
+    fake = chunked(draw, num, batch_size, progress, "sampled")
+    real = real_images(spec, "test", image_size=fake.shape[1], channels=fake.shape[-1])
+    return fake, real, labels, spec
+
+
+def generator_cli_grid(source, name, num=None, seed=None, labels=None, vary_code=None,
+                       inputs=None, data=None, direction="a_to_b"):
+    """What an unconditional generator's `cli_grid` gives: `num` (default 64) samples.
+
+    Shared by the generator models and the samplers of their saved forms.
+
+    Args:
+        source: a generator model or sampler: `sample(num, seed=...)`.
+        name: str. The model as error messages name it.
+        num: int or None. Samples (64 when None).
+        seed: int or None. Seed of the latents.
+        labels: must be None (the generator is unconditional).
+        vary_code: must be None (it has no latent codes).
+        inputs: None or "test" (image-to-image only).
+        data: None (image-to-image only).
+        direction: "a_to_b" (image-to-image only).
+
+    Returns:
+        `(images, ncols, caption)`: numpy `[num, H, W, C]`, None (an about
+        square grid), and "<num> images".
+
+    Example:
+    ```python
+    images, ncols, caption = keras_gans.models.base.generator_cli_grid(model, "dcgan", num=16)
+    ```
+    """
+    refuse_translation_flags(name, inputs, data, direction)
+    if labels is not None:
+        raise ValueError(f"{name} is unconditional: it takes no --labels.")
+    if vary_code is not None:
+        raise ValueError(f"{name} is not an InfoGAN: --vary-code needs latent codes.")
+    images = np.asarray(source.sample(num or 64, seed=seed))
+    return images, None, f"{len(images)} images"
+
+
 def _symbolic_shape(tensors):
     return [None if d is None else int(d) for d in keras.tree.flatten(tensors)[0].shape]
 
@@ -293,6 +422,16 @@ class GenerativeModel(keras.Model):
     default_batch_size = 64
     #: Constructor overrides `keras-gans train` applies for a data spec.
     data_presets = {}
+    #: What `num` of `evaluation_images` counts ("samples"; translators:
+    #: "inputs"), for `keras-gans evaluate`'s message.
+    evaluation_unit = "samples"
+    #: Whether the share of the data's classes among its samples (class
+    #: coverage) judges the model: a generator should draw every class; a
+    #: translator's outputs follow its inputs' classes.
+    judged_by_class_coverage = True
+    #: RGB of this kind of model in benchmark plots (generators red); the
+    #: green channel is varied per model.
+    plot_color = (200, 0, 40)
 
     def __new__(cls, *args, **kwargs):
         # keras.Model.__new__ drops the constructor arguments before Keras'
@@ -535,6 +674,67 @@ class GenerativeModel(keras.Model):
         """Keyword arguments `sample(num, seed, **kwargs)` needs besides its
         count and seed (for tests and smoke runs): none for a generator."""
         return {}
+
+    def evaluation_images(self, data=None, num=1000, seed=0, batch_size=250, progress=False):
+        """The images `keras_gans.metrics.evaluation.evaluate_model` scores.
+
+        A generator draws `num` samples (z from `seed`) and compares them
+        with the real test images of `data`; conditional generators cycle
+        through their classes, translators translate test inputs.
+
+        Args:
+            data: str or None. The real images' data spec ("digits" when None).
+            num: int. Samples.
+            seed: int. Seed of the latents.
+            batch_size: int. Samples per forward pass.
+            progress: bool. A progress bar while sampling.
+
+        Returns:
+            `(fake, real, labels, data_spec)`: numpy float32 images in
+            [-1, 1], the class of each fake (int32 `[num]`, or None when the
+            model draws no classes), and the data spec used.
+
+        Example:
+        ```python
+        fake, real, labels, spec = keras_gans.get("dcgan").evaluation_images(num=100)
+        ```
+        """
+        return generator_evaluation_images(self, data, num, seed, batch_size, progress)
+
+    def cli_grid(self, num=None, seed=None, labels=None, vary_code=None, inputs=None, data=None,
+                 direction="a_to_b", name=None):
+        """The grid `keras-gans sample` writes, with the CLI's errors for
+        flags that don't apply to this kind of model.
+
+        A generator draws `num` (default 64) samples; conditional generators
+        draw a row per label, InfoGAN sweeps a code, translators show input,
+        output (and reconstruction) side by side.
+
+        Args:
+            num: int or None. Images (generators), images per row
+                (conditional), rows (InfoGAN sweep) or inputs (translators).
+            seed: int or None. Seed of the latents (or of the inputs' order).
+            labels: list of int or None. `--labels`: a row per class.
+            vary_code: int or None. `--vary-code`: the InfoGAN code to sweep.
+            inputs: None, "test", an image file or folder, or an array.
+                `--input`: what a translator translates.
+            data: str or None. `--data`: the spec of a translator's test inputs.
+            direction: str. `--direction`: "a_to_b" or "b_to_a".
+            name: str or None. The model as error messages name it (the
+                CLI passes its path); "this <class>" when None.
+
+        Returns:
+            `(images, ncols, caption)`: numpy float32 in [-1, 1], the grid's
+            columns (None: about square), and what it shows ("64 images",
+            "8 translations").
+
+        Example:
+        ```python
+        images, ncols, caption = keras_gans.get("dcgan").cli_grid(num=16, seed=0)
+        ```
+        """
+        return generator_cli_grid(self, name or f"this {type(self).__name__}", num, seed,
+                                  labels, vary_code, inputs, data, direction)
 
     # --------------------------------------------------------------- serving
 

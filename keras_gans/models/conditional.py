@@ -12,7 +12,12 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.models.base import GAN, batched
+from keras_gans.models.base import (
+    GAN,
+    batched,
+    generator_evaluation_images,
+    refuse_translation_flags,
+)
 
 
 def _is_symbolic(x):
@@ -114,6 +119,88 @@ def random_labelled_batches(image_shape, num_classes, unlabelled_share=0.0, batc
     return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size, drop_remainder=True)
 
 
+def label_evaluation_images(source, data=None, num=1000, seed=0, batch_size=250, progress=False):
+    """What a label-conditional generator's `evaluation_images` gives: `num`
+    samples whose classes cycle 0, 1, ..., K-1, 0, ..., and the real test
+    images of `data`.
+
+    Shared by the conditional models and the samplers of their saved forms.
+
+    Args:
+        source: a conditional model or sampler: `latent_dim`, `num_classes`
+            and `generate(z, labels=...)`.
+        data: str or None. The real images' data spec ("digits" when None).
+        num: int. Samples.
+        seed: int. Seed of the latents.
+        batch_size: int. Samples per forward pass.
+        progress: bool. A progress bar while sampling.
+
+    Returns:
+        `(fake, real, labels, data_spec)`: see `generator_evaluation_images`;
+        `labels` are the classes drawn (int32 `[num]`).
+
+    Example:
+    ```python
+    fake, real, labels, spec = keras_gans.models.conditional.label_evaluation_images(
+        keras_gans.get("cgan"), num=100)
+    ```
+    """
+    if not source.num_classes:
+        raise ValueError(
+            "This conditional generator does not say how many classes it has (an export "
+            "without keras-gans metadata); evaluate its .keras file instead."
+        )
+    labels = (np.arange(int(num)) % source.num_classes).astype("int32")
+    return generator_evaluation_images(source, data, num, seed, batch_size, progress, labels)
+
+
+def label_cli_grid(source, name, num=None, seed=None, labels=None, vary_code=None, inputs=None,
+                   data=None, direction="a_to_b"):
+    """What a label-conditional generator's `cli_grid` gives: a row per label,
+    the same z down each column.
+
+    Shared by the conditional models and the samplers of their saved forms.
+
+    Args:
+        source: a conditional model or sampler: `latent_dim`, `num_classes`
+            and `generate(z, labels=...)`.
+        name: str. The model as error messages name it.
+        num: int or None. Images per row (10 when None).
+        seed: int or None. Seed of the latents.
+        labels: list of int. The classes, one row each (required).
+        vary_code: must be None (InfoGAN only).
+        inputs: None or "test" (image-to-image only).
+        data: None (image-to-image only).
+        direction: "a_to_b" (image-to-image only).
+
+    Returns:
+        `(images, ncols, caption)`: numpy `[len(labels) * num, H, W, C]`,
+        `num`, and "<count> images".
+
+    Example:
+    ```python
+    images, ncols, _ = keras_gans.models.conditional.label_cli_grid(
+        keras_gans.get("cgan"), "cgan", num=5, labels=[0, 3, 7])
+    ```
+    """
+    refuse_translation_flags(name, inputs, data, direction)
+    if vary_code is not None:
+        raise ValueError("--vary-code is for InfoGAN; this generator takes --labels.")
+    if labels is None:
+        k = source.num_classes
+        classes = f"0 to {k - 1}" if k else "0, 1, ..."
+        raise ValueError(
+            f"{name} is a conditional generator: pass --labels with classes "
+            f"{classes}, e.g. --labels 0,1,2."
+        )
+    per_row = num or 10
+    z = np.random.default_rng(seed).standard_normal((per_row, source.latent_dim)).astype("float32")
+    z = np.tile(z, (len(labels), 1))
+    images = source.generate(z, labels=np.repeat(labels, per_row))
+    images = np.asarray(ops.convert_to_numpy(images), "float32")
+    return images, per_row, f"{len(images)} images"
+
+
 class ConditionalGAN(GAN):
     """A GAN whose generator is G(z, labels).
 
@@ -203,6 +290,45 @@ class ConditionalGAN(GAN):
         if self.condition_name != "labels":
             return {}
         return {"labels": (np.arange(int(num)) % 2).astype("int32")}
+
+    def evaluation_images(self, data=None, num=1000, seed=0, batch_size=250, progress=False):
+        """The images `evaluate_model` scores: `num` samples whose classes
+        cycle through the model's, and the real test images of `data`.
+
+        Args:
+            data: str or None. The real images' data spec ("digits" when None).
+            num: int. Samples.
+            seed: int. Seed of the latents.
+            batch_size: int. Samples per forward pass.
+            progress: bool. A progress bar while sampling.
+
+        Returns:
+            `(fake, real, labels, data_spec)`; `labels` are the classes drawn.
+
+        Example:
+        ```python
+        fake, real, labels, spec = keras_gans.get("cgan").evaluation_images(num=100)
+        ```
+        """
+        return label_evaluation_images(self, data, num, seed, batch_size, progress)
+
+    def cli_grid(self, num=None, seed=None, labels=None, vary_code=None, inputs=None, data=None,
+                 direction="a_to_b", name=None):
+        """`keras-gans sample`'s grid: a row of `num` (default 10) images per
+        label, the same z down each column; `labels` are required.
+
+        Args: see `keras_gans.models.GenerativeModel.cli_grid`.
+
+        Returns:
+            `(images, ncols, caption)`.
+
+        Example:
+        ```python
+        images, ncols, caption = keras_gans.get("cgan").cli_grid(num=5, labels=[0, 3, 7])
+        ```
+        """
+        return label_cli_grid(self, name or f"this {type(self).__name__}", num, seed, labels,
+                              vary_code, inputs, data, direction)
 
     # ------------------------------------------------------------ conditions
 

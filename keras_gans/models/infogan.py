@@ -7,6 +7,7 @@ from keras import ops
 
 from keras_gans.losses import mutual_information_loss
 from keras_gans.models.base import _adam
+from keras_gans.models.base import generator_evaluation_images, refuse_translation_flags
 from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.networks.conditional import conditional_generator, heads_discriminator
 from keras_gans.registry import register_model
@@ -129,6 +130,54 @@ def code_sweep(num_categories, num_continuous, code, rows, steps=10, seed=None):
     else:
         codes[:, num_categories + code - 1] = np.tile(values, rows)
     return codes.astype("float32"), cols
+
+
+def code_cli_grid(source, name, num=None, seed=None, labels=None, vary_code=None, inputs=None,
+                  data=None, direction="a_to_b"):
+    """What an InfoGAN's `cli_grid` gives: with `vary_code`, a sweep of that
+    code (a row per z, a column per value); without, `num` (default 64)
+    samples with codes from their prior.
+
+    Shared by `InfoGAN` and the samplers of its saved forms.
+
+    Args:
+        source: an InfoGAN or its sampler: `latent_dim`, `num_categories`,
+            `num_continuous`, `generate(z, codes=...)` and `sample(num, seed=...)`.
+        name: str. The model as error messages name it.
+        num: int or None. Rows of the sweep (8 when None), or samples.
+        seed: int or None. Seed of the latents and of the other codes.
+        labels: must be None (InfoGAN takes codes).
+        vary_code: int or None. The code to sweep: 0 the categorical one,
+            1 to `num_continuous` the continuous ones (see `code_sweep`).
+        inputs: None or "test" (image-to-image only).
+        data: None (image-to-image only).
+        direction: "a_to_b" (image-to-image only).
+
+    Returns:
+        `(images, ncols, caption)`: numpy images, the sweep's columns (None
+        without a sweep), and "<count> images".
+
+    Example:
+    ```python
+    images, ncols, _ = keras_gans.models.infogan.code_cli_grid(
+        keras_gans.get("infogan"), "infogan", num=2, vary_code=0)
+    ```
+    """
+    refuse_translation_flags(name, inputs, data, direction)
+    if labels is not None:
+        raise ValueError(f"{name} is an InfoGAN (use --vary-code K): it takes no --labels.")
+    if vary_code is None:
+        images = np.asarray(source.sample(num or 64, seed=seed))
+        return images, None, f"{len(images)} images"
+    if source.num_categories is None:
+        raise ValueError(f"{name} does not say how its codes are laid out; cannot sweep them.")
+    rows = num or 8
+    codes, cols = code_sweep(source.num_categories, source.num_continuous, vary_code, rows,
+                             seed=seed)
+    z = np.random.default_rng(seed).standard_normal((rows, source.latent_dim)).astype("float32")
+    images = source.generate(np.repeat(z, cols, axis=0), codes=codes)
+    images = np.asarray(ops.convert_to_numpy(images), "float32")
+    return images, cols, f"{len(images)} images"
 
 
 @register_model(
@@ -266,6 +315,39 @@ class InfoGAN(ConditionalGAN):
 
     def condition_spec(self):
         return tf.TensorSpec([None, self.code_dim], tf.float32, name="codes")
+
+    def evaluation_images(self, data=None, num=1000, seed=0, batch_size=250, progress=False):
+        """The images `evaluate_model` scores: `num` samples (codes from their
+        prior) and the real test images of `data`; no classes.
+
+        Args: see `keras_gans.models.GenerativeModel.evaluation_images`.
+
+        Returns:
+            `(fake, real, None, data_spec)`.
+
+        Example:
+        ```python
+        fake, real, _, spec = keras_gans.get("infogan").evaluation_images(num=100)
+        ```
+        """
+        return generator_evaluation_images(self, data, num, seed, batch_size, progress)
+
+    def cli_grid(self, num=None, seed=None, labels=None, vary_code=None, inputs=None, data=None,
+                 direction="a_to_b", name=None):
+        """`keras-gans sample`'s grid: a sweep of code `vary_code`, or samples.
+
+        Args: see `keras_gans.models.GenerativeModel.cli_grid`.
+
+        Returns:
+            `(images, ncols, caption)`: see `code_cli_grid`.
+
+        Example:
+        ```python
+        images, ncols, caption = keras_gans.get("infogan").cli_grid(num=2, vary_code=0)
+        ```
+        """
+        return code_cli_grid(self, name or f"this {type(self).__name__}", num, seed, labels,
+                             vary_code, inputs, data, direction)
 
     def export_metadata(self):
         meta = super().export_metadata()

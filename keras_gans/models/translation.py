@@ -16,6 +16,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans.models.base import GAN, batched
+from keras_gans.models.base import chunked
 
 
 def translation_grid(translate, images, two_way, direction="a_to_b"):
@@ -53,6 +54,126 @@ def translation_grid(translate, images, two_way, direction="a_to_b"):
     return grid, k * per_row
 
 
+def _is_test_split(inputs):
+    return inputs is None or (isinstance(inputs, str) and inputs == "test")
+
+
+def translation_inputs(image_shape, default_data, inputs=None, data=None, num=8, seed=None,
+                       direction="a_to_b", name="this model"):
+    """The images a translator's `cli_grid` translates (`keras-gans sample
+    --input`), as numpy float32 `[N, H, W, C]` in [-1, 1].
+
+    Args:
+        image_shape: tuple. The translator's (H, W, C).
+        default_data: str or None. Its training data spec.
+        inputs: None or "test" (the test split of `data`: domain A, or B
+            for "b_to_a"), an image file or folder, or an array of images.
+        data: str or None. The data spec of the test split (`default_data`
+            when None); only with the test split.
+        num: int. At most this many images.
+        seed: int or None. Shuffles the test split when given.
+        direction: str. "a_to_b" or "b_to_a".
+        name: str. The model as error messages name it.
+
+    Returns:
+        numpy float32 images.
+
+    Example:
+    ```python
+    x = keras_gans.models.translation.translation_inputs((32, 32, 3), "digits-ink", num=4)
+    ```
+    """
+    from keras_gans import data as data_lib
+
+    size, channels = image_shape[0], image_shape[2]
+    if _is_test_split(inputs):
+        spec = data or default_data
+        if spec is None:
+            raise ValueError(f"{name} does not say what data it was trained on; "
+                             "pass --data SPEC or --input FILE|FOLDER.")
+        domain = "B" if direction == "b_to_a" else "A"
+        images = data_lib.domain_images(spec, domain, "test", image_size=size, channels=channels)
+        if seed is not None:
+            images = images[np.random.default_rng(seed).permutation(len(images))]
+        return images[:num]
+    if data is not None:
+        raise ValueError("--data goes with --input test; a file or folder needs no spec.")
+    if isinstance(inputs, str) or hasattr(inputs, "__fspath__"):
+        return data_lib.read_images(inputs, image_size=size, channels=channels, num=num)
+    return np.asarray(inputs, "float32")[:num]
+
+
+def translator_cli_grid(source, name, num=None, seed=None, labels=None, vary_code=None,
+                        inputs=None, data=None, direction="a_to_b"):
+    """What a translator's `cli_grid` gives: input | output (| reconstruction)
+    side by side for `num` (default 8) inputs.
+
+    Shared by the translators and the samplers of their saved forms.
+
+    Args:
+        source: a translator or its sampler: `image_shape`, `default_data`
+            and `translation_grid(images, direction)`.
+        name: str. The model as error messages name it.
+        num: int or None. Inputs (8 when None).
+        seed: int or None. Shuffles the test split.
+        labels: must be None (generators only).
+        vary_code: must be None (InfoGAN only).
+        inputs: see `translation_inputs`.
+        data: see `translation_inputs`.
+        direction: str. "a_to_b" or "b_to_a".
+
+    Returns:
+        `(images, ncols, caption)`: the grid's tiles, its columns, and
+        "<inputs> translations".
+
+    Example:
+    ```python
+    tiles, ncols, caption = keras_gans.models.translation.translator_cli_grid(
+        keras_gans.get("cyclegan"), "cyclegan", num=4)
+    ```
+    """
+    if labels is not None or vary_code is not None:
+        raise ValueError(f"{name} translates images: it takes no --labels or --vary-code.")
+    images = translation_inputs(source.image_shape, source.default_data, inputs, data, num or 8,
+                                seed, direction, name)
+    grid, ncols = source.translation_grid(images, direction)
+    return np.asarray(grid, "float32"), ncols, f"{len(images)} translations"
+
+
+def translator_evaluation_images(source, data=None, num=1000, batch_size=250, progress=False):
+    """What a translator's `evaluation_images` gives: the first `num` test
+    images of domain A of `data`, translated, and domain B's test images.
+
+    Shared by the translators and the samplers of their saved forms.
+
+    Args:
+        source: a translator or its sampler: `image_shape`, `default_data`
+            and `translate(images)`.
+        data: str or None. The data spec (`default_data` when None).
+        num: int. At most this many test inputs.
+        batch_size: int. Inputs per forward pass.
+        progress: bool. A progress bar while translating.
+
+    Returns:
+        `(fake, real, None, data_spec)`: numpy float32 images in [-1, 1].
+
+    Example:
+    ```python
+    fake, real, _, spec = keras_gans.models.translation.translator_evaluation_images(
+        keras_gans.get("cyclegan"), num=40)
+    ```
+    """
+    from keras_gans import data as data_lib
+
+    spec = data or source.default_data
+    size, channels = source.image_shape[0], source.image_shape[2]
+    inputs = data_lib.domain_images(spec, "A", "test", image_size=size, channels=channels, num=num)
+    real = data_lib.domain_images(spec, "B", "test", image_size=size, channels=channels)
+    fake = chunked(lambda s, n: source.translate(inputs[s : s + n]), len(inputs), batch_size,
+                   progress, "translated")
+    return fake, real, None, spec
+
+
 class Translator(GAN):
     """Base class of the image-to-image GANs: G maps domain A to domain B.
 
@@ -79,6 +200,9 @@ class Translator(GAN):
     """
 
     task = "translation"
+    evaluation_unit = "inputs"
+    judged_by_class_coverage = False
+    plot_color = (30, 0, 200)
     player_names = ("generator", "discriminator", "generator_ba", "discriminator_a")
     default_batch_size = 16
     #: True when training needs (A, B) pairs (pix2pix).
@@ -249,6 +373,46 @@ class Translator(GAN):
         """`{"images": ...}`: random domain-A inputs to translate."""
         rng = np.random.default_rng(seed)
         return {"images": rng.uniform(-1, 1, (int(num), *self.image_shape)).astype("float32")}
+
+    def evaluation_images(self, data=None, num=1000, seed=0, batch_size=250, progress=False):
+        """The images `evaluate_model` scores: the first `num` test images of
+        domain A of `data` (default: `default_data`), translated, and domain
+        B's test images.
+
+        Args:
+            data: str or None. The data spec.
+            num: int. At most this many test inputs.
+            seed: int. Unused: the test inputs are taken in order.
+            batch_size: int. Inputs per forward pass.
+            progress: bool. A progress bar while translating.
+
+        Returns:
+            `(fake, real, None, data_spec)`.
+
+        Example:
+        ```python
+        fake, real, _, spec = keras_gans.get("cyclegan").evaluation_images(num=40)
+        ```
+        """
+        return translator_evaluation_images(self, data, num, batch_size, progress)
+
+    def cli_grid(self, num=None, seed=None, labels=None, vary_code=None, inputs=None, data=None,
+                 direction="a_to_b", name=None):
+        """`keras-gans sample`'s grid: input | output (| reconstruction) for
+        `num` (default 8) inputs; `labels` and `vary_code` are refused.
+
+        Args: see `keras_gans.models.GenerativeModel.cli_grid`.
+
+        Returns:
+            `(images, ncols, caption)`: see `translator_cli_grid`.
+
+        Example:
+        ```python
+        tiles, ncols, caption = keras_gans.get("cyclegan").cli_grid(num=4, seed=3)
+        ```
+        """
+        return translator_cli_grid(self, name or f"this {type(self).__name__}", num, seed,
+                                   labels, vary_code, inputs, data, direction)
 
     # --------------------------------------------------------------- serving
 
