@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import keras_gans
-from keras_gans import export
+from keras_gans.serving import export
 from helpers import tiny_dataset, tiny_model
 
 
