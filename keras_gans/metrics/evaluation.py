@@ -166,84 +166,49 @@ def real_images(spec="digits", split="test", image_size=32, channels=1, num=None
     return images[:num] if num else images
 
 
-def _numpy(x):
-    import keras
-
-    return np.asarray(keras.ops.convert_to_numpy(x), np.float32)
-
-
-def _in_chunks(fn, total, chunk, progress, what):
-    """Calls `fn(start, count)` over `total` items in chunks, with a progress bar."""
-    import keras
-
-    bar = keras.utils.Progbar(total, unit_name=what) if progress else None
-    out = []
-    for start in range(0, total, chunk):
-        count = min(chunk, total - start)
-        out.append(fn(start, count))
-        if bar is not None:
-            bar.add(count)
-    return np.concatenate(out) if out else np.zeros((0,), np.float32)
-
-
 def evaluate_model(source, data=None, metrics=METRICS, num=1000, features="digits", seed=0,
                    progress=False, batch_size=250):
-    """Samples a model (or a sampler of a saved one) and scores the samples.
+    """Scores what a model (or a sampler of a saved one) makes.
 
-    - Generators: `num` samples against the real test images of `data`
+    The source says what to compare through its `evaluation_images`:
+    - generators: `num` samples against the real test images of `data`
       (default "digits", i.e. digits:test). Conditional ones draw the classes
       in turn; when the extractor classifies into as many classes, the result
       also holds `class_accuracy` (requested class == judged class) and
       `per_class_accuracy`.
-    - Translators: the test images of domain A of `data` (default: the
+    - translators: the test images of domain A of `data` (default: the
       model's training data) are translated and compared with domain B's
       test images; `num` caps how many.
 
     Args:
         source: a `keras_gans` model or a sampler from
-            `keras_gans.inference.load_sampler`.
+            `keras_gans.serving.load_sampler`.
         data: str or None. The data spec of the real images.
         metrics: names from `METRICS` or a comma-separated string.
         num: int. Generated images (generators) or test inputs (translators).
         features: extractor spec for `get_extractor`.
         seed: int. Seed of the latents.
         progress: bool. Progress bars while sampling and extracting.
+        batch_size: int. Images per forward pass while sampling.
 
     Returns:
-        The dict of `evaluate_images`, plus `task`, `data` and `seconds`.
+        The dict of `evaluate_images`, plus `task` (the source's), `data` and
+        `seconds`.
+
+    Example:
+    ```python
+    result = keras_gans.metrics.evaluation.evaluate_model(model, metrics="fid", num=500)
+    result["fid"]
+    ```
     """
     import time
-
-    from keras_gans import data as data_lib
 
     start = time.time()
     if num < 2:
         raise ValueError(f"num must be at least 2; got {num}.")
     extractor = get_extractor(features)
-    translation = source.task == "translation"
-    labels = None
-    if translation:
-        spec = data or source.default_data
-        size, channels = source.image_shape[0], source.image_shape[2]
-        inputs = data_lib.domain_images(spec, "A", "test", image_size=size, channels=channels, num=num)
-        real = data_lib.domain_images(spec, "B", "test", image_size=size, channels=channels)
-        fake = _in_chunks(lambda s, n: _numpy(source.translate(inputs[s : s + n])), len(inputs),
-                          batch_size, progress, "translated")
-    else:
-        spec = data or "digits"
-        condition = getattr(source, "condition", None) or getattr(source, "condition_name", None)
-        rng = np.random.default_rng(seed)
-        latent = source.latent_dim
-        z = rng.standard_normal((num, latent)).astype("float32")
-        if condition == "labels":
-            labels = np.arange(num) % source.num_classes
-            fake = _in_chunks(
-                lambda s, n: _numpy(source.generate(z[s : s + n], labels=labels[s : s + n])),
-                num, batch_size, progress, "sampled")
-        else:
-            fake = _in_chunks(lambda s, n: _numpy(source.generate(z[s : s + n])), num,
-                              batch_size, progress, "sampled")
-        real = real_images(spec, "test", image_size=fake.shape[1], channels=fake.shape[-1])
+    fake, real, labels, spec = source.evaluation_images(
+        data=data, num=num, seed=seed, batch_size=batch_size, progress=progress)
     result = evaluate_images(fake, real, extractor=extractor, metrics=metrics, progress=progress)
     if labels is not None and extractor.num_classes == source.num_classes:
         pred = np.argmax(extractor.probabilities(fake), axis=1)
@@ -251,6 +216,5 @@ def evaluate_model(source, data=None, metrics=METRICS, num=1000, features="digit
         result["per_class_accuracy"] = [
             float(np.mean(pred[labels == c] == c)) for c in range(source.num_classes)
         ]
-    result.update(task="translation" if translation else "generation", data=spec,
-                  seconds=round(time.time() - start, 2))
+    result.update(task=source.task, data=spec, seconds=round(time.time() - start, 2))
     return result
