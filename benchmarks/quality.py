@@ -41,9 +41,17 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, no GPU"
 
 
+def model_class(name):
+    """The registered class of the model a row is about: it says how the row
+    is shown (`plot_color`, `judged_by_class_coverage`)."""
+    from keras_gans import registry
+
+    return registry.entry(name).cls
+
+
 def train_and_score(name, seconds, num, run_root, fid_every=None):
-    from keras_gans.inference import load_sampler
     from keras_gans.metrics.evaluation import evaluate_model
+    from keras_gans.serving import load_sampler
 
     run_dir = os.path.join(run_root, name)
     command = ["keras-gans", "train", name, "--seed", "0"]
@@ -105,7 +113,8 @@ def plot(rows, path):
     for r in rows:
         pts = [(t, f) for t, f in r.get("curve") or [] if f > 0 and t < r["train_seconds"]]
         pts.append((r["train_seconds"], r["fid"]))
-        series.append((r["model"], r["task"], [p for p in pts if p[1] > 0]))
+        series.append((r["model"], model_class(r["model"]).plot_color,
+                       [p for p in pts if p[1] > 0]))
     width, height, margin = 1000, 700, 70
     img = Image.new("RGB", (width, height), "white")
     d = ImageDraw.Draw(img)
@@ -133,9 +142,9 @@ def plot(rows, path):
     d.text((width // 2 - 90, height - 30), "training seconds (2 CPU cores)", fill="black")
     d.text((10, 20), "digits-FID (log scale, lower is better) during training; "
                      "generators red, translators blue", fill="black")
-    for i, (name, task, pts) in enumerate(series):
+    for i, (name, base, pts) in enumerate(series):
         shade = 40 + (i * 37) % 140
-        color = (30, shade, 200) if task == "translation" else (200, shade // 2, 40)
+        color = (base[0], min(255, base[1] + shade // 2), base[2])
         coords = [xy(t, f) for t, f in pts]
         if len(coords) > 1:
             d.line(coords, fill=color, width=2)
@@ -149,7 +158,9 @@ def plot(rows, path):
 
 
 def write_markdown(rows, path, png_name):
-    rows = sorted(rows, key=lambda r: (r["task"] != "generation", r["fid"]))
+    judged = {r["model"]: model_class(r["model"]).judged_by_class_coverage for r in rows}
+    # Models judged by class coverage (the generators) first, then the others.
+    rows = sorted(rows, key=lambda r: (not judged[r["model"]], r["fid"]))
     lines = [
         "# Results: every registered model on bundled data",
         "",
@@ -173,8 +184,9 @@ def write_markdown(rows, path, png_name):
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        cov = "-" if r["task"] == "translation" or r["coverage"] is None else f"{r['coverage']}/10"
-        conf = "-" if r["task"] == "translation" or r["confidence"] is None else f"{r['confidence']:.3f}"
+        shown = judged[r["model"]]
+        cov = f"{r['coverage']}/10" if shown and r["coverage"] is not None else "-"
+        conf = f"{r['confidence']:.3f}" if shown and r["confidence"] is not None else "-"
         lines.append(
             f"| `{r['model']}` | {r['data']} | {r['epochs']} | {r['train_seconds']:.0f} | "
             f"{r['images_per_second']} | {r['fid']:.2f} | {r['kid']:.3f} | {cov} | {conf} | "

@@ -84,18 +84,10 @@ class FixedNoise:
 
 
 def dataset_for(model):
-    rng = np.random.default_rng(0)
-    shape = model.image_shape
-    x = rng.uniform(-1, 1, (GLOBAL_BATCH, *shape)).astype("float32")
-    if model.task == "translation":
-        b = np.clip(0.5 - x, -1, 1).astype("float32")
-        return tf.data.Dataset.from_tensor_slices((x, b)).batch(GLOBAL_BATCH)
-    if getattr(model, "requires_labels", False):
-        y = (np.arange(GLOBAL_BATCH) % model.num_classes).astype("int32")
-        if getattr(model, "default_labelled", None):
-            y[1::3] = -1  # some unlabelled rows, on both replicas
-        return tf.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH)
-    return tf.data.Dataset.from_tensor_slices(x).batch(GLOBAL_BATCH)
+    """One global batch of what `model` trains on, from its `example_data`
+    (images; (images, labels) with some unlabelled rows on both replicas for
+    the semi-supervised models; (A, B) pairs for translators)."""
+    return model.example_data(batch_size=GLOBAL_BATCH, batches=1, seed=0)
 
 
 def no_dropout(model):
@@ -107,10 +99,9 @@ def no_dropout(model):
 def build(name, strategy, initial):
     with strategy.scope():
         model = keras_gans.get(name, seed=0, **registry.tiny_config(name))
-        optimizers = {"d_optimizer": keras.optimizers.SGD(0.01),
-                      "g_optimizer": keras.optimizers.SGD(0.01)}
-        if "c_optimizer" in model.compile.__code__.co_varnames:
-            optimizers["c_optimizer"] = keras.optimizers.SGD(0.01)
+        # One plain SGD per optimizer group the model has (d, g, Triple-GAN's c, ...).
+        optimizers = {f"{group}_optimizer": keras.optimizers.SGD(0.01)
+                      for group in model.optimizer_names}
         model.compile(**optimizers)
         if initial is not None:
             model.set_weights(initial)
