@@ -278,7 +278,8 @@ class Step:
     Args:
         name: str. The step's name (in errors and `GAN.steps_run`).
         trains: str or tuple of str. The players whose trainable variables
-            this step updates.
+            this step updates (player names, or names of model methods that
+            return networks, such as `generator_step_networks`).
         loss: str. The model method `loss(real) -> (loss, logs)` that the
             step minimizes (`real` is what `unpack` gave).
         optimizer: str. The optimizer group that applies the update
@@ -662,6 +663,34 @@ class GenerativeModel(keras.Model):
         """
         z = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
         return ops.convert_to_numpy(self.preview(z.astype("float32"))), None
+
+    @classmethod
+    def training_data(cls, spec, image_size, batch_size, channels, seed=None, **options):
+        """What `keras_gans.training.run` trains on for a data spec.
+
+        Args:
+            spec: str. A `keras_gans.data` spec ("digits", "folder:PATH", ...).
+            image_size: int. Side of the images.
+            batch_size: int. Batch size.
+            channels: int. 1 or 3.
+            seed: int or None. Seed of the shuffle.
+            **options: further `keras_gans.data.load` options (labels,
+                labelled, epoch order, ...).
+
+        Returns:
+            `(dataset, preview_inputs)`: the `tf.data.Dataset`, and the inputs
+            progress grids show (None for a generator: it samples z).
+
+        Example:
+        ```python
+        ds, _ = keras_gans.models.DCGAN.training_data("digits", 32, 64, 1)
+        ```
+        """
+        from keras_gans import data
+
+        ds = data.load(spec, image_size=image_size, batch_size=batch_size, channels=channels,
+                       seed=seed, **options)
+        return ds, None
 
     def example_data(self, batch_size=8, batches=2, seed=0):
         """A small `tf.data.Dataset` of random training batches this model

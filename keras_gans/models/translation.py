@@ -361,6 +361,24 @@ class Translator(GAN):
             inputs = self.default_inputs(num, seed)
         return self.translation_grid(inputs[:num])
 
+    @classmethod
+    def training_data(cls, spec, image_size, batch_size, channels, seed=None, **options):
+        """`(A, B)` batches of `spec` (`load_pairs` when the model is `paired`,
+        else `load_unpaired`) and 16 domain-A images (the test split, else
+        train) for the progress grids; see `GenerativeModel.training_data`."""
+        from keras_gans import data
+
+        loader = data.load_pairs if cls.paired else data.load_unpaired
+        ds = loader(spec, image_size=image_size, batch_size=batch_size, channels=channels,
+                    seed=seed, **options)
+        try:
+            previews = data.domain_images(spec, "A", "test", image_size=image_size,
+                                          channels=channels)
+        except (ValueError, FileNotFoundError):
+            previews = data.domain_images(spec, "A", "train", image_size=image_size,
+                                          channels=channels)
+        return ds, previews[:16]
+
     def example_data(self, batch_size=4, batches=2, seed=0):
         """Random `(A, B)` image batches in [-1, 1], B a fixed function of A
         (for tests and smoke runs)."""

@@ -129,33 +129,10 @@ def label_options(cls, spec, labelled=None, label_noise=None, noise="symmetric",
 
 
 def _dataset(cls, spec, shape, batch_size, seed, order, load_args):
-    """`(training dataset, preview inputs)` for a model class.
-
-    A class that trains on pairs of image domains says so with `paired`
-    (True: aligned (A, B) pairs, False: unpaired sets); its previews
-    translate domain-A images of `spec`. Other classes train on images (and
-    labels) from `keras_gans.data.load`, and their previews need no inputs.
-    """
-    from keras_gans import data
-
-    paired = getattr(cls, "paired", None)
-    common = dict(image_size=shape[0], batch_size=batch_size, channels=shape[2], seed=seed,
-                  **order)
-    if paired is None:
-        return data.load(spec, **common, **load_args), None
-    loader = data.load_pairs if paired else data.load_unpaired
-    return loader(spec, **common, **load_args), _preview_inputs(spec, shape)
-
-
-def _preview_inputs(spec, shape, num=16):
-    """Domain-A images the progress grids translate: the test split, else train."""
-    from keras_gans import data
-
-    try:
-        images = data.domain_images(spec, "A", "test", image_size=shape[0], channels=shape[2])
-    except (ValueError, FileNotFoundError):
-        images = data.domain_images(spec, "A", "train", image_size=shape[0], channels=shape[2])
-    return images[:num]
+    """`(training dataset, preview inputs)`: what the model class trains on
+    (`cls.training_data`)."""
+    return cls.training_data(spec, image_size=shape[0], batch_size=batch_size,
+                             channels=shape[2], seed=seed, **order, **load_args)
 
 
 def _compile(model, learning_rates, jit, name):
@@ -267,7 +244,7 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
     import tensorflow as tf
 
     import keras_gans
-    from keras_gans import callbacks, data as data_lib, distribute, registry
+    from keras_gans import callbacks, distribute, registry
     from keras_gans import export as export_lib
 
     entry = registry.entry(model)  # clear error for unknown names
