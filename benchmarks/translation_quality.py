@@ -120,8 +120,10 @@ def main(argv=None):
 
     sampler = load_sampler(args.path)
     shape = tuple(getattr(sampler, "image_shape", None) or (32, 32, 3))
-    if getattr(sampler, "task", None) != "translation":
-        raise SystemExit(f"{args.path} is not an image-to-image translator.")
+    try:  # a generator's sampler says it translates no images
+        sampler.translate(np.zeros((0, *shape), "float32"))
+    except ValueError as e:
+        raise SystemExit(f"{args.path} is not an image-to-image translator: {e}")
     if getattr(sampler, "default_data", None) == "digits-edges":
         r = score_edges(sampler.translate, image_size=shape[0])
         print(f"digits-edges test ({r['num']} pairs): L1 {r['l1']:.4f}  class kept "

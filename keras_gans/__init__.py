@@ -34,12 +34,13 @@ if _os.path.basename(_sys.argv[0] if _sys.argv else "") in ("keras-gans", "-m"):
 
 __version__ = "0.1.0"
 
-from keras_gans import losses, regularizers  # noqa: E402
+from keras_gans import losses  # noqa: E402
 from keras_gans.registry import get, list_models  # noqa: E402
 from keras_gans import models  # noqa: E402
 from keras_gans.models import *  # noqa: E402,F401,F403
 from keras_gans import callbacks, data, export, images, inference, layers, networks  # noqa: E402
-from keras_gans import distribute  # noqa: E402
+from keras_gans import distribute, serving, testing, training  # noqa: E402
+from keras_gans import regularizers  # noqa: E402,F401 - the old path of losses.penalties
 
 __all__ = [
     "get",
@@ -53,5 +54,7 @@ __all__ = [
     "losses",
     "models",
     "networks",
-    "regularizers",
+    "serving",
+    "testing",
+    "training",
 ] + list(models.__all__)
