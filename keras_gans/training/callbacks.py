@@ -346,7 +346,9 @@ class TimeBudget(keras.callbacks.Callback):
         if self._warm is None:
             self._warm = now
         self.seconds = now - self._start
-        if self.budget is not None and self.seconds >= self.budget:
+        # Never before a second batch: the first pays for tracing, and a rate
+        # needs a batch after it.
+        if self.budget is not None and self.seconds >= self.budget and self.batches >= 2:
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):

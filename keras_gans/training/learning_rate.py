@@ -61,7 +61,8 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
     Args:
         optimizers: tuple of str or None. Groups such as ("d", "g"); every
             group of the model when None.
-        **kwargs: Keras' arguments (`monitor`, `factor`, `patience`, ...).
+        **kwargs: Keras' arguments (`monitor`, `factor`, `patience`, ...);
+            `mode` is "min" for a monitored name ending in "loss".
 
     Example:
     ```python
@@ -71,6 +72,10 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
     """
 
     def __init__(self, optimizers=None, **kwargs):
+        # A GAN's logs are losses: "min" unless told otherwise (Keras' "auto"
+        # cannot tell for names such as "g_loss").
+        if kwargs.get("mode", "auto") == "auto" and kwargs.get("monitor", "val_loss").endswith("loss"):
+            kwargs["mode"] = "min"
         super().__init__(**kwargs)
         self.groups = None if optimizers is None else tuple(optimizers)
 
