@@ -19,9 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/keras-gans train dcgan
 
-# The whole test suite, on both cores.
+# The whole test suite, on both cores (tests marked with one xdist_group run
+# on one worker, in order).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto -q
+	$(BIN)/python -m pytest -n auto --dist loadgroup -q
 
 # Retrains the small pretrained generators in savedmodels/ (dcgan, wgan_gp,
 # cgan, cyclegan; about 10 minutes on 2 cores) and checks they stay < 20 MB.

@@ -128,7 +128,14 @@ def test_no_run_marker_is_read(tmp_path):
     assert c.skip == "downloads"
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=_block_id)
+def _grouped(block):
+    # One xdist worker runs a heading's blocks, in order (`--dist loadgroup`,
+    # as `make test` runs), so no block re-runs an earlier one for its files.
+    slug = re.sub(r"[^a-z0-9]+", "-", block.heading.lower()).strip("-") or "top"
+    return pytest.param(block, marks=pytest.mark.xdist_group(f"readme-{slug}"))
+
+
+@pytest.mark.parametrize("block", [_grouped(b) for b in BLOCKS], ids=_block_id)
 def test_readme_block_runs(block, sections, tmp_path_factory):
     if block.skip:
         pytest.skip(f"README.md:{block.line} ({block.heading}): {block.skip}")
