@@ -45,8 +45,8 @@ def test_keras_gans_callbacks_act_on_the_groups_named():
     plateau = callbacks.ReduceLROnPlateau(monitor="c_loss", factor=0.5, patience=0,
                                           min_delta=1e9, optimizers=("c",))
     ds = model.example_data()
-    model.fit(ds, epochs=1, verbose=0, callbacks=[sched, plateau])
+    model.fit(ds, epochs=2, verbose=0, callbacks=[sched, plateau])
     after = lrs(model)
-    assert np.isclose(after["g"], before["g"] * 0.1)
-    assert np.isclose(after["c"], before["c"] * 0.5)
+    assert np.isclose(after["g"], before["g"] * 0.01)  # x 0.1 at each epoch's start
+    assert np.isclose(after["c"], before["c"] * 0.5)  # epoch 1 is the best; epoch 2 halves
     assert np.isclose(after["d"], before["d"])
