@@ -394,6 +394,26 @@ class ConditionalGAN(GAN):
             z, **{self.condition_name: self.preview_condition(int(ops.shape(z)[0]))}
         )
 
+    def preview_grid(self, num, seed, inputs=None):
+        """A row per class, the same z down each column (`num // num_classes`
+        images a row, at least one); InfoGAN's codes cycle as in `preview`.
+
+        Returns:
+            `(images, ncols)`, numpy images in [-1, 1] and the row length.
+
+        Example:
+        ```python
+        images, ncols = keras_gans.get("cgan").preview_grid(64, seed=0)  # 10 rows of 6
+        ```
+        """
+        if self.condition_name != "labels":
+            return super().preview_grid(num, seed, inputs)
+        per_row = max(1, int(num) // self.num_classes)
+        z = np.random.default_rng(seed).standard_normal((per_row, self.latent_dim))
+        z = np.tile(z.astype("float32"), (self.num_classes, 1))
+        labels = np.repeat(np.arange(self.num_classes, dtype="int32"), per_row)
+        return ops.convert_to_numpy(self.generate(z, labels=labels)), per_row
+
     def sample(self, num, seed=None, labels=None, codes=None, batch_size=256):
         """Returns `num` generated images as a float32 numpy array in [-1, 1].
 
