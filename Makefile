@@ -19,10 +19,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/keras-gans train dcgan
 
-# The whole test suite, on both cores (tests marked with one xdist_group run
-# on one worker, in order).
+# The whole test suite, on both cores.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadgroup -q
+	$(BIN)/python -m pytest -n auto -q
 
 # Retrains the small pretrained generators in savedmodels/ (dcgan, wgan_gp,
 # cgan, cyclegan; about 10 minutes on 2 cores) and checks they stay < 20 MB.
