@@ -10,25 +10,10 @@ keras_gans.export.tflite(model, "savedmodels/dcgan/dcgan.tflite")
 ```
 """
 
-from keras_gans.serving.export import (
-    saved_model,
-    tflite,
-    tflite_bytes_from_saved_model,
-)
-from keras_gans.serving.layout import latest_version_dir, versions
-from keras_gans.serving.metadata import (
-    METADATA_NAME,
-    read_saved_model_metadata,
-    read_tflite_metadata,
-)
+from keras_gans import serving as _serving
 
-__all__ = [
-    "METADATA_NAME",
-    "latest_version_dir",
-    "read_saved_model_metadata",
-    "read_tflite_metadata",
-    "saved_model",
-    "tflite",
-    "tflite_bytes_from_saved_model",
-    "versions",
-]
+#: The export names of `keras_gans.serving`.
+__all__ = ["METADATA_NAME", "latest_version_dir", "read_saved_model_metadata",
+           "read_tflite_metadata", "saved_model", "tflite", "tflite_bytes_from_saved_model",
+           "versions"]
+globals().update({name: getattr(_serving, name) for name in __all__})

@@ -13,26 +13,9 @@ images = sampler.sample(16, seed=0)
 ```
 """
 
-from keras_gans.serving.layout import resolve_saved_model
-from keras_gans.serving.samplers import (
-    SAMPLERS,
-    CodeSampler,
-    GeneratorSampler,
-    LabelSampler,
-    Sampler,
-    TranslatorSampler,
-    load_sampler,
-    sampler_for,
-)
+from keras_gans import serving as _serving
 
-__all__ = [
-    "SAMPLERS",
-    "CodeSampler",
-    "GeneratorSampler",
-    "LabelSampler",
-    "Sampler",
-    "TranslatorSampler",
-    "load_sampler",
-    "resolve_saved_model",
-    "sampler_for",
-]
+#: The sampler names of `keras_gans.serving`, with `resolve_saved_model`.
+__all__ = ["SAMPLERS", "CodeSampler", "GeneratorSampler", "LabelSampler", "Sampler",
+           "TranslatorSampler", "load_sampler", "resolve_saved_model", "sampler_for"]
+globals().update({name: getattr(_serving, name) for name in __all__})

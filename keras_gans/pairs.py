@@ -4,40 +4,7 @@ Everything here is `keras_gans.data.pairs`' public API (also importable from
 `keras_gans.data`), e.g. `keras_gans.pairs.ink` is `keras_gans.data.ink`.
 """
 
-from keras_gans.data.pairs import (
-    CARTOON_SOURCES,
-    INK,
-    PAIRED_SPECS,
-    PAPER,
-    PHOTO_CROPS,
-    PHOTO_SOURCES,
-    SPEC_FORMS,
-    UNPAIRED_SPECS,
-    cartoonize,
-    default_channels,
-    domain_images,
-    ink,
-    ink_strength,
-    is_pair_spec,
-    load_pairs,
-    load_unpaired,
-)
+from keras_gans.data import pairs as _pairs
+from keras_gans.data.pairs import *  # noqa: F401,F403 - the module's public API
 
-__all__ = [
-    "CARTOON_SOURCES",
-    "INK",
-    "PAIRED_SPECS",
-    "PAPER",
-    "PHOTO_CROPS",
-    "PHOTO_SOURCES",
-    "SPEC_FORMS",
-    "UNPAIRED_SPECS",
-    "cartoonize",
-    "default_channels",
-    "domain_images",
-    "ink",
-    "ink_strength",
-    "is_pair_spec",
-    "load_pairs",
-    "load_unpaired",
-]
+__all__ = list(_pairs.__all__)

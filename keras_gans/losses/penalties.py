@@ -156,8 +156,7 @@ def r2_penalty(discriminator, fake, training=True):
     d_loss = d_loss + 0.5 * gamma * keras_gans.losses.r2_penalty(discriminator, fake)
     ```
     """
-    fake = tf.stop_gradient(tf.cast(fake, tf.float32))
-    return tf.reduce_mean(_per_example_squares(_input_gradients(discriminator, fake, training)))
+    return r1_penalty(discriminator, fake, training)  # the same term, on the fakes
 
 
 def path_length_gradients(synthesis, w, noise=None, training=True):

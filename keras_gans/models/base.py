@@ -87,14 +87,19 @@ def _float32_outputs(network):
     return keras.Model(network.input, cast, name=network.name)
 
 
-def batched(fn, inputs, batch_size, empty_shape):
-    """`fn` over `inputs` in batches, concatenated as float32 numpy.
+def batched(fn, inputs, batch_size, empty_shape=(), progress=False, unit="images"):
+    """`fn` over `inputs` in batches, concatenated as float32 numpy: the one
+    batching loop of sampling, translating, classifying, encoding and
+    evaluation, for models and for the samplers of their saved forms.
 
     Args:
-        fn: callable. Takes one batch of each of `inputs`, returns a tensor.
+        fn: callable. Takes one batch of each of `inputs`, returns an array
+            or tensor.
         inputs: list of numpy arrays with the same first dimension.
         batch_size: int. Rows per call.
         empty_shape: tuple. The shape of one output row, for zero rows.
+        progress: bool. Show a `keras.utils.Progbar`.
+        unit: str. The progress bar's unit name.
 
     Returns:
         numpy float32 array [N, *empty_shape].
@@ -106,41 +111,17 @@ def batched(fn, inputs, batch_size, empty_shape):
     images = keras_gans.models.base.batched(model.generate, [z], 256, model.image_shape)
     ```
     """
-    n = len(inputs[0])
-    out = [ops.convert_to_numpy(fn(*[x[i : i + batch_size] for x in inputs]))
-           for i in range(0, n, int(batch_size))]
+    n, size = len(inputs[0]), int(batch_size)
+    bar = keras.utils.Progbar(n, unit_name=unit) if progress else None
+    out = []
+    for i in range(0, n, size):
+        out.append(np.asarray(ops.convert_to_numpy(fn(*[x[i : i + size] for x in inputs])),
+                              np.float32))
+        if bar is not None:
+            bar.add(min(size, n - i))
     if not out:
         return np.zeros((0, *empty_shape), "float32")
-    return np.concatenate(out, axis=0).astype("float32", copy=False)
-
-
-def chunked(fn, total, chunk, progress=False, unit="images"):
-    """`fn(start, count)` over `total` items in chunks, concatenated as float32 numpy.
-
-    Args:
-        fn: callable. `(start, count) -> array or tensor` for items
-            `start` to `start + count`.
-        total: int. Items in all.
-        chunk: int. Items per call.
-        progress: bool. Show a `keras.utils.Progbar`.
-        unit: str. The progress bar's unit name.
-
-    Returns:
-        numpy float32 array, the outputs concatenated (shape `(0,)` for no items).
-
-    Example:
-    ```python
-    fake = keras_gans.models.base.chunked(lambda s, n: model.generate(z[s : s + n]), len(z), 250)
-    ```
-    """
-    bar = keras.utils.Progbar(total, unit_name=unit) if progress else None
-    out = []
-    for start in range(0, int(total), int(chunk)):
-        count = min(int(chunk), int(total) - start)
-        out.append(np.asarray(ops.convert_to_numpy(fn(start, count)), np.float32))
-        if bar is not None:
-            bar.add(count)
-    return np.concatenate(out) if out else np.zeros((0,), np.float32)
+    return np.concatenate(out, axis=0)
 
 
 def refuse_translation_flags(name, inputs=None, data=None, direction="a_to_b"):
@@ -198,12 +179,10 @@ def generator_evaluation_images(source, data=None, num=1000, seed=0, batch_size=
     num = int(num)
     z = np.random.default_rng(seed).standard_normal((num, source.latent_dim)).astype("float32")
     if labels is None:
-        def draw(s, n):
-            return source.generate(z[s : s + n])
+        fake = batched(source.generate, [z], batch_size, progress=progress, unit="sampled")
     else:
-        def draw(s, n):
-            return source.generate(z[s : s + n], labels=labels[s : s + n])
-    fake = chunked(draw, num, batch_size, progress, "sampled")
+        fake = batched(lambda zb, lb: source.generate(zb, labels=lb), [z, labels], batch_size,
+                       progress=progress, unit="sampled")
     real = real_images(spec, "test", image_size=fake.shape[1], channels=fake.shape[-1])
     return fake, real, labels, spec
 
@@ -241,6 +220,25 @@ def generator_cli_grid(source, name, num=None, seed=None, labels=None, vary_code
         raise ValueError(f"{name} is not an InfoGAN: --vary-code needs latent codes.")
     images = np.asarray(source.sample(num or 64, seed=seed))
     return images, None, f"{len(images)} images"
+
+
+def random_image_batches(image_shape, batch_size=8, batches=2, seed=0):
+    """A `tf.data.Dataset` of `batches` batches of uniform random images in [-1, 1].
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        batch_size: int. Images per batch.
+        batches: int. Batches.
+        seed: int. Seed of the draw.
+
+    Example:
+    ```python
+    ds = keras_gans.models.base.random_image_batches((16, 16, 1))
+    ```
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (batch_size * batches, *image_shape)).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
 
 
 def _symbolic_shape(tensors):
@@ -695,9 +693,7 @@ class GenerativeModel(keras.Model):
     def example_data(self, batch_size=8, batches=2, seed=0):
         """A small `tf.data.Dataset` of random training batches this model
         takes (for tests and smoke runs): images in [-1, 1] here."""
-        rng = np.random.default_rng(seed)
-        x = rng.uniform(-1, 1, (batch_size * batches, *self.image_shape)).astype("float32")
-        return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
+        return random_image_batches(self.image_shape, batch_size, batches, seed)
 
     def example_sample_kwargs(self, num, seed=0):
         """Keyword arguments `sample(num, seed, **kwargs)` needs besides its
@@ -1341,8 +1337,3 @@ class GAN(GenerativeModel):
             # ("Invalid reduction dimension 0", keras#20585): give it [1]s.
             results = {name: ops.reshape(r, (1,)) for name, r in results.items()}
         return results
-
-    def update_trackers(self, logs):
-        """Feeds `logs` to the trackers and returns their running means."""
-        self.track(logs)
-        return self.tracker_results()

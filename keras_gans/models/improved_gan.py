@@ -207,6 +207,12 @@ class ImprovedGAN(GAN):
             self.image_shape, d_width, minibatch_discrimination, num_kernels, kernel_dim
         )
         self.set_networks(generator, discriminator)
+        # D's "features" layer as a model of its own, built once; the same
+        # layers and variables as D, kept out of Keras' tracking so nothing is
+        # saved twice.
+        d = self.discriminator
+        vars(self)["_feature_model"] = keras.Model(
+            d.input, d.get_layer("features").output, name="discriminator_features")
         if self.historical_averaging:
             self.d_averages = self._averages_of(self.discriminator, "d")
             self.g_averages = self._averages_of(self.generator, "g")
@@ -218,9 +224,6 @@ class ImprovedGAN(GAN):
 
     def features_of(self, images, training=True):
         """D's flattened last-stage features (its "features" layer) of `images`."""
-        d = self.discriminator
-        vars(self).setdefault("_feature_model", keras.Model(
-            d.input, d.get_layer("features").output, name="discriminator_features"))
         return self._feature_model(images, training=training)
 
     def _averages_of(self, network, prefix):

@@ -15,8 +15,7 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.models.base import GAN, batched
-from keras_gans.models.base import chunked
+from keras_gans.models.base import GAN, batched, network_io_shapes
 
 
 def translation_grid(translate, images, two_way, direction="a_to_b"):
@@ -169,9 +168,30 @@ def translator_evaluation_images(source, data=None, num=1000, batch_size=250, pr
     size, channels = source.image_shape[0], source.image_shape[2]
     inputs = data_lib.domain_images(spec, "A", "test", image_size=size, channels=channels, num=num)
     real = data_lib.domain_images(spec, "B", "test", image_size=size, channels=channels)
-    fake = chunked(lambda s, n: source.translate(inputs[s : s + n]), len(inputs), batch_size,
-                   progress, "translated")
+    fake = batched(source.translate, [inputs], batch_size, source.image_shape or (),
+                   progress=progress, unit="translated")
     return fake, real, None, spec
+
+
+def random_pair_batches(image_shape, batch_size=4, batches=2, seed=0):
+    """A `tf.data.Dataset` of `(A, B)` batches: A uniform random images in
+    [-1, 1], B = clip(0.5 - A) (a fixed function of A).
+
+    Args:
+        image_shape: tuple. (H, W, C) of both domains.
+        batch_size: int. Pairs per batch.
+        batches: int. Batches.
+        seed: int. Seed of the draw.
+
+    Example:
+    ```python
+    ds = keras_gans.models.translation.random_pair_batches((16, 16, 3))
+    ```
+    """
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-1, 1, (batch_size * batches, *image_shape)).astype("float32")
+    b = np.clip(0.5 - a, -1, 1).astype("float32")
+    return tf.data.Dataset.from_tensor_slices((a, b)).batch(batch_size, drop_remainder=True)
 
 
 class Translator(GAN):
@@ -245,8 +265,6 @@ class Translator(GAN):
 
     def check_players(self):
         """Each G maps images of `image_shape` to images of `image_shape`."""
-        from keras_gans.models.base import network_io_shapes
-
         for name in ("generator", "generator_ba"):
             if name not in self._given_players:
                 continue
@@ -382,10 +400,7 @@ class Translator(GAN):
     def example_data(self, batch_size=4, batches=2, seed=0):
         """Random `(A, B)` image batches in [-1, 1], B a fixed function of A
         (for tests and smoke runs)."""
-        rng = np.random.default_rng(seed)
-        a = rng.uniform(-1, 1, (batch_size * batches, *self.image_shape)).astype("float32")
-        b = np.clip(0.5 - a, -1, 1).astype("float32")
-        return tf.data.Dataset.from_tensor_slices((a, b)).batch(batch_size, drop_remainder=True)
+        return random_pair_batches(self.image_shape, batch_size, batches, seed)
 
     def example_sample_kwargs(self, num, seed=0):
         """`{"images": ...}`: random domain-A inputs to translate."""

@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from keras_gans.models.base import generator_cli_grid, generator_evaluation_images
+from keras_gans.models.base import batched, generator_cli_grid, generator_evaluation_images
 from keras_gans.models.conditional import label_cli_grid, label_evaluation_images, validate_labels
 from keras_gans.models.infogan import code_cli_grid, make_codes
 from keras_gans.models.translation import (
@@ -154,11 +154,11 @@ class GeneratorSampler(Sampler):
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((int(num), self.latent_dim)).astype("float32")
         cond = self.condition_for(int(num), labels, codes, rng)
-        return np.concatenate([
-            self.runtime.generate(z[i : i + batch_size], self.condition,
-                                  None if cond is None else cond[i : i + batch_size])
-            for i in range(0, len(z), batch_size)
-        ])
+        if cond is None:
+            return batched(lambda zb: self.runtime.generate(zb, self.condition, None), [z],
+                           batch_size)
+        return batched(lambda zb, cb: self.runtime.generate(zb, self.condition, cb), [z, cond],
+                       batch_size)
 
     def translate(self, images, direction="a_to_b", batch_size=64):
         """Raises: a generator translates no images."""
@@ -384,9 +384,8 @@ class TranslatorSampler(Sampler):
             raise ValueError(
                 f"{self.source} takes images of shape {want}; got {tuple(images.shape[1:])}."
             )
-        out = [self.run(signature, images=images[i : i + batch_size])["images"]
-               for i in range(0, len(images), batch_size)]
-        return np.concatenate(out) if out else np.zeros((0, *want), "float32")
+        return batched(lambda x: self.run(signature, images=x)["images"], [images], batch_size,
+                       want)
 
     def translation_grid(self, images, direction="a_to_b"):
         """`(grid images, ncols)`: input | output (| reconstruction); see
