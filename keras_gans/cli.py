@@ -154,8 +154,9 @@ def cmd_list(args):
 
 
 def _positive(name, value):
-    if value is not None and value < 1:
-        raise ValueError(f"--{name} must be a positive integer; got {value}.")
+    from keras_gans.training.runner import check_positive
+
+    check_positive(f"--{name}", value)
 
 
 def cmd_train(args):

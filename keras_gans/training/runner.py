@@ -52,7 +52,9 @@ class TrainingResult:
     chief: bool = True
 
 
-def _positive(name, value):
+def check_positive(name, value):
+    """Raises `ValueError("<name> must be a positive integer; ...")` unless
+    `value` is None or >= 1 (`keras-gans` passes its flag names, "--epochs")."""
     if value is not None and value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value}.")
 
@@ -116,7 +118,7 @@ def label_options(cls, spec, labelled=None, label_noise=None, noise="symmetric",
     labelled = labelled if labelled is not None else getattr(cls, "default_labelled", None)
     if label_noise is None:
         label_noise = getattr(cls, "default_label_noise", 0.0)
-    _positive("labelled", labelled)
+    check_positive("labelled", labelled)
     load_args = {"labels": True, "label_noise": label_noise or 0.0, "noise": noise,
                  "label_seed": seed or 0}
     if labelled is not None:
@@ -251,7 +253,7 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
     cls = entry.cls
     for name, value in (("epochs", epochs), ("batch_size", batch_size),
                         ("image_size", image_size), ("steps_per_epoch", steps_per_epoch)):
-        _positive(name, value)
+        check_positive(name, value)
     if channels is not None and channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3; got {channels}.")
     learning_rates = _check_learning_rates(learning_rates)
