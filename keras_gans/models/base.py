@@ -241,10 +241,6 @@ def random_image_batches(image_shape, batch_size=8, batches=2, seed=0):
     return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
 
 
-def _symbolic_shape(tensors):
-    return [None if d is None else int(d) for d in keras.tree.flatten(tensors)[0].shape]
-
-
 def network_io_shapes(network):
     """`(input shapes, output shapes)` of a functional network (lists of
     per-tensor shapes without the batch axis), or `(None, None)` for a
@@ -318,10 +314,6 @@ class Step:
                         if getattr(self, k) not in (1, None))
         return (f"Step({self.name!r}, trains={self.trains!r}, loss={self.loss!r}, "
                 f"optimizer={self.optimizer!r}{extra})")
-
-    def conditional(self):
-        """True when the step does not run on every train step (`every` > 1 or `when`)."""
-        return self.every > 1 or self.when is not None
 
 
 class OptimizerGroup:
