@@ -1,4 +1,5 @@
-"""The keras-gans command, run as a user would: in a subprocess."""
+"""The keras-gans command, run as a user would: in a subprocess. Error paths
+call `keras_gans.cli.main` in this process (the `cli_main` fixture)."""
 
 import os
 import subprocess
@@ -25,8 +26,8 @@ def trained(tmp_path_factory):
     return cwd, r
 
 
-def test_list_shows_models(tmp_path):
-    r = cli("list", cwd=tmp_path)
+def test_list_shows_models(tmp_path, cli_main):
+    r = cli_main("list", cwd=tmp_path)
     assert r.returncode == 0
     names = [line.split()[0] for line in r.stdout.splitlines()]
     for n in ("gan", "dcgan", "lsgan", "wgan_gp"):
@@ -47,22 +48,24 @@ def test_train_writes_default_paths(trained):
     "source", ["runs/dcgan/model.keras", "savedmodels/dcgan", "savedmodels/dcgan/1",
                "savedmodels/dcgan/dcgan.tflite"],
 )
-def test_sample_from_every_format(trained, source):
+def test_sample_from_every_format(trained, source, cli_main):
     cwd, _ = trained
     out = f"grid_{source.replace('/', '_')}.png"
-    r = cli("sample", source, "--num", "9", "--out", out, "--seed", "1", cwd=cwd)
+    run = cli if source.endswith(".tflite") else cli_main  # one real subprocess
+    r = run("sample", source, "--num", "9", "--out", out, "--seed", "1", cwd=cwd)
     assert r.returncode == 0, r.stderr
     from PIL import Image
 
     assert Image.open(cwd / out).size[0] >= 256
 
 
-def test_export_both_formats(trained):
+def test_export_both_formats(trained, cli_main):
     cwd, _ = trained
-    r = cli("export", "runs/dcgan/model.keras", "--format", "saved_model", "--out", "exp", cwd=cwd)
+    r = cli_main("export", "runs/dcgan/model.keras", "--format", "saved_model", "--out", "exp",
+                 cwd=cwd)
     assert r.returncode == 0, r.stderr
     assert os.path.isfile(cwd / "exp" / "1" / "saved_model.pb")
-    r = cli("export", "runs/dcgan/model.keras", "--format", "tflite", "--out", "m.tflite", cwd=cwd)
+    r = cli_main("export", "runs/dcgan/model.keras", "--format", "tflite", "--out", "m.tflite", cwd=cwd)
     assert r.returncode == 0, r.stderr
     assert os.path.getsize(cwd / "m.tflite") > 1000
 
@@ -84,11 +87,11 @@ def test_export_both_formats(trained):
         (["frobnicate"], "invalid choice"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(tmp_path, args, needle):
+def test_bad_input_is_one_line_exit_2(tmp_path, args, needle, cli_main):
     (tmp_path / "empty").mkdir()
     (tmp_path / "corrupt").mkdir()
     (tmp_path / "corrupt" / "a.png").write_bytes(b"not a png")
-    r = cli(*args, cwd=tmp_path)
+    r = cli_main(*args, cwd=tmp_path)
     assert r.returncode == 2, (r.stdout, r.stderr)
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, r.stderr

@@ -12,7 +12,6 @@ from keras_gans import callbacks, data, export
 from keras_gans.metrics.evaluation import evaluate_model
 
 from tests.helpers import tiny_model
-from tests.test_cli import cli
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +58,10 @@ def test_untrained_generator_scores_far_worse_than_real_digits(dcgan):
     assert bad["fid"] > 10 * good["fid"]
 
 
-def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path):
+def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path, cli_main):
     model, *_ = dcgan
     export.saved_model(model, str(tmp_path / "sm"))
-    r = cli("evaluate", "sm", "--data", "digits", "--num", "200", cwd=tmp_path)
+    r = cli_main("evaluate", "sm", "--data", "digits", "--num", "200", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     for label in ("FID", "KID", "IS", "precision", "recall", "coverage"):
         assert label in r.stdout
@@ -73,13 +72,13 @@ def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path):
     assert result["extractor"] == "digits"
 
 
-def test_evaluate_conditional_reports_class_accuracy(tmp_path):
+def test_evaluate_conditional_reports_class_accuracy(tmp_path, cli_main):
     model = tiny_model("cgan", image_shape=(32, 32, 1))
     model.fit(data.load("digits", image_size=32, batch_size=16, labels=True, seed=0),
               epochs=1, steps_per_epoch=2, verbose=0)
     path = str(tmp_path / "cgan.keras")
     model.save(path)
-    r = cli("evaluate", path, "--metrics", "fid", "--num", "50", "--out", "c.json", cwd=tmp_path)
+    r = cli_main("evaluate", path, "--metrics", "fid", "--num", "50", "--out", "c.json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     result = json.loads((tmp_path / "c.json").read_text())
     assert 0.0 <= result["class_accuracy"] <= 1.0 and len(result["per_class_accuracy"]) == 10
@@ -101,10 +100,10 @@ def test_evaluate_translator_compares_translated_test_images(tmp_path):
         (["evaluate", "m.keras", "--features", "alexnet"], "alexnet"),
     ],
 )
-def test_evaluate_bad_input_is_one_line(dcgan, tmp_path, args, message):
+def test_evaluate_bad_input_is_one_line(dcgan, tmp_path, args, message, cli_main):
     model, *_ = dcgan
     model.save(str(tmp_path / "m.keras"))
-    r = cli(*args, cwd=tmp_path)
+    r = cli_main(*args, cwd=tmp_path)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
