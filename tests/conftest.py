@@ -78,3 +78,33 @@ def cli_main(capsys, monkeypatch):
         return CliResult(code, out.out, out.err)
 
     return run
+
+
+def tree_snapshot(path):
+    """{relative path: bytes (files) or "<dir>"} of everything under `path`
+    (empty when it does not exist): compare two to show a failed command
+    left what existed byte-identical and wrote nothing new."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    for root, dirs, files in os.walk(path):
+        for d in dirs:
+            out[os.path.relpath(os.path.join(root, d), path)] = "<dir>"
+        for f in files:
+            full = os.path.join(root, f)
+            try:
+                with open(full, "rb") as fh:
+                    out[os.path.relpath(full, path)] = fh.read()
+            except OSError:
+                out[os.path.relpath(full, path)] = "<unreadable>"
+    return out
+
+
+def assert_one_clear_line(r, needle=None):
+    """A bad input's answer: exit code 2, at most 3 lines on stderr, no traceback."""
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    assert 1 <= len(lines) <= 3, r.stderr
+    assert "Traceback" not in r.stderr, r.stderr
+    if needle is not None:
+        assert needle.lower() in r.stderr.lower(), (needle, r.stderr)
