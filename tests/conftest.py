@@ -47,8 +47,16 @@ if LoadScopeScheduling is not None:
             path = nodeid.split("::", 1)[0]
             return path if _has_module_fixture(path) else nodeid
 
-    def pytest_xdist_make_scheduler(config, log):
-        return _ModuleFixtureScheduling(config, log)
+    class _SchedulerPlugin:
+        @staticmethod
+        def pytest_xdist_make_scheduler(config, log):
+            return _ModuleFixtureScheduling(config, log)
+
+
+def pytest_configure(config):
+    # Registered only where xdist runs (its hook is unknown under -p no:xdist).
+    if LoadScopeScheduling is not None and config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_SchedulerPlugin(), "keras_gans_scheduler")
 
 
 class CliResult:
