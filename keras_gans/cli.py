@@ -1,8 +1,9 @@
 """The `keras-gans` command line: parse, then call the library.
 
-    keras-gans list [PATTERN]
+    keras-gans list [PATTERN]   # a part of a name or a shell pattern
     keras-gans train MODEL [--data SPEC] [--epochs N] [--batch-size B]
-                     [--image-size S] [--seed S] [--run-dir DIR] [--export-dir DIR]
+                     [--image-size S] [--seed S] [--run-dir DIR] [--overwrite]
+                     [--export-dir DIR]
                      [--labelled N] [--label-noise RATE] [--noise symmetric|asymmetric]
                      [--d-lr LR] [--g-lr LR] [--c-lr LR] [--lr GROUP=VALUE ...]
     keras-gans sample PATH --out FILE.png [--num N] [--seed S]
@@ -45,7 +46,8 @@ def build_parser():
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ls = sub.add_parser("list", help="list the registered models")
-    ls.add_argument("pattern", nargs="?", default="*", help="shell pattern, e.g. '*gan'")
+    ls.add_argument("pattern", nargs="?", default="*",
+                    help="part of a name, or a shell pattern: 'cycle', '*gan'")
 
     tr = sub.add_parser("train", help="train a model and export it")
     tr.add_argument("model", help="a name from `keras-gans list`")
@@ -68,8 +70,14 @@ def build_parser():
     tr.add_argument("--deterministic", action="store_true",
                     help="TF op determinism and seeded data order (--seed, default 0): the "
                          "same command gives the same weights, bit for bit, on this machine")
-    tr.add_argument("--run-dir", default=None, help="default: runs/MODEL")
-    tr.add_argument("--export-dir", default=None, help="default: savedmodels/MODEL")
+    tr.add_argument("--run-dir", default=None,
+                    help="default: runs/MODEL, or runs/MODEL-2, -3, ... when that holds "
+                         "another run; a rerun of a killed run resumes it")
+    tr.add_argument("--overwrite", action="store_true",
+                    help="replace the finished run in the run dir (else a given --run-dir "
+                         "that holds one is refused)")
+    tr.add_argument("--export-dir", default=None,
+                    help="default: RUN_DIR/export (never the shipped savedmodels/)")
     tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
     tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a model constructor argument, e.g. --set identity_weight=5 "
@@ -147,6 +155,9 @@ def cmd_list(args):
     from keras_gans import registry
 
     names = registry.list_models(args.pattern)
+    if not names:
+        raise ValueError(f"No model matches {args.pattern!r}; `keras-gans list` shows all "
+                         f"{len(registry.list_models())}.")
     width = max((len(n) for n in names), default=0)
     for n in names:
         print(f"{n:<{width}}  {registry.entry(n).summary}")
@@ -176,7 +187,7 @@ def cmd_train(args):
             export=not args.no_export, overrides=_overrides(args.set), labelled=args.labelled,
             label_noise=args.label_noise, noise=args.noise,
             learning_rates=_learning_rates(args), strategy=args.strategy,
-            mixed_precision=args.mixed_precision, jit=args.jit)
+            mixed_precision=args.mixed_precision, jit=args.jit, overwrite=args.overwrite)
     print(f"model:       {result.paths['model']}")
     print(f"samples:     {result.paths['samples']}")
     if not args.no_export and not result.chief:

@@ -63,10 +63,11 @@ def _ensure_loaded():
 
 
 def list_models(pattern="*"):
-    """Returns the sorted registered names that match a shell-style `pattern`.
+    """Returns the sorted registered names that match `pattern`.
 
     Args:
-        pattern: str. An `fnmatch` pattern.
+        pattern: str. A shell-style pattern (`"*gan"`), or, without any of
+            `*?[`, a part of a name (`"cycle"`).
 
     Returns:
         list of str.
@@ -75,9 +76,12 @@ def list_models(pattern="*"):
     ```python
     keras_gans.list_models()        # every model
     keras_gans.list_models("*gan")  # names ending in "gan"
+    keras_gans.list_models("cycle")  # ["cyclegan"]
     ```
     """
     _ensure_loaded()
+    if not any(c in pattern for c in "*?["):
+        pattern = f"*{pattern}*"
     return sorted(n for n in _REGISTRY if fnmatch.fnmatch(n, pattern))
 
 

@@ -38,15 +38,15 @@ def test_train_writes_default_paths(trained):
     cwd, r = trained
     assert os.path.isfile(cwd / "runs" / "dcgan" / "model.keras")
     assert os.path.isfile(cwd / "runs" / "dcgan" / "samples" / "final.png")
-    assert os.path.isfile(cwd / "savedmodels" / "dcgan" / "1" / "saved_model.pb")
-    assert os.path.isfile(cwd / "savedmodels" / "dcgan" / "dcgan.tflite")
+    assert os.path.isfile(cwd / "runs" / "dcgan" / "export" / "1" / "saved_model.pb")
+    assert os.path.isfile(cwd / "runs" / "dcgan" / "export" / "dcgan.tflite")
     for label in ("model:", "samples:", "saved_model:", "tflite:"):
         assert label in r.stdout
 
 
 @pytest.mark.parametrize(
-    "source", ["runs/dcgan/model.keras", "savedmodels/dcgan", "savedmodels/dcgan/1",
-               "savedmodels/dcgan/dcgan.tflite"],
+    "source", ["runs/dcgan/model.keras", "runs/dcgan/export", "runs/dcgan/export/1",
+               "runs/dcgan/export/dcgan.tflite"],
 )
 def test_sample_from_every_format(trained, source, cli_main):
     cwd, _ = trained

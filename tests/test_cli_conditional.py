@@ -56,11 +56,11 @@ def trained(tmp_path_factory):
 
 def test_train_writes_a_conditional_model(trained):
     assert os.path.isfile(trained / "runs" / "cgan" / "samples" / "final.png")
-    assert os.path.isfile(trained / "savedmodels" / "cgan" / "1" / "assets.extra" / "keras_gans.json")
-    assert os.path.isfile(trained / "savedmodels" / "cgan" / "cgan.tflite")
+    assert os.path.isfile(trained / "runs" / "cgan" / "export" / "1" / "assets.extra" / "keras_gans.json")
+    assert os.path.isfile(trained / "runs" / "cgan" / "export" / "cgan.tflite")
 
 
-@pytest.mark.parametrize("source", ["savedmodels/cgan", "savedmodels/cgan/cgan.tflite"])
+@pytest.mark.parametrize("source", ["runs/cgan/export", "runs/cgan/export/cgan.tflite"])
 def test_sample_one_row_per_label(trained, source, capsys, monkeypatch):
     out = f"rows_{os.path.basename(source)}.png"
     args = ("sample", source, "--labels", "0,3,7", "--num", "5", "--seed", "1", "--out", out)
@@ -78,11 +78,11 @@ def test_sample_one_row_per_label(trained, source, capsys, monkeypatch):
 @pytest.mark.parametrize(
     "args,needle",
     [
-        (["savedmodels/cgan"], "pass --labels with classes 0 to 9"),
-        (["savedmodels/cgan/cgan.tflite", "--labels", "0,10"], "Label 10 is out of range"),
+        (["runs/cgan/export"], "pass --labels with classes 0 to 9"),
+        (["runs/cgan/export/cgan.tflite", "--labels", "0,10"], "Label 10 is out of range"),
         (["runs/cgan/model.keras", "--labels", "-1"], "Label -1 is out of range"),
-        (["savedmodels/cgan", "--labels", "one,two"], "comma-separated"),
-        (["savedmodels/cgan", "--vary-code", "0"], "--vary-code is for InfoGAN"),
+        (["runs/cgan/export", "--labels", "one,two"], "comma-separated"),
+        (["runs/cgan/export", "--vary-code", "0"], "--vary-code is for InfoGAN"),
     ],
 )
 def test_sample_label_errors_are_one_line(trained, args, needle, capsys, monkeypatch):

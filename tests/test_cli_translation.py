@@ -26,7 +26,7 @@ def test_train_uses_the_model_data_and_its_preset(trained):
     assert "'identity_weight': 0.0" in r.stdout  # digits-ink's measured preset
     assert "'filters': 8" in r.stdout
     for path in ("runs/cyclegan/model.keras", "runs/cyclegan/samples/final.png",
-                 "savedmodels/cyclegan/1/saved_model.pb", "savedmodels/cyclegan/cyclegan.tflite"):
+                 "runs/cyclegan/export/1/saved_model.pb", "runs/cyclegan/export/cyclegan.tflite"):
         assert os.path.isfile(cwd / path), path
 
 
@@ -43,8 +43,8 @@ def test_cycle_and_identity_terms_reach_tensorboard(trained):
         assert any(term in t for t in tags), (term, tags)
 
 
-@pytest.mark.parametrize("source", ["runs/cyclegan/model.keras", "savedmodels/cyclegan",
-                                    "savedmodels/cyclegan/cyclegan.tflite"])
+@pytest.mark.parametrize("source", ["runs/cyclegan/model.keras", "runs/cyclegan/export",
+                                    "runs/cyclegan/export/cyclegan.tflite"])
 def test_sample_writes_input_output_reconstruction(trained, source, cli_main):
     cwd, _ = trained
     out = f"t_{os.path.basename(source)}.png"
@@ -62,9 +62,9 @@ def test_sample_takes_a_file_a_folder_and_the_other_direction(trained, tmp_path,
     rng = np.random.default_rng(0)
     for i in range(3):
         Image.fromarray(rng.integers(0, 255, (20, 24, 3), dtype=np.uint8)).save(folder / f"{i}.png")
-    r = cli_main("sample", "savedmodels/cyclegan", "--input", str(folder), "--out", "f.png", cwd=cwd)
+    r = cli_main("sample", "runs/cyclegan/export", "--input", str(folder), "--out", "f.png", cwd=cwd)
     assert r.returncode == 0 and "3 translations" in r.stdout, r.stderr
-    r = cli_main("sample", "savedmodels/cyclegan", "--input", str(folder / "0.png"),
+    r = cli_main("sample", "runs/cyclegan/export", "--input", str(folder / "0.png"),
             "--direction", "b_to_a", "--out", "one.png", cwd=cwd)
     assert r.returncode == 0 and "1 translations" in r.stdout, r.stderr
 
@@ -93,5 +93,5 @@ def test_folder_without_b_is_a_clear_error(tmp_path, cli_main):
 
 def test_generator_flags_are_refused_for_translators_and_back(trained, cli_main):
     cwd, _ = trained
-    r = cli_main("sample", "savedmodels/cyclegan", "--labels", "1", "--out", "x.png", cwd=cwd)
+    r = cli_main("sample", "runs/cyclegan/export", "--labels", "1", "--out", "x.png", cwd=cwd)
     assert r.returncode == 2 and "no --labels" in r.stderr

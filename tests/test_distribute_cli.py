@@ -234,7 +234,7 @@ def test_cli_bfloat16_trains_and_exports_float32(tmp_path):
         config = json.loads(f.read("config.json"))
     assert "mixed_bfloat16" in json.dumps(config["config"]["dtype"])
 
-    loaded = tf.saved_model.load(str(tmp_path / "savedmodels" / "dcgan" / "1"))
+    loaded = tf.saved_model.load(str(tmp_path / "runs" / "dcgan" / "export" / "1"))
     serve = loaded.signatures["serving_default"]
     # The served G computes in bfloat16 inside; its signature is float32.
     bf16 = tf.bfloat16.as_datatype_enum
@@ -253,7 +253,7 @@ def test_cli_bfloat16_trains_and_exports_float32(tmp_path):
     # the same images up to bfloat16 rounding.
     from helpers import litert_run
 
-    lite = litert_run(str(tmp_path / "savedmodels" / "dcgan" / "dcgan.tflite"),
+    lite = litert_run(str(tmp_path / "runs" / "dcgan" / "export" / "dcgan.tflite"),
                       "serving_default", z=z)["images"]
     assert lite.dtype == np.float32
     np.testing.assert_allclose(lite, images.numpy(), atol=0.05)

@@ -107,8 +107,8 @@ def test_two_workers_train_the_same_model_and_only_the_chief_writes(tmp_path):
         os.path.relpath(os.path.join(root, f), tmp_path)
         for root, _, files in os.walk(tmp_path) for f in files
         if f == "saved_model.pb" or f.endswith(".tflite"))
-    assert exports == [os.path.join("run", "savedmodels", "dcgan", "1", "saved_model.pb"),
-                       os.path.join("run", "savedmodels", "dcgan", "dcgan.tflite")]
+    assert exports == [os.path.join("run", "runs", "dcgan", "export", "1", "saved_model.pb"),
+                       os.path.join("run", "runs", "dcgan", "export", "dcgan.tflite")]
     assert line_value(worker_out, "saved_model:").startswith("none")
     # Nothing of the worker's landed in the chief's run dir.
     assert not any("worker" in name for name in os.listdir(cwd / "runs" / "dcgan"))

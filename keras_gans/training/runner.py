@@ -130,6 +130,69 @@ def label_options(cls, spec, labelled=None, label_noise=None, noise="symmetric",
     return load_args, model_args
 
 
+#: What a run writes in its run dir (`--overwrite` removes these, and nothing else).
+RUN_FILES = ("model.keras", "samples", "logs", "backup", "export", "fid.json")
+
+
+def finished_run(run_dir):
+    """True when `run_dir` holds a run that finished: its `model.keras` and no
+    backup to resume from (a killed run keeps its backup until it ends)."""
+    from keras_gans.training.backup import Backup
+
+    return (os.path.isfile(os.path.join(run_dir, "model.keras"))
+            and not Backup.finished_epochs(os.path.join(run_dir, "backup")))
+
+
+def _resumable_or_empty(run_dir, run_record):
+    """True when a new run may use `run_dir`: nothing finished is there, and
+    any backup is of this same run."""
+    from keras_gans.training.backup import Backup
+
+    if finished_run(run_dir):
+        return False
+    try:
+        Backup.check_run(os.path.join(run_dir, "backup"), run_record)
+    except ValueError:
+        return False
+    return True
+
+
+def choose_run_dir(model, run_dir, run_record, overwrite=False):
+    """`(run_dir, note)`: where a run writes, never mixed into another run.
+
+    The default (`run_dir` None) is `runs/MODEL`, else the first of
+    `runs/MODEL-2`, `runs/MODEL-3`, ... that holds no finished run and no
+    backup of another run (so a rerun of a killed run resumes it). A
+    `run_dir` given that holds a finished run is refused unless `overwrite`,
+    which removes that run's files (`RUN_FILES`) and nothing else. `note` is a
+    line to print, or None.
+    """
+    import shutil
+
+    if run_dir is None and not overwrite:
+        base = os.path.join("runs", model)
+        candidate, n = base, 1
+        while not _resumable_or_empty(candidate, run_record):
+            n += 1
+            candidate = f"{base}-{n}"
+        note = None if n == 1 else (f"{base} holds another run; this one writes to {candidate} "
+                                    "(--run-dir to choose, --overwrite to replace).")
+        return candidate, note
+    run_dir = run_dir or os.path.join("runs", model)
+    if not finished_run(run_dir):
+        return run_dir, None
+    if not overwrite:
+        raise ValueError(f"{run_dir!r} holds a finished run (its model.keras); pass --overwrite "
+                         "to replace it, or choose another --run-dir.")
+    for name in RUN_FILES:
+        path = os.path.join(run_dir, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+    return run_dir, f"--overwrite: removed the finished run in {run_dir}."
+
+
 def _dataset(cls, spec, shape, batch_size, seed, order, load_args):
     """`(training dataset, preview inputs)`: what the model class trains on
     (`cls.training_data`)."""
@@ -176,16 +239,18 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         steps_per_epoch=None, max_seconds=None, fid_every_seconds=None, seed=None,
         deterministic=False, run_dir=None, export_dir=None, export=True, overrides=None,
         labelled=None, label_noise=None, noise="symmetric", learning_rates=None,
-        strategy="auto", mixed_precision=None, jit=False, verbose=True):
+        strategy="auto", mixed_precision=None, jit=False, overwrite=False, verbose=True):
     """Trains a registered model end to end: the library form of `keras-gans train`.
 
     It builds the model (its preset, then `overrides`) under the strategy,
     compiles it with the paper's optimizers (`learning_rates` over them),
     trains it on `data` with a NaN guard, a backup (a rerun of a killed run
-    goes on after its last finished epoch), sample grids every tenth of the
-    run, TensorBoard logs and a checkpoint, then saves it to
-    `RUN_DIR/model.keras`, writes `RUN_DIR/samples/final.png` and exports a
-    SavedModel and a `.tflite` file.
+    goes on after its last finished epoch, and says so first), sample grids
+    every tenth of the run, TensorBoard logs and a checkpoint, then saves it
+    to `RUN_DIR/model.keras`, writes `RUN_DIR/samples/final.png` and exports a
+    SavedModel and a `.tflite` file to `RUN_DIR/export/` (TF Serving's
+    layout: `export/1/`, `export/MODEL.tflite`). It never writes into the
+    shipped `savedmodels/`, nor into another run's directory.
 
     Args:
         model: str. A registered name (`keras_gans.list_models()`).
@@ -205,8 +270,10 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         deterministic: bool. TF op determinism and seeded data order (seed
             defaults to 0): the same call gives the same weights, bit for bit.
         run_dir: str or None. Checkpoint, samples, logs and backup; None:
-            `runs/MODEL`.
-        export_dir: str or None. None: `savedmodels/MODEL`.
+            `runs/MODEL`, or `runs/MODEL-2`, `-3`, ... when that holds another
+            run (see `choose_run_dir`). A given `run_dir` that holds a
+            finished run raises a ValueError unless `overwrite`.
+        export_dir: str or None. None: `RUN_DIR/export`.
         export: bool. Write the SavedModel and the `.tflite` file.
         overrides: dict or None. Constructor arguments over the preset, e.g.
             `{"identity_weight": 5.0}`.
@@ -224,6 +291,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
             `"none"`; None: float32. Sets Keras' global dtype policy.
         jit: bool. Compile the train step with XLA (one replica only; else a
             `TrainingWarning` and no XLA).
+        overwrite: bool. Replace the finished run in `run_dir` (its files
+            only, `RUN_FILES`) instead of refusing it.
         verbose: bool. Print what is trained and `fit()`'s progress.
 
     Returns:
@@ -265,8 +334,6 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
     epochs = epochs or getattr(cls, "default_epochs", 10)
     spec = data if data is not None else getattr(cls, "default_data", "digits")
     batch_size = batch_size or cls.default_batch_size
-    run_dir = run_dir or os.path.join("runs", model)
-    export_dir = export_dir or os.path.join("savedmodels", model)
     say = print if verbose else (lambda *a, **k: None)
     # The strategy first: multi-worker collectives must be set up before any op runs.
     strategy_name = strategy if isinstance(strategy, str) else None
@@ -283,9 +350,6 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         if problem:  # XLA on one device only: warn, go on
             warnings.warn(f"--jit ignored: {problem}.", TrainingWarning, stacklevel=2)
             jit = False
-        if not chief:
-            run_dir = distribute.worker_dir(run_dir, strategy)
-            say(f"Not the chief: this worker writes to {run_dir} and exports nothing.")
         if deterministic:
             seed = 0 if seed is None else seed
             tf.config.experimental.enable_op_determinism()
@@ -302,12 +366,23 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
                       "settings": model_args, "data_options": load_args, "dtype_policy": policy}
         if learning_rates:  # absent when unset: older backups still match
             run_record["learning_rates"] = learning_rates
+        run_dir, note = choose_run_dir(model, run_dir, run_record, overwrite)
+        export_dir = export_dir or os.path.join(run_dir, "export")
+        if not chief:
+            run_dir = distribute.worker_dir(run_dir, strategy)
         backup_dir = os.path.join(run_dir, "backup")
         # Epoch e's batches depend only on (seed, e): a rerun of a killed run goes
         # on with the epochs after the last one its backup holds; workers, after the
         # last one all of theirs hold (a kill may land between their commits).
         finished = distribute.workers_min(callbacks.Backup.finished_epochs(backup_dir), strategy)
         callbacks.Backup.check_run(backup_dir, run_record)  # after the collective
+        if finished:  # the first line a resumed run prints
+            say(f"Resuming {run_dir} after epoch {finished} of {epochs}, from its backup "
+                f"{backup_dir}.")
+        if note:
+            say(note)
+        if not chief:
+            say(f"Not the chief: this worker writes to {run_dir} and exports nothing.")
         order = dict(epochs=epochs, start_epoch=min(finished, epochs - 1),
                      steps_per_epoch=steps_per_epoch)
         ds, preview_inputs = _dataset(cls, spec, shape, batch_size, seed, order, load_args)
@@ -372,8 +447,12 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         paths["samples"] = os.path.join(run_dir, "samples", "final.png")
         images, ncols = gan.preview_grid(64, 0, preview_inputs)
         save_grid(keras.ops.convert_to_numpy(images), paths["samples"], ncols=ncols)
-        say(f"Trained in {seconds:.1f} s: {budget.epochs} epochs, {budget.images} images, "
-            f"{budget.images_per_second:.0f} img/s.")
+        first = order["start_epoch"] + 1
+        ran = max(0, budget.epochs - order["start_epoch"])
+        span = (f"epoch {first}" if budget.epochs == first else
+                f"epochs {first} to {budget.epochs}" if ran else f"no full epoch from {first}")
+        say(f"Trained in {seconds:.1f} s: {span} of {epochs} ({ran} in this run, "
+            f"{budget.images} images), {budget.images_per_second:.0f} img/s.")
         if export and chief:
             paths["saved_model"] = export_lib.saved_model(gan, export_dir)
             paths["tflite"] = export_lib.tflite(gan, os.path.join(export_dir, f"{model}.tflite"))
