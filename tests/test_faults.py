@@ -45,7 +45,7 @@ def test_cli_keeps_the_previous_export_and_checkpoint_when_training_goes_nan(
 
     monkeypatch.setattr(data, "load", poisoned)
     capsys.readouterr()
-    assert cli.main(args) == 2
+    assert cli.main(args + ["--overwrite"]) == 2  # the run dir holds the finished run
     err = capsys.readouterr().err
     assert "non-finite" in err and "epoch 1, batch 1" in err and "Traceback" not in err
     assert _digest(tmp_path / "sm") == before_export  # no new version, .tflite untouched

@@ -130,8 +130,10 @@ def label_options(cls, spec, labelled=None, label_noise=None, noise="symmetric",
     return load_args, model_args
 
 
-#: What a run writes in its run dir (`--overwrite` removes these, and nothing else).
-RUN_FILES = ("model.keras", "samples", "logs", "backup", "export", "fid.json")
+#: What `--overwrite` removes of a finished run before the new one starts: what
+#: would mix with the new run's. Its model.keras and export stay until the new
+#: run replaces them (a run that goes non-finite keeps the last good ones).
+RUN_FILES = ("samples", "logs", "fid.json")
 
 
 def finished_run(run_dir):
@@ -164,8 +166,9 @@ def choose_run_dir(model, run_dir, run_record, overwrite=False):
     `runs/MODEL-2`, `runs/MODEL-3`, ... that holds no finished run and no
     backup of another run (so a rerun of a killed run resumes it). A
     `run_dir` given that holds a finished run is refused unless `overwrite`,
-    which removes that run's files (`RUN_FILES`) and nothing else. `note` is a
-    line to print, or None.
+    which removes that run's sample grids, logs and FID curve (`RUN_FILES`)
+    and nothing else; the new run replaces its model.keras and adds an export
+    version. `note` is a line to print, or None.
     """
     import shutil
 
@@ -190,7 +193,7 @@ def choose_run_dir(model, run_dir, run_record, overwrite=False):
             shutil.rmtree(path)
         elif os.path.exists(path):
             os.remove(path)
-    return run_dir, f"--overwrite: removed the finished run in {run_dir}."
+    return run_dir, f"--overwrite: replacing the finished run in {run_dir}."
 
 
 def _dataset(cls, spec, shape, batch_size, seed, order, load_args):
@@ -291,8 +294,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
             `"none"`; None: float32. Sets Keras' global dtype policy.
         jit: bool. Compile the train step with XLA (one replica only; else a
             `TrainingWarning` and no XLA).
-        overwrite: bool. Replace the finished run in `run_dir` (its files
-            only, `RUN_FILES`) instead of refusing it.
+        overwrite: bool. Replace the finished run in `run_dir` instead of
+            refusing it (see `choose_run_dir`).
         verbose: bool. Print what is trained and `fit()`'s progress.
 
     Returns:
