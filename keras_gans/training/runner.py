@@ -165,13 +165,10 @@ def choose_run_dir(model, run_dir, run_record, overwrite=False):
     The default (`run_dir` None) is `runs/MODEL`, else the first of
     `runs/MODEL-2`, `runs/MODEL-3`, ... that holds no finished run and no
     backup of another run (so a rerun of a killed run resumes it). A
-    `run_dir` given that holds a finished run is refused unless `overwrite`,
-    which removes that run's sample grids, logs and FID curve (`RUN_FILES`)
-    and nothing else; the new run replaces its model.keras and adds an export
-    version. `note` is a line to print, or None.
+    `run_dir` given that holds a finished run is refused unless `overwrite`
+    (then `clear_finished_run` is for the caller to call once the new run is
+    sure to start). `note` is a line to print, or None.
     """
-    import shutil
-
     if run_dir is None and not overwrite:
         base = os.path.join("runs", model)
         candidate, n = base, 1
@@ -187,13 +184,23 @@ def choose_run_dir(model, run_dir, run_record, overwrite=False):
     if not overwrite:
         raise ValueError(f"{run_dir!r} holds a finished run (its model.keras); pass --overwrite "
                          "to replace it, or choose another --run-dir.")
+    return run_dir, f"--overwrite: replacing the finished run in {run_dir}."
+
+
+def clear_finished_run(run_dir):
+    """Removes what of a finished run in `run_dir` would mix with a new one:
+    its sample grids, logs and FID curve (`RUN_FILES`), nothing else. The new
+    run replaces its model.keras and adds an export version."""
+    import shutil
+
+    if not finished_run(run_dir):
+        return
     for name in RUN_FILES:
         path = os.path.join(run_dir, name)
         if os.path.isdir(path):
             shutil.rmtree(path)
         elif os.path.exists(path):
             os.remove(path)
-    return run_dir, f"--overwrite: replacing the finished run in {run_dir}."
 
 
 def _dataset(cls, spec, shape, batch_size, seed, order, load_args):
@@ -328,12 +335,21 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         check_positive(name, value)
     if channels is not None and channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3; got {channels}.")
+    for name, value in (("max_seconds", max_seconds), ("fid_every_seconds", fid_every_seconds)):
+        if value is not None and not value > 0:
+            raise ValueError(f"{name} (--{name.replace('_', '-')}) must be a positive number "
+                             f"of seconds; got {value}.")
+    for name, path in (("run_dir", run_dir), ("export_dir", export_dir)):
+        if path is not None and os.path.exists(path) and not os.path.isdir(path):
+            raise NotADirectoryError(f"{name} (--{name.replace('_', '-')}) {path!r} is a file, "
+                                     "not a folder.")
     learning_rates = _check_learning_rates(learning_rates)
     shape = list(entry.defaults.get("image_shape", getattr(cls, "default_image_shape", (32, 32, 1))))
     if image_size:
         shape[0] = shape[1] = image_size
     if channels:
         shape[2] = channels
+    cls.check_image_shape(shape, **dict(overrides or {}))  # before any data is read
     epochs = epochs or getattr(cls, "default_epochs", 10)
     spec = data if data is not None else getattr(cls, "default_data", "digits")
     batch_size = batch_size or cls.default_batch_size
@@ -397,7 +413,6 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
                    else f"{model} has layers that XLA cannot compile")
             warnings.warn(f"--jit ignored: {why}.", TrainingWarning, stacklevel=2)
             jit = False
-        os.makedirs(run_dir, exist_ok=True)
         model_path = os.path.join(run_dir, "model.keras")
         every = max(1, epochs // 10)
         logs_dir = os.path.join(run_dir, "logs")
@@ -425,6 +440,10 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
             f"for {epochs} epochs (batch {batch_size}; {distribute.describe(strategy)}; "
             f"dtype {policy}{'; XLA' if jit else ''})."
         )
+        # Only now: a run refused above leaves no run dir, and no finished run cleared.
+        if overwrite and chief:
+            clear_finished_run(run_dir)
+        os.makedirs(run_dir, exist_ok=True)
         start = time.time()
         try:
             history = gan.fit(ds, epochs=epochs, callbacks=cbs,
