@@ -147,7 +147,12 @@ def build_parser():
     ex = sub.add_parser("export", help="export a .keras model to SavedModel or .tflite")
     ex.add_argument("path", help=".keras file (or a SavedModel dir for --format tflite)")
     ex.add_argument("--format", required=True, choices=("saved_model", "tflite"))
-    ex.add_argument("--out", default=None, help="base dir (saved_model) or file (tflite)")
+    ex.add_argument("--out", default=None,
+                    help="base dir (saved_model; the next version goes in it) or file (tflite). "
+                         "Default: named after the model (NAME, its name in `keras-gans list`), "
+                         "not the file: savedmodels/NAME/ (saved_model) and "
+                         "savedmodels/NAME/NAME.tflite; from a SavedModel, NAME.tflite beside "
+                         "its version folders")
     return p
 
 
@@ -280,31 +285,26 @@ def cmd_sample(args):
 
 
 def cmd_export(args):
-    import keras
-
-    import keras_gans  # noqa: F401 - registers the model classes
     from keras_gans import serving
 
-    path = args.path
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path!r} does not exist.")
-    stem = os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
-    if args.format == "tflite" and os.path.isdir(path):
-        sm = serving.resolve_saved_model(path)
-        if sm is None:
-            raise ValueError(f"{path!r} holds no SavedModel to convert.")
-        out = args.out or os.path.join(path, f"{stem}.tflite")
-        print(f"tflite:      {serving.tflite(sm, out)}")
+    # Any saved form loads (one line when it cannot be read); then its kind is checked.
+    runtime = serving.load(args.path)
+    if args.format == "tflite" and os.path.isdir(args.path):
+        # Beside the version folders: savedmodels/NAME/NAME.tflite.
+        parent = os.path.dirname(os.path.normpath(runtime.source))
+        out = args.out or os.path.join(parent, f"{runtime.name}.tflite")
+        print(f"tflite:      {serving.tflite(runtime.source, out)}")
         return 0
-    if not (os.path.isfile(path) and path.endswith(".keras")):
-        raise ValueError(f"export needs a .keras file; got {path!r}.")
-    model = keras.saving.load_model(path)
+    if runtime.model is None:
+        raise ValueError(f"export needs a .keras file (or a SavedModel folder for --format "
+                         f"tflite); {args.path!r} is already exported.")
+    # Named after the model, not the file: savedmodels/NAME/N and savedmodels/NAME/NAME.tflite.
+    base = os.path.join("savedmodels", runtime.name)
     if args.format == "saved_model":
-        out = args.out or os.path.join("savedmodels", stem)
-        print(f"saved_model: {serving.saved_model(model, out)}")
+        print(f"saved_model: {serving.saved_model(runtime.model, args.out or base)}")
     else:
-        out = args.out or os.path.splitext(path)[0] + ".tflite"
-        print(f"tflite:      {serving.tflite(model, out)}")
+        out = args.out or os.path.join(base, f"{runtime.name}.tflite")
+        print(f"tflite:      {serving.tflite(runtime.model, out)}")
     return 0
 
 

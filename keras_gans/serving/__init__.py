@@ -6,8 +6,9 @@
   model's classes, InfoGAN's code layout, a translator's data).
 - `export`: `saved_model(model, base_dir)` (TF Serving layout) and
   `tflite(model, path)` (LiteRT), both atomic.
-- `runtimes`: a loaded `.keras` file, SavedModel or `.tflite` file, and how
-  to call its signatures.
+- `runtimes`: `load(path)`, which loads any saved form (a `.keras` file, a
+  SavedModel version or base directory, a `.tflite` file) with one clear
+  `ValueError` line for a file it cannot read, and how to call its signatures.
 - `samplers`: `load_sampler(path)`, which picks the sampler of the file's kind
   (generator, label-conditional, InfoGAN, translator) from what its
   `serving_default` takes; each answers `sample`, `evaluation_images` and
@@ -20,6 +21,8 @@ Example:
 path = keras_gans.serving.saved_model(model, "savedmodels/dcgan")
 sampler = keras_gans.serving.load_sampler("savedmodels/dcgan")
 images = sampler.sample(16, seed=0)
+runtime = keras_gans.serving.load("savedmodels/dcgan/dcgan.tflite")
+runtime.run("serving_default", z=z)["images"]
 ```
 """
 
@@ -32,11 +35,13 @@ from keras_gans.serving.layout import latest_version_dir, resolve_saved_model, v
 from keras_gans.serving.metadata import (
     METADATA_NAME,
     add_tflite_metadata,
+    export_name,
     metadata_of,
     read_saved_model_metadata,
     read_tflite_metadata,
     write_saved_model_metadata,
 )
+from keras_gans.serving.runtimes import load
 from keras_gans.serving.samplers import (
     SAMPLERS,
     CodeSampler,
@@ -57,7 +62,9 @@ __all__ = [
     "Sampler",
     "TranslatorSampler",
     "add_tflite_metadata",
+    "export_name",
     "latest_version_dir",
+    "load",
     "load_sampler",
     "metadata_of",
     "read_saved_model_metadata",

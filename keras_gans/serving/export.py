@@ -3,6 +3,9 @@ to LiteRT / TFLite.
 
 Both writes are atomic: the files are built in a temporary place beside the
 target and moved there only when complete, so a failed export leaves nothing.
+What they write has the modes of a plain write under the process umask (0644
+files and 0755 folders under umask 022), not the private modes of the
+temporary place, so a server running as another user can read it.
 """
 
 import os
@@ -19,6 +22,27 @@ from keras_gans.serving.metadata import (
     read_saved_model_metadata,
     write_saved_model_metadata,
 )
+
+
+def _umask():
+    """The process umask (read by setting it and setting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _give_umask_modes(path):
+    """Gives the file `path`, or the folder `path` and all under it, the modes
+    a plain write has under the umask (mkdtemp and mkstemp make them private)."""
+    mask = _umask()
+    file_mode, dir_mode = 0o666 & ~mask, 0o777 & ~mask
+    if not os.path.isdir(path):
+        os.chmod(path, file_mode)
+        return
+    for root, dirs, files in os.walk(path):
+        os.chmod(root, dir_mode)
+        for name in files:
+            os.chmod(os.path.join(root, name), file_mode)
 
 
 def _write_saved_model(model, directory):
@@ -67,6 +91,7 @@ def saved_model(model, base_dir, version=None):
     tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=base_dir)
     try:
         _write_saved_model(model, tmp)
+        _give_umask_modes(tmp)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -134,6 +159,7 @@ def tflite(model, path):
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            _give_umask_modes(tmp_file)
             os.replace(tmp_file, path)
         except BaseException:
             if os.path.exists(tmp_file):

@@ -33,6 +33,24 @@ def metadata_of(model):
     return fn() if callable(fn) else None
 
 
+def export_name(model):
+    """The name a model's exports go under: its registered name.
+
+    Args:
+        model: `keras_gans.models.GenerativeModel`.
+
+    Returns:
+        str. The name it is registered under (`keras-gans list`), else its
+        class name in lower case.
+
+    Example:
+    ```python
+    keras_gans.serving.export_name(keras_gans.get("dcgan"))  # "dcgan"
+    ```
+    """
+    return getattr(model, "registry_name", None) or type(model).__name__.lower()
+
+
 def write_saved_model_metadata(directory, metadata):
     """Writes `metadata` to `directory/assets.extra/keras_gans.json`.
 

@@ -19,8 +19,6 @@ what the file exports; `run(signature, **inputs)` calls any of them (e.g.
 BiGAN's `encode`, SGAN's `classify`).
 """
 
-import os
-
 import numpy as np
 
 from keras_gans.models.base import batched, generator_cli_grid, generator_evaluation_images
@@ -31,8 +29,7 @@ from keras_gans.models.translation import (
     translator_cli_grid,
     translator_evaluation_images,
 )
-from keras_gans.serving.layout import resolve_saved_model
-from keras_gans.serving.runtimes import KerasRuntime, SavedModelRuntime, TFLiteRuntime
+from keras_gans.serving.runtimes import load
 
 
 class Sampler:
@@ -468,28 +465,14 @@ def load_sampler(path):
         a `GeneratorSampler`, `LabelSampler`, `CodeSampler` or
         `TranslatorSampler`, by what the file's `serving_default` takes.
 
+    Raises:
+        FileNotFoundError, ValueError: as `keras_gans.serving.load`, which
+            loads the file (one line saying why a file cannot be read).
+
     Example:
     ```python
     sampler = keras_gans.inference.load_sampler("savedmodels/dcgan")
     images = sampler.sample(16, seed=0)
     ```
     """
-    path = str(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path!r} does not exist.")
-    if os.path.isfile(path):
-        if path.endswith(".keras"):
-            return sampler_for(KerasRuntime(path))
-        if path.endswith(".tflite"):
-            return sampler_for(TFLiteRuntime(path))
-        raise ValueError(
-            f"Cannot sample from {path!r}: expected a .keras file, a .tflite file "
-            "or a SavedModel directory."
-        )
-    sm = resolve_saved_model(path)
-    if sm is None:
-        raise ValueError(
-            f"{path!r} is a folder but holds no SavedModel (no saved_model.pb, and no "
-            "numbered version folder with one)."
-        )
-    return sampler_for(SavedModelRuntime(sm))
+    return sampler_for(load(path))
