@@ -7,7 +7,8 @@ Specs:
 - `tfds:NAME[:SPLIT]`: a tensorflow-datasets dataset (downloads on first use),
   center-cropped to a square and resized.
 - `folder:PATH`: every image file below PATH (png, jpg, jpeg, bmp, gif, webp,
-  tif, tiff); unreadable files are skipped with a warning that counts them.
+  tif, tiff); unreadable files are skipped with a warning that counts them
+  and names the first few. `folder_channels(PATH)` says whether most are colour.
 
 Image-to-image models load two domains with `load_pairs` and `load_unpaired`
 (specs `digits-edges`, `digits-ink`, `photo-cartoon`, `tfds:cycle_gan/NAME`,
@@ -63,6 +64,7 @@ from keras_gans.data.sources import (
     IMAGE_EXTENSIONS,
     digits_arrays,
     digits_split_indices,
+    folder_channels,
     folder_files,
     folder_labelled_files,
     images_dataset,
@@ -84,6 +86,7 @@ __all__ = [
     "domain_images",
     "epoch_steps",
     "epoch_stream",
+    "folder_channels",
     "folder_files",
     "folder_labelled_files",
     "images_dataset",

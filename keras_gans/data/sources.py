@@ -7,6 +7,7 @@ a one-domain spec (`digits[:SPLIT]`, `tfds:NAME[:SPLIT]`, `folder:PATH`) and
 `images_dataset` gives its unbatched images.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -27,6 +28,7 @@ __all__ = [
     "check_folder_count",
     "digits_arrays",
     "digits_split_indices",
+    "folder_channels",
     "folder_files",
     "folder_image_reader",
     "folder_labelled_files",
@@ -116,8 +118,32 @@ def digits_arrays(image_size=32, channels=1, split=None):
 # ------------------------------------------------------------------ folders
 
 
+def _walk_files(path):
+    """Every file below `path`, following folder links but visiting each real folder once.
+
+    A link loop (`sub/loop -> ..`) ends the descent instead of hanging it.
+    """
+    seen = set()
+    for root, dirs, names in os.walk(path, followlinks=True):
+        try:
+            key = os.path.realpath(root)
+        except OSError:
+            dirs[:] = []
+            continue
+        if key in seen:
+            dirs[:] = []
+            continue
+        seen.add(key)
+        dirs.sort()
+        for n in names:
+            yield os.path.join(root, n)
+
+
 def list_image_files(path):
     """Every image file below `path` (by its extension, see `IMAGE_EXTENSIONS`), sorted.
+
+    Folder links are followed, each real folder once (a link loop does not
+    hang the walk).
 
     Args:
         path: str. A folder.
@@ -135,12 +161,7 @@ def list_image_files(path):
         raise FileNotFoundError(f"Image folder {path!r} does not exist.")
     if not os.path.isdir(path):
         raise NotADirectoryError(f"{path!r} is not a folder; folder: specs take a directory.")
-    files = []
-    for root, _, names in os.walk(path):
-        for n in names:
-            if n.lower().endswith(IMAGE_EXTENSIONS):
-                files.append(os.path.join(root, n))
-    files.sort()
+    files = sorted(f for f in _walk_files(path) if f.lower().endswith(IMAGE_EXTENSIONS))
     if not files:
         raise ValueError(
             f"Folder {path!r} has no image files (looked for {', '.join(IMAGE_EXTENSIONS)})."
@@ -148,39 +169,243 @@ def list_image_files(path):
     return files
 
 
-def _readable(files):
+#: Files named in a skipped-files warning or error (the rest are counted).
+_NAMED_SKIPS = 3
+
+
+class _Unreadable(Exception):
+    """Why an image file cannot be read (the message is the short reason)."""
+
+
+def _max_pixels():
+    """PIL's decompression-bomb limit (None: no limit)."""
     from PIL import Image
 
-    good, bad = [], 0
-    for f in files:
-        try:
-            with Image.open(f) as im:
-                im.verify()
-            good.append(f)
-        except Exception:  # noqa: BLE001 - any decoder failure means unreadable
-            bad += 1
-    return good, bad
+    return Image.MAX_IMAGE_PIXELS
+
+
+def _claimed_size(path):
+    """The size a file's header claims, read without PIL's bomb check (None if unknown)."""
+    from PIL import Image
+
+    Image.init()
+    try:
+        with open(path, "rb") as fp:
+            prefix = fp.read(16)
+            for factory, accept in Image.OPEN.values():
+                if accept and not accept(prefix):
+                    continue
+                fp.seek(0)
+                try:
+                    return factory(fp, path).size
+                except Exception:  # noqa: BLE001 - not this format
+                    continue
+    except OSError:
+        return None
+    return None
+
+
+def _open(path):
+    """PIL image of `path` (header only) after the size check; raises `_Unreadable`."""
+    import errno
+
+    from PIL import Image
+
+    try:
+        if os.path.getsize(path) == 0:
+            raise _Unreadable("empty file")
+        im = Image.open(path)  # over MAX_IMAGE_PIXELS: refused below, not decoded
+    except _Unreadable:
+        raise
+    except Image.DecompressionBombError:
+        size = _claimed_size(path)
+        raise _Unreadable("too large" + (f": {size[0]}x{size[1]}" if size else "")) from None
+    except Image.UnidentifiedImageError:
+        raise _Unreadable("not an image") from None
+    except PermissionError:
+        raise _Unreadable("permission denied") from None
+    except IsADirectoryError:
+        raise _Unreadable("a folder") from None
+    except FileNotFoundError:
+        raise _Unreadable("broken link" if os.path.islink(path) else "missing") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise _Unreadable("symlink loop") from None
+        raise _Unreadable(_short(e)) from None
+    except Exception as e:  # noqa: BLE001 - a plugin's own error: unreadable too
+        raise _Unreadable(_short(e)) from None
+    w, h = im.size
+    limit = _max_pixels()
+    if limit is not None and w * h > limit:
+        im.close()
+        raise _Unreadable(f"too large: {w}x{h}")
+    if w < 1 or h < 1:
+        im.close()
+        raise _Unreadable(f"no pixels: {w}x{h}")
+    return im
+
+
+def _short(e):
+    msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if "truncated" in msg:
+        return "truncated"
+    return msg if len(msg) <= 60 else msg[:57] + "..."
+
+
+def _grey_palette(im):
+    """Whether every palette entry of a P image is grey (from the header where
+    PIL has the palette already, as for PNG and GIF)."""
+    pal = im.palette
+    if pal is not None and pal.rawmode is None and pal.mode in ("RGB", "RGBA"):
+        raw, step = bytes(pal.palette), len(pal.mode)
+    else:
+        raw, step = im.getpalette() or [], 3
+    return all(raw[i] == raw[i + 1] == raw[i + 2] for i in range(0, len(raw) - 2, step))
+
+
+def _is_colour(im):
+    """Whether an opened (not decoded) PIL image holds colour, by its mode and palette."""
+    mode = im.mode
+    if mode in ("1", "L", "LA", "La", "I", "F") or mode.startswith("I;16"):
+        return False
+    if mode in ("P", "PA"):
+        return not _grey_palette(im)
+    return True
+
+
+def _flat(im):
+    """A decoded PIL image as 8-bit "L" or "RGB": 16-bit and float scaled (not
+    clipped), transparent areas composited onto white, CMYK/YCbCr/... converted."""
+    from PIL import Image
+
+    colour = _is_colour(im)
+    mode = im.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        arr = np.asarray(im, dtype=np.float64)
+        top = float(arr.max()) if arr.size else 0.0
+        if mode.startswith("I;16"):
+            top = 65535.0
+        elif mode == "F" and top <= 1.0:
+            top = 1.0
+        else:
+            top = next((t for t in (255.0, 65535.0) if top <= t), top)
+        arr = np.clip(np.round(arr * (255.0 / top)), 0, 255).astype(np.uint8)
+        return Image.fromarray(arr, "L")
+    has_alpha = mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in im.info
+    if has_alpha:
+        rgba = im.convert("RGBA")
+        im = Image.alpha_composite(Image.new("RGBA", im.size, (255, 255, 255, 255)), rgba)
+    return im.convert("RGB" if colour else "L")
+
+
+def _load(path):
+    """Decodes one image file fully to 8-bit "L" or "RGB" (first frame, EXIF
+    orientation applied); raises `_Unreadable` with a short reason."""
+    from PIL import ImageOps
+
+    im = _open(path)
+    try:
+        with im:
+            im.load()
+            try:
+                im = ImageOps.exif_transpose(im)
+            except Exception:  # noqa: BLE001 - a broken EXIF block keeps the stored orientation
+                pass
+            return _flat(im)
+    except _Unreadable:
+        raise
+    except Exception as e:  # noqa: BLE001 - any decoder failure means unreadable
+        raise _Unreadable(_short(e)) from None
+
+
+@contextlib.contextmanager
+def _no_bomb_warning():
+    """Hides PIL's DecompressionBombWarning (`_open` refuses those files and
+    names them itself). Entered on the calling thread only: `catch_warnings`
+    is not thread-safe, so the reading threads do not enter it."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
+def _check_file(path):
+    """None when `path` decodes, else the short reason it cannot be read."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not UTF-8"
+    try:
+        _load(path)
+    except _Unreadable as e:
+        return str(e)
+    return None
+
+
+def _readable(files):
+    """`(good, skipped)`: the files that decode, and `(file, reason)` for the others.
+
+    Every file is decoded once here (a few threads), so that a file that
+    passes decodes again in the tf.data map and never fails mid-epoch.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _no_bomb_warning():
+        if len(files) > 8:
+            with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool:
+                reasons = list(pool.map(_check_file, files))
+        else:
+            reasons = [_check_file(f) for f in files]
+    good = [f for f, r in zip(files, reasons) if r is None]
+    skipped = [(f, r) for f, r in zip(files, reasons) if r is not None]
+    return good, skipped
+
+
+def _named(skipped):
+    """"'a.png' (not an image), 'b.png' (empty file), and 4 more"."""
+    parts = [f"{f!r} ({reason})" for f, reason in skipped[:_NAMED_SKIPS]]
+    more = len(skipped) - _NAMED_SKIPS
+    return ", ".join(parts) + (f", and {more} more" if more > 0 else "")
 
 
 def _read_image(path, image_size, channels):
-    """PIL decode + center crop + resize; returns uint8 [S, S, C]."""
+    """PIL decode + center crop + resize; returns uint8 [S, S, C].
+
+    A file that `folder_files` passed but that fails now (deleted or changed
+    since) gives a mid-grey image and a warning that names it, not an error
+    in the middle of an epoch.
+    """
     from PIL import Image
 
-    with Image.open(path.decode() if isinstance(path, bytes) else path) as im:
-        im = im.convert("L" if channels == 1 else "RGB")
-        w, h = im.size
-        side = min(w, h)
-        left, top = (w - side) // 2, (h - side) // 2
-        im = im.crop((left, top, left + side, top + side))
-        im = im.resize((image_size, image_size), Image.BILINEAR)
-        arr = np.asarray(im, dtype=np.uint8)
+    path = os.fsdecode(path)
+    try:
+        im = _load(path)
+    except _Unreadable as e:
+        warnings.warn(
+            f"Image file {path!r} cannot be read any more ({e}); a grey image stands in for it."
+        )
+        return np.full((image_size, image_size, channels), 128, np.uint8)
+    im = im.convert("L" if channels == 1 else "RGB")
+    w, h = im.size
+    side = min(w, h)
+    left, top = (w - side) // 2, (h - side) // 2
+    im = im.crop((left, top, left + side, top + side))
+    im = im.resize((image_size, image_size), Image.BILINEAR)
+    arr = np.asarray(im, dtype=np.uint8)
     if arr.ndim == 2:
         arr = arr[..., None]
     return arr
 
 
 def folder_files(path):
-    """The readable image files below `path`, sorted; warns with the count of unreadable ones.
+    """The readable image files below `path`, sorted; warns about the others.
+
+    Every file is decoded once to check it. The ones that cannot be read
+    (not an image, empty, truncated, too large for PIL's
+    `Image.MAX_IMAGE_PIXELS`, no permission, a link loop, a name that is not
+    UTF-8) are skipped with one warning that counts them and names the first
+    few with the reason.
 
     Args:
         path: str. A folder.
@@ -194,14 +419,60 @@ def folder_files(path):
     ```
     """
     files = list_image_files(path)
-    good, bad = _readable(files)
+    good, skipped = _readable(files)
     if not good:
         raise ValueError(
-            f"Folder {path!r} has {len(files)} image files but none could be read."
+            f"Folder {path!r} has {len(files)} image files but none could be read: "
+            f"{_named(skipped)}."
         )
-    if bad:
-        warnings.warn(f"Skipped {bad} unreadable image file(s) of {len(files)} in {path!r}.")
+    if skipped:
+        warnings.warn(
+            f"Skipped {len(skipped)} unreadable image file(s) of {len(files)} in {path!r}: "
+            f"{_named(skipped)}."
+        )
     return good
+
+
+def folder_channels(path, sample=200):
+    """The channels most images of a folder have: 3 if most are colour, else 1.
+
+    Reads headers only (mode and palette, no pixel decode) of at most
+    `sample` readable files spread evenly over the sorted list. Colour: RGB,
+    RGBA, CMYK, YCbCr, ... and palette images with a colour palette; grey: L,
+    LA, 1, 16-bit and float grey, grey palettes. A tie counts as colour
+    (grey to RGB loses nothing).
+
+    Args:
+        path: str. A folder.
+        sample: int. The most files whose headers are read.
+
+    Returns:
+        `(channels, counts)`: 1 or 3, and `{1: grey files, 3: colour files}`
+        among those read. Raises like `list_image_files`, or a ValueError
+        when no file opens.
+
+    Example:
+    ```python
+    channels, counts = keras_gans.data.folder_channels("./photos")  # 3, {1: 2, 3: 198}
+    ```
+    """
+    files = list_image_files(path)
+    n = len(files)
+    first = sorted(set(np.linspace(0, n - 1, min(sample, n)).round().astype(int).tolist()))
+    order = first + [i for i in range(n) if i not in set(first)]
+    counts = {1: 0, 3: 0}
+    with _no_bomb_warning():
+        for i in order:
+            try:
+                with _open(files[i]) as im:
+                    counts[3 if _is_colour(im) else 1] += 1
+            except _Unreadable:
+                continue
+            if counts[1] + counts[3] >= sample:
+                break
+    if not counts[1] + counts[3]:
+        raise ValueError(f"Folder {path!r} has {n} image files but none could be read.")
+    return (3 if counts[3] >= counts[1] else 1), counts
 
 
 def read_images(path, image_size=32, channels=1, num=None):
@@ -221,18 +492,21 @@ def read_images(path, image_size=32, channels=1, num=None):
     x = keras_gans.data.read_images("./my_images", image_size=32, channels=3, num=8)
     ```
     """
+    check_image_size(image_size)
+    check_channels(channels)
     path = str(path)
     if os.path.isfile(path):
-        files = [path]
         if not path.lower().endswith(IMAGE_EXTENSIONS):
             raise ValueError(f"{path!r} is not an image file ({', '.join(IMAGE_EXTENSIONS)}).")
+        with _no_bomb_warning():
+            reason = _check_file(path)
+        if reason:
+            raise ValueError(f"Cannot read the image {path!r}: {reason}.")
+        files = [path]
     else:
         files = folder_files(path)
     files = files[:num] if num else files
-    try:
-        arrays = [_read_image(f, image_size, channels) for f in files]
-    except OSError as e:
-        raise ValueError(f"Cannot read an image of {path!r}: {e}") from None
+    arrays = [_read_image(f, image_size, channels) for f in files]
     return np.stack(arrays).astype("float32") / 127.5 - 1.0
 
 
@@ -253,6 +527,9 @@ def folder_image_reader(image_size, channels):
         keras_gans.data.sources.folder_image_reader(32, 3))
     ```
     """
+    check_image_size(image_size)
+    check_channels(channels)
+
     def read(path):
         img = tf.numpy_function(
             lambda p: _read_image(p, image_size, channels), [path], tf.uint8
@@ -328,10 +605,8 @@ def folder_labelled_files(path):
 
 def _decode(path, channels):
     """PIL decode of one file to uint8 [H, W, C]."""
-    from PIL import Image
-
-    with Image.open(path.decode() if isinstance(path, bytes) else path) as im:
-        arr = np.asarray(im.convert("L" if channels == 1 else "RGB"), dtype=np.uint8)
+    im = _load(os.fsdecode(path))
+    arr = np.asarray(im.convert("L" if channels == 1 else "RGB"), dtype=np.uint8)
     return arr[..., None] if arr.ndim == 2 else arr
 
 
@@ -398,18 +673,97 @@ def side_by_side_reader(image_size, channels):
 # ------------------------------------------------------------------ tensorflow-datasets
 
 
+#: Seconds the network probe waits before a not-yet-downloaded tfds dataset counts as offline.
+_PROBE_TIMEOUT = 3.0
+
+_PROXY_VARS = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+
+
+def _network_reachable(hosts, timeout=_PROBE_TIMEOUT):
+    """Whether a TCP connection to port 443 of one of `hosts` opens within `timeout`
+    seconds (a hung name lookup counts as no). With a proxy set, True: the
+    download goes through it."""
+    import socket
+    import threading
+
+    if any(os.environ.get(v) for v in _PROXY_VARS):
+        return True
+    found = []
+
+    def probe():
+        for host in hosts:
+            try:
+                socket.create_connection((host, 443), timeout=timeout).close()
+            except OSError:
+                continue
+            found.append(host)
+            return
+
+    t = threading.Thread(target=probe, daemon=True)
+    t.start()
+    t.join(timeout * len(hosts) + 1.0)
+    return bool(found)
+
+
+def _download_hosts(builder):
+    """The hosts a tfds builder downloads from (its checksums file), else Google storage."""
+    from urllib.parse import urlparse
+
+    hosts = []
+    try:
+        for url in builder.url_infos or ():
+            host = urlparse(url).hostname
+            if host and host not in hosts:
+                hosts.append(host)
+    except Exception:  # noqa: BLE001 - no checksums file: probe the default host
+        pass
+    return (hosts or ["storage.googleapis.com"])[:2]
+
+
+def _network_errors():
+    import socket
+    import urllib.error
+
+    import requests
+
+    return (
+        requests.exceptions.ConnectionError,
+        requests.exceptions.Timeout,
+        urllib.error.URLError,
+        socket.gaierror,
+        socket.timeout,
+        ConnectionError,
+    )
+
+
+def _offline_error(name, root):
+    return ValueError(
+        f"tfds dataset {name!r} is not in {root} yet and downloads on first use, but the "
+        f"network is unreachable: download it where there is a network (`tfds build {name} "
+        f"--data_dir DIR`) and copy DIR into {root}, or point data_dir (or TFDS_DATA_DIR) "
+        "at a folder that holds it."
+    )
+
+
 def tfds_load(name, split, data_dir):
     """Loads a tensorflow-datasets dataset with images (downloads on first use).
+
+    A dataset already in `data_dir` loads without the network. One that is
+    not there yet is downloaded and prepared; without a network that is a
+    one-line ValueError naming the dataset and the folder to fill (found
+    with a connection probe of a few seconds, not tfds' minutes of retries).
 
     Args:
         name: str. The dataset, e.g. "mnist" or "cycle_gan/horse2zebra".
         split: str. Its split, e.g. "train".
-        data_dir: str or None. tensorflow-datasets' data directory.
+        data_dir: str or None. tensorflow-datasets' data directory (None:
+            tfds' default, `~/tensorflow_datasets` or `$TFDS_DATA_DIR`).
 
     Returns:
         `(dataset, info, key)`: the unbatched examples, the
         `tfds.core.DatasetInfo` and the name of the image feature. An unknown
-        dataset, or one without 1, 3 or 4-channel images, raises a ValueError.
+        dataset, one without 1, 3 or 4-channel images, or a download without
+        a network raises a ValueError.
 
     Example:
     ```python
@@ -418,10 +772,34 @@ def tfds_load(name, split, data_dir):
     """
     import tensorflow_datasets as tfds
 
+    def load(download):
+        return tfds.load(
+            name, split=split, with_info=True, data_dir=data_dir, download=download
+        )
+
     try:
-        ds, info = tfds.load(name, split=split, with_info=True, data_dir=data_dir)
+        try:
+            ds, info = load(download=False)
+        except AssertionError as e:  # tfds' "could not find data in ...": not prepared yet
+            if "could not find data" not in str(e):
+                raise
+            builder = tfds.builder(name, data_dir=data_dir)
+            root = str(builder.data_dir_root)
+            if not _network_reachable(_download_hosts(builder)):
+                raise _offline_error(name, root) from None
+            try:
+                ds, info = load(download=True)
+            except _network_errors():
+                raise _offline_error(name, root) from None
     except tfds.core.registered.DatasetNotFoundError as e:
-        raise ValueError(f"tensorflow-datasets has no dataset {name!r}: {e}") from None
+        import re
+
+        close = re.search(r"Did you mean: \S+ -> (\S+) \?", str(e))
+        hint = f"; did you mean {close.group(1)!r}?" if close else "."
+        raise ValueError(
+            f"tensorflow-datasets has no dataset {name!r}{hint} (the list: "
+            "https://www.tensorflow.org/datasets/catalog/overview)"
+        ) from None
     features = info.features
     key = "image" if "image" in features else None
     if key is None:
