@@ -149,10 +149,10 @@ def build_parser():
     ex.add_argument("--format", required=True, choices=("saved_model", "tflite"))
     ex.add_argument("--out", default=None,
                     help="base dir (saved_model; the next version goes in it) or file (tflite). "
-                         "Default: named after the model (NAME, its name in `keras-gans list`), "
-                         "not the file: savedmodels/NAME/ (saved_model) and "
-                         "savedmodels/NAME/NAME.tflite; from a SavedModel, NAME.tflite beside "
-                         "its version folders")
+                         "Default: export/ beside the .keras file, as `keras-gans train` "
+                         "writes it (export/N, and export/NAME.tflite named after the model, "
+                         "NAME as in `keras-gans list`, not the file); from a SavedModel, "
+                         "NAME.tflite beside its version folders")
     return p
 
 
@@ -290,7 +290,7 @@ def cmd_export(args):
     # Any saved form loads (one line when it cannot be read); then its kind is checked.
     runtime = serving.load(args.path)
     if args.format == "tflite" and os.path.isdir(args.path):
-        # Beside the version folders: savedmodels/NAME/NAME.tflite.
+        # Beside the version folders: BASE/NAME.tflite.
         parent = os.path.dirname(os.path.normpath(runtime.source))
         out = args.out or os.path.join(parent, f"{runtime.name}.tflite")
         print(f"tflite:      {serving.tflite(runtime.source, out)}")
@@ -298,8 +298,10 @@ def cmd_export(args):
     if runtime.model is None:
         raise ValueError(f"export needs a .keras file (or a SavedModel folder for --format "
                          f"tflite); {args.path!r} is already exported.")
-    # Named after the model, not the file: savedmodels/NAME/N and savedmodels/NAME/NAME.tflite.
-    base = os.path.join("savedmodels", runtime.name)
+    # As `keras-gans train` writes it: DIR/export/N and DIR/export/NAME.tflite, with NAME
+    # the model's, not the file's; never the shipped savedmodels/ of the current folder.
+    base = os.path.join(os.path.dirname(os.path.abspath(args.path)), "export")
+    base = os.path.relpath(base) if not os.path.isabs(args.path) else base
     if args.format == "saved_model":
         print(f"saved_model: {serving.saved_model(runtime.model, args.out or base)}")
     else:

@@ -245,7 +245,7 @@ def test_missing_path_is_file_not_found(tmp_path, cli_main):
 @pytest.mark.parametrize("form", ["keras", "sm_base", "sm_version", "tflite"])
 def test_one_function_loads_every_saved_form(form, good):
     runtime = serving.load(good[form])
-    assert runtime.name == {"keras": "dcgan", "tflite": "model"}.get(form, "sm")
+    assert runtime.name == "dcgan"  # every export says what model it holds
     z = np.zeros((2, 8), "float32")
     images = runtime.run("serving_default", z=z)["images"]
     assert images.shape == (2, 16, 16, 1)
@@ -300,21 +300,24 @@ def test_exports_have_the_umask_modes(umask, good, tmp_path):
 
 
 def test_export_default_names_come_from_the_model(good, tmp_path, cli_main):
+    """Beside the file, as `keras-gans train` writes it (export/N, export/NAME.tflite),
+    named after the model, and never into a savedmodels/ of the current folder."""
     shutil.copy(good["keras"], tmp_path / "my_run.keras")
     r = cli_main("export", "my_run.keras", "--format", "saved_model", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert os.path.isfile(tmp_path / "savedmodels" / "dcgan" / "1" / "saved_model.pb")
+    assert os.path.isfile(tmp_path / "export" / "1" / "saved_model.pb")
     r = cli_main("export", "my_run.keras", "--format", "tflite", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert os.path.isfile(tmp_path / "savedmodels" / "dcgan" / "dcgan.tflite")
-    os.remove(tmp_path / "savedmodels" / "dcgan" / "dcgan.tflite")
+    assert os.path.isfile(tmp_path / "export" / "dcgan.tflite")
+    assert not os.path.exists(tmp_path / "savedmodels")
+    os.remove(tmp_path / "export" / "dcgan.tflite")
     # From a SavedModel (base or version dir): NAME.tflite beside the versions.
-    for src in ("savedmodels/dcgan", "savedmodels/dcgan/1"):
+    for src in ("export", "export/1"):
         r = cli_main("export", src, "--format", "tflite", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
-        assert sorted(os.listdir(tmp_path / "savedmodels" / "dcgan")) == ["1", "dcgan.tflite"]
-    assert serving.load(tmp_path / "savedmodels" / "dcgan" / "dcgan.tflite").run(
+        assert sorted(os.listdir(tmp_path / "export")) == ["1", "dcgan.tflite"]
+    assert serving.load(tmp_path / "export" / "dcgan.tflite").run(
         "serving_default", z=np.zeros((1, 8), "float32"))["images"].shape == (1, 16, 16, 1)
     # An exported form is not exported again as a SavedModel.
-    r = cli_main("export", "savedmodels/dcgan", "--format", "saved_model", cwd=tmp_path)
+    r = cli_main("export", "export", "--format", "saved_model", cwd=tmp_path)
     assert_one_clear_line(r, "already exported")

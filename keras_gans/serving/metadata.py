@@ -22,7 +22,8 @@ def metadata_of(model):
         model: `keras_gans.models.GenerativeModel`.
 
     Returns:
-        dict from the model's `export_metadata()`, or None when it has none.
+        dict: `{"model": export_name(model)}` and the model's own
+        `export_metadata()`, so every export says what model it holds.
 
     Example:
     ```python
@@ -30,7 +31,8 @@ def metadata_of(model):
     ```
     """
     fn = getattr(model, "export_metadata", None)
-    return fn() if callable(fn) else None
+    own = fn() if callable(fn) else None
+    return {"model": export_name(model), **(own or {})}
 
 
 def export_name(model):
