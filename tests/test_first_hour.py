@@ -127,3 +127,35 @@ def test_list_matches_parts_of_names_and_globs(tmp_path, cli_main, pattern, expe
 
 def test_list_with_no_match_says_so(tmp_path, cli_main):
     assert_one_clear_line(cli_main("list", "zzz", cwd=tmp_path), "No model matches 'zzz'")
+
+
+def _images(folder, n, mode):
+    import numpy as np
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(len(os.listdir(folder)))
+    for i in range(n):
+        shape = (20, 20, 3) if mode == "RGB" else (20, 20)
+        Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8), mode).save(
+            folder / f"{mode}{i}.png")
+
+
+@pytest.mark.parametrize("colour, grey, channels, word", [(7, 2, 3, "colour"),
+                                                          (2, 7, 1, "grayscale")])
+def test_a_folder_trains_in_the_channels_most_images_have_and_says_so(
+        tmp_path, cli_main, colour, grey, channels, word):
+    _images(tmp_path / "photos", colour, "RGB")
+    _images(tmp_path / "photos", grey, "L")
+    r = cli_main("train", "dcgan", "--data", "folder:photos", "--batch-size", "4", *TINY,
+                 "--no-export", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    s = "s" if channels == 3 else ""
+    assert (f"folder:photos: {max(colour, grey)} of 9 images looked at are {word}, so it "
+            f"trains with {channels} channel{s} (--channels to choose).") in r.stdout
+    assert f"at 16x16x{channels}" in r.stdout
+    # --channels still decides when given
+    r = cli_main("train", "dcgan", "--data", "folder:photos", "--batch-size", "4", *TINY,
+                 "--no-export", "--channels", str(4 - channels), "--run-dir", "other", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert f"at 16x16x{4 - channels}" in r.stdout and "looked at" not in r.stdout

@@ -352,6 +352,16 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
     cls.check_image_shape(shape, **dict(overrides or {}))  # before any data is read
     epochs = epochs or getattr(cls, "default_epochs", 10)
     spec = data if data is not None else getattr(cls, "default_data", "digits")
+    folder_note = None
+    if channels is None and isinstance(spec, str) and spec.startswith("folder:"):
+        # A folder trains in the channels most of its images have, and says so.
+        from keras_gans.data import folder_channels
+
+        shape[2], counts = folder_channels(spec[len("folder:"):])
+        kind = "colour" if shape[2] == 3 else "grayscale"
+        folder_note = (f"{spec}: {counts[shape[2]]} of {counts[1] + counts[3]} images looked at "
+                       f"are {kind}, so it trains with {shape[2]} channel"
+                       f"{'s' if shape[2] == 3 else ''} (--channels to choose).")
     batch_size = batch_size or cls.default_batch_size
     say = print if verbose else (lambda *a, **k: None)
     # The strategy first: multi-worker collectives must be set up before any op runs.
@@ -398,6 +408,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         if finished:  # the first line a resumed run prints
             say(f"Resuming {run_dir} after epoch {finished} of {epochs}, from its backup "
                 f"{backup_dir}.")
+        if folder_note:
+            say(folder_note)
         if note:
             say(note)
         if not chief:
