@@ -22,7 +22,8 @@ import os
 import sys
 import warnings
 
-USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, FileExistsError)
+USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, FileExistsError, PermissionError,
+               IsADirectoryError)
 
 
 class UsageError(Exception):

@@ -79,10 +79,16 @@ def save_png(array, path, min_side=256):
     scale = max(1, int(math.ceil(min_side / max(1, min(img.size)))))
     if scale > 1:
         img = img.resize((img.size[0] * scale, img.size[1] * scale), Image.NEAREST)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"Cannot write the PNG {path!r}: it is a folder.")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.png"
-    img.save(tmp)
-    os.replace(tmp, path)
+    try:
+        img.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path
 
 

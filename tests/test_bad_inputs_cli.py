@@ -35,3 +35,15 @@ def test_bad_command_line_is_one_line_and_writes_nothing(tmp_path, cli_main, arg
     r = cli_main(*args, cwd=tmp_path)
     assert_one_clear_line(r, needle)
     assert tree_snapshot(tmp_path) == before
+
+
+def test_an_out_file_that_is_a_folder_is_one_line(tmp_path, cli_main):
+    import os
+
+    shipped = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                           "savedmodels", "dcgan")
+    (tmp_path / "grid.png").mkdir()
+    before = tree_snapshot(tmp_path)
+    r = cli_main("sample", shipped, "--out", "grid.png", "--num", "4", cwd=tmp_path)
+    assert_one_clear_line(r, "grid.png")
+    assert tree_snapshot(tmp_path) == before
