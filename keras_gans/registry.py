@@ -120,6 +120,12 @@ def get(name, **overrides):
     Returns:
         keras_gans.models.GenerativeModel. The model, not yet compiled.
 
+    Raises:
+        ValueError: for an unknown name, an argument the model does not take,
+            or a value that breaks the argument's rule ("g_width must be a
+            positive int; got 'abc'."): the model's constructor checks every
+            argument (`GenerativeModel.check_arguments`) before it builds.
+
     Example:
     ```python
     model = keras_gans.get("dcgan", image_shape=(32, 32, 1))

@@ -23,7 +23,12 @@ model subclasses it directly and trains with Keras' own
 A model is its wiring plus the loss methods its steps name.
 """
 
+import fnmatch
+import functools
 import inspect
+import math
+import numbers
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -372,6 +377,174 @@ class OptimizerGroup:
         return f"OptimizerGroup({', '.join(self.names)})"
 
 
+# ------------------------------------------------------ constructor arguments
+#
+# Every constructor argument of every model is checked when the model is
+# built (`GenerativeModel.check_arguments`, called from `__new__`): its type
+# comes from its default value over the class's MRO, its range from the name
+# rules of `GenerativeModel.argument_rules` and of the class's bases.
+
+#: Range kinds of the name rules: kind -> (test of one number, words; "{t}"
+#: is the type: "int", "number", ...).
+ARGUMENT_RANGES = {
+    "positive": (lambda v: v > 0, "positive {t}"),
+    "non_negative": (lambda v: v >= 0, "non-negative {t}"),
+    "rate": (lambda v: 0 <= v <= 1, "{t} in [0, 1]"),
+    "decay": (lambda v: 0 <= v <= 1, "decay in [0, 1] (e.g. 0.999)"),
+    "any": (lambda v: True, "{t}"),
+}
+
+#: Arguments every `keras.Model` takes (not checked here).
+_KERAS_ARGUMENTS = frozenset(
+    set(inspect.signature(keras.Layer.__init__).parameters) - {"self", "kwargs"}
+    | {"input_shape", "input_dim", "batch_input_shape", "batch_size"})
+
+
+def _is_int(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_number(v):
+    return (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+            and math.isfinite(float(v)))
+
+
+#: What a type derived from a default accepts: type -> (test, noun).
+_ARGUMENT_TYPES = {
+    int: (_is_int, "int"),
+    float: (_is_number, "number"),
+    bool: (lambda v: isinstance(v, (bool, np.bool_)), "bool (True or False)"),
+    str: (lambda v: isinstance(v, str), "string"),
+    dict: (lambda v: isinstance(v, dict), "dict"),
+    tuple: (lambda v: isinstance(v, (tuple, list, np.ndarray, tf.TensorShape))
+            and all(_is_int(e) for e in v), "tuple/list of ints"),
+}
+
+
+def _type_of_default(default):
+    """The argument type a default value implies (None: unchecked)."""
+    if isinstance(default, bool):
+        return bool
+    if _is_int(default):
+        return int
+    if isinstance(default, numbers.Real):
+        return float
+    if isinstance(default, str):
+        return str
+    if isinstance(default, dict):
+        return dict
+    if isinstance(default, (tuple, list)) and default and all(_is_int(d) for d in default):
+        return tuple
+    return None
+
+
+def _article(words):
+    return ("an " if words[:1] in "aeiou" else "a ") + words
+
+
+@functools.lru_cache(maxsize=None)
+def _argument_table(cls):
+    """`(defaults, rules)` of a model class: name -> default over the MRO
+    (the most derived constructor's), and the ordered (pattern, rule) pairs
+    of its own and its bases' `argument_rules`."""
+    defaults, rules = {}, []
+    for klass in cls.__mro__:
+        if klass in keras.Model.__mro__:
+            continue
+        init = vars(klass).get("__init__")
+        if init is not None:
+            for p in inspect.signature(init).parameters.values():
+                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                    defaults.setdefault(p.name, p.default)
+        rules.extend(vars(klass).get("argument_rules", {}).items())
+    return defaults, tuple(rules)
+
+
+def _rule_message(name, value, kind, rng, allows_none):
+    """The error for an argument that breaks its rule: "<name> must be <...>; got <value>."."""
+    test, noun = _ARGUMENT_TYPES[kind]
+    words = ARGUMENT_RANGES[rng][1]
+    if kind is tuple:
+        what = "tuple/list of " + words.format(t="ints")
+    elif kind in (int, float):
+        what = words.format(t=noun)
+    else:
+        what = noun
+    what = _article(what) + (" or None" if allows_none else "")
+    return f"{name} must be {what}; got {value!r}."
+
+
+def check_argument(cls, name, value):
+    """Raises `ValueError("<name> must be ...; got ...")` when `value` breaks
+    the rule of `cls`'s constructor argument `name`.
+
+    The type comes from the argument's default over the MRO (int, bool,
+    float: any finite number, str, dict, tuple of ints: a tuple or list of
+    ints; None: unchecked unless a rule gives `(type, range)`); the range
+    and choices from the first of `cls`'s `argument_rules` (its own, then
+    its bases') whose pattern matches `name`.
+
+    Args:
+        cls: type. A `GenerativeModel` subclass.
+        name: str. A constructor argument.
+        value: the value given.
+
+    Example:
+    ```python
+    keras_gans.models.base.check_argument(keras_gans.models.DCGAN, "g_width", "abc")  # ValueError
+    ```
+    """
+    defaults, rules = _argument_table(cls)
+    default = defaults.get(name, inspect.Parameter.empty)
+    rule = next((r for pattern, r in rules if fnmatch.fnmatchcase(name, pattern)), "any")
+    kind = None if default is inspect.Parameter.empty else _type_of_default(default)
+    if isinstance(rule, tuple) and len(rule) == 2 and isinstance(rule[0], type):
+        declared, rule = rule  # the type of an argument whose default is None
+        kind = kind or declared
+    allows_none = default is None
+    if value is None and allows_none:
+        return
+    choices = rule() if callable(rule) else rule if isinstance(rule, (tuple, list)) else None
+    if choices is not None:
+        if kind in (None, str) and not (isinstance(value, str) and value in choices):
+            raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; "
+                             f"got {value!r}.")
+        return
+    if kind is None:
+        return
+    test, _ = _ARGUMENT_TYPES[kind]
+    in_range = ARGUMENT_RANGES[rule][0]
+    try:
+        ok = test(value)
+    except TypeError:  # e.g. a 0-d array for a tuple
+        ok = False
+    if ok and kind in (int, float):
+        ok = in_range(value)
+    elif ok and kind is tuple:
+        ok = all(in_range(e) for e in value)
+        if name == "image_shape":
+            ok = ok and len(value) == 3
+    if not ok:
+        if name == "image_shape":
+            raise ValueError(f"image_shape must be (height, width, channels), three positive "
+                             f"ints; got {value!r}.")
+        raise ValueError(_rule_message(name, value, kind, rule, allows_none))
+
+
+def _loss_names():
+    from keras_gans import losses
+
+    return tuple(losses.names()) + tuple(losses.RELATIVISTIC_PAIRS)
+
+
+def physical_memory():
+    """Bytes of physical memory of this machine (None where unknown)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 class GenerativeModel(keras.Model):
     """The root of every keras-gans model: config, networks, sampling, serving, EMA.
 
@@ -423,6 +596,58 @@ class GenerativeModel(keras.Model):
     #: RGB of this kind of model in benchmark plots (generators red); the
     #: green channel is varied per model.
     plot_color = (200, 0, 40)
+    #: The image sizes the model's networks take (`check_image_shape`):
+    #: "conv" (square, a side in `keras_gans.networks.common.SUPPORTED_SIZES`),
+    #: "any" (MLPs) or an int k (H and W multiples of k).
+    image_sizes = "conv"
+    #: Name rules of constructor arguments: fnmatch pattern -> range kind
+    #: (a key of `ARGUMENT_RANGES`: "positive", "non_negative", "rate",
+    #: "decay", "any"), a tuple of choices (or a function returning them), or
+    #: `(type, kind)` for an argument whose default is None. The type of an
+    #: argument comes from its default (see `check_argument`). A subclass
+    #: declares only its special arguments in its own `argument_rules`; they
+    #: come before its bases' rules, and the first match wins.
+    argument_rules = {
+        "image_shape": "positive",
+        "ema": (float, "decay"),
+        "seed": (int, "any"),
+        "reference_seed": "any",
+        "embed_dim": (int, "positive"),
+        "depth": (int, "positive"),
+        "num_blocks": (int, "positive"),
+        "identity_weight": (float, "non_negative"),
+        "feature_layer": (str, "any"),
+        "loss_args": (dict, "any"),
+        "downsamplings": "non_negative",
+        "pool_size": "non_negative",
+        "num_categories": "non_negative",
+        "num_continuous": "non_negative",
+        "*_steps": "non_negative",
+        "*_start": "non_negative",
+        "*_width": "positive",
+        "*_dim": "positive",
+        "*_units": "positive",
+        "*filters": "positive",
+        "*_layers": "positive",
+        "n_critic": "positive",
+        "num_*": "positive",
+        "*repeats": "positive",
+        "*_size": "positive",
+        "power_iterations": "positive",
+        "*learning_rate": "positive",
+        "*_lr": "positive",
+        "clip_value": "positive",
+        "margin": "positive",
+        "*dropout": "rate",
+        "*_rate": "rate",
+        "label_smoothing": "rate",
+        "real_target": "rate",
+        "alpha": "rate",
+        "k_0": "rate",
+        "*_weight": "non_negative",
+        "gamma": "non_negative",
+        "lambda_*": "non_negative",
+    }
 
     def __new__(cls, *args, **kwargs):
         # keras.Model.__new__ drops the constructor arguments before Keras'
@@ -438,9 +663,162 @@ class GenerativeModel(keras.Model):
             if p.kind == inspect.Parameter.VAR_KEYWORD:
                 config.update(config.pop(name, {}))
         config.pop("name", None)
+        cls.check_arguments(config)
+        if not any(config.get(p) is not None for p in cls.player_names):
+            cls.check_memory(config.get("image_shape", _argument_table(cls)[0].get("image_shape")),
+                             config)
         # Kept out of Keras' attribute tracking: it may hold the user's networks.
         vars(instance)["_constructor_config"] = config
         return instance
+
+    # ------------------------------------------------- constructor arguments
+
+    @classmethod
+    def constructor_arguments(cls):
+        """The names the constructor takes (its own and its bases'), sorted."""
+        return sorted(_argument_table(cls)[0])
+
+    @classmethod
+    def default_arguments(cls, preset=True, **config):
+        """The constructor arguments `cls` is built with: its defaults over the
+        MRO, then its registry preset (when `preset` and `cls` is registered),
+        then `config`.
+
+        Args:
+            preset: bool. Apply the registered preset (`keras_gans.get`'s
+                defaults).
+            **config: constructor arguments given.
+
+        Returns:
+            dict. Argument name -> value (arguments with no default left out).
+
+        Example:
+        ```python
+        keras_gans.models.DCGAN.default_arguments()["g_width"]  # 32: the preset
+        ```
+        """
+        out = {k: v for k, v in _argument_table(cls)[0].items()
+               if v is not inspect.Parameter.empty}
+        name = vars(cls).get("registry_name")
+        if preset and name is not None:
+            from keras_gans import registry
+
+            out.update(registry.entry(name).defaults)
+        out.update(config)
+        return out
+
+    @classmethod
+    def check_arguments(cls, config):
+        """Raises a ValueError that says what was expected when a constructor
+        argument in `config` is unknown or breaks its rule (see
+        `check_argument` and `argument_rules`); `keras_gans.get`, `--set` and
+        direct construction all pass here.
+
+        Args:
+            config: dict. Constructor argument name -> value.
+
+        Example:
+        ```python
+        keras_gans.models.DCGAN.check_arguments({"g_width": "abc"})
+        # ValueError: g_width must be a positive int; got 'abc'.
+        ```
+        """
+        defaults, _ = _argument_table(cls)
+        for name, value in config.items():
+            if name not in defaults:
+                if name in _KERAS_ARGUMENTS or name in cls.player_names:
+                    continue
+                raise ValueError(f"{cls.__name__} has no argument {name!r}; it takes: "
+                                 f"{', '.join(cls.constructor_arguments())}.")
+            check_argument(cls, name, value)
+
+    @classmethod
+    def check_image_shape(cls, image_shape, **config):
+        """Refuses, before anything is built, an image shape this model cannot
+        be built or trained at: one its networks don't take (`image_sizes`,
+        the rule of `keras_gans.networks.common.check_model_image_shape`), or
+        one whose estimated memory is more than this machine has.
+
+        Args:
+            image_shape: tuple. (H, W, C).
+            **config: constructor arguments (overrides of the preset) the
+                estimate uses; checked like the constructor's.
+
+        Returns:
+            tuple of int. `(H, W, C)`.
+
+        Example:
+        ```python
+        keras_gans.models.DCGAN.check_image_shape((4096, 4096, 1))
+        # ValueError: DCGAN: Unsupported image size 4096x4096: ... a side in [8, ..., 256] ...
+        ```
+        """
+        from keras_gans.networks.common import check_model_image_shape
+
+        config = {k: v for k, v in config.items() if k not in ("image_shape", "name")}
+        cls.check_arguments(config)
+        try:
+            shape = check_model_image_shape(image_shape, cls.image_sizes)
+        except ValueError as e:
+            raise ValueError(f"{cls.__name__}: {e}") from None
+        cls.check_memory(shape, config, preset=True)
+        return shape
+
+    @classmethod
+    def estimate_memory(cls, image_shape, batch_size=None, **config):
+        """A rough lower bound of the bytes one training step at `image_shape`
+        takes: float32 maps of the batch at full resolution, the images
+        and G's output (C channels each) and one feature map as wide as the
+        model's narrowest `*_width`/`*filters` argument (with their gradients).
+        Models whose size grows faster (MLPs) override it.
+
+        Args:
+            image_shape: tuple. (H, W, C).
+            batch_size: int or None. Images per step (`default_batch_size`).
+            **config: the constructor arguments (see `default_arguments`).
+
+        Returns:
+            int. Bytes.
+        """
+        h, w, c = (int(s) for s in image_shape)
+        widths = [v for k, v in config.items()
+                  if (k.endswith("width") or k.endswith("filters")) and _is_int(v)]
+        batch = int(batch_size or cls.default_batch_size)
+        return 2 * 4 * batch * h * w * (2 * c + (min(widths) if widths else 0))
+
+    @classmethod
+    def check_memory(cls, image_shape, config=None, preset=False):
+        """Refuses an image shape whose `estimate_memory` is more than this
+        machine's physical memory (`os.sysconf`), with the estimate.
+
+        Args:
+            image_shape: tuple. (H, W, C).
+            config: dict or None. Constructor arguments.
+            preset: bool. Estimate with the registry preset under `config`.
+
+        Example:
+        ```python
+        keras_gans.models.VanillaGAN.check_memory((4096, 4096, 1))  # ValueError: ... GiB
+        ```
+        """
+        if image_shape is None:
+            return
+        try:
+            shape = tuple(int(s) for s in image_shape)
+        except (TypeError, ValueError):
+            return  # the form is check_arguments' and the builders' to refuse
+        total = physical_memory()
+        if len(shape) != 3 or not total:
+            return
+        arguments = cls.default_arguments(preset=preset, **(config or {}))
+        arguments.pop("image_shape", None)
+        need = cls.estimate_memory(shape, **arguments)
+        if need > total:
+            raise ValueError(
+                f"{cls.__name__} at {shape[0]}x{shape[1]}x{shape[2]} would need about "
+                f"{need / 2**30:,.1f} GiB to train, more than this machine's "
+                f"{total / 2**30:,.1f} GiB of memory: use smaller images "
+                "(e.g. --image-size 32) or narrower networks.")
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=100, ema=None, **kwargs):
         given = {n: kwargs.pop(n) for n in list(kwargs) if n in self.player_names}
@@ -773,19 +1151,93 @@ class GenerativeModel(keras.Model):
     def check_images(self, shape, where="the data"):
         """Raises a clear error if images of `shape` ([B?, H, W, C]) don't fit.
 
+        The error says how to get images that fit: build the model at the
+        data's shape when the model takes it, or else load (or pad/resize)
+        the data at the model's size.
+
         Args:
             shape: tuple. The images' shape, with or without the batch axis.
             where: str. Names the images in the error.
         """
         shape = tuple(shape)
         got = tuple(None if s is None else int(s) for s in shape[-3:])
-        if len(shape) < 3 or any(g is not None and g != e for g, e in zip(got, self.image_shape)):
+        if len(shape) >= 3 and all(g is None or g == e for g, e in zip(got, self.image_shape)):
+            return
+        raise ValueError(self.image_shape_advice(got, where))
+
+    def image_shape_advice(self, got, where="the data"):
+        """The one-line error for images of shape `got` ((H, W, C)) that this
+        model was not built for, with a fix that works."""
+        cls = type(self)
+        name, (h, w, c) = cls.__name__, self.image_shape
+        text = f"{where} has images of shape {got} but this {name} was built for {self.image_shape}"
+        buildable = len(got) == 3 and None not in got
+        if buildable:
+            try:
+                cls.check_image_shape(got)
+            except ValueError:
+                buildable = False
+        if buildable:
+            return (f"{text}. Build the model with image_shape={got} or load the data with "
+                    f"image_size={h} and channels={c}.")
+        if len(got) == 3 and tuple(got[:2]) == (h, w):
+            return (f"{text}: load the data with channels={c} "
+                    f"(keras_gans.data.load(..., channels={c})) or convert the images to "
+                    f"{c} channel{'s' if c > 1 else ''}.")
+        from keras_gans.networks.common import describe_image_sizes
+
+        return (f"{text}; {name} takes {describe_image_sizes(cls.image_sizes)}: load the data "
+                f"with keras_gans.data.load(..., image_size={h}, channels={c}), or pad or "
+                f"resize it to {h}x{w} (e.g. tf.image.resize(x, ({h}, {w}))).")
+
+    def check_image_batch(self, shape, dtype=None, where="the data", values=None, dataset=False):
+        """Raises a clear error when a batch of training images ([N, H, W, C],
+        with the batch axis) does not fit: not float, a missing channel axis,
+        single images instead of batches, a shape the model was not built for,
+        or (when `values` are given) values outside [-1, 1].
+
+        Args:
+            shape: tuple. The batch's shape, batch axis first.
+            dtype: the images' dtype, or None.
+            where: str. Names the images in the error.
+            values: numpy array or None. The images, for the range check.
+            dataset: bool. The batch is a `tf.data.Dataset`'s (fixes say
+                `dataset.map(...)`).
+        """
+        shape = tuple(None if s is None else int(s) for s in shape)
+        name, (h, w, c) = type(self).__name__, self.image_shape
+        dt = None if dtype is None else keras.backend.standardize_dtype(dtype)
+        if dt is not None and not dt.startswith(("float", "bfloat")):
+            span = ""
+            if values is not None and np.size(values):
+                span = f" in {np.min(values)}..{np.max(values)}"
             raise ValueError(
-                f"{where} has images of shape {got} but this {type(self).__name__} "
-                f"was built for {self.image_shape}. Build the model with "
-                f"image_shape={got} or load the data with image_size="
-                f"{self.image_shape[0]} and channels={self.image_shape[2]}."
-            )
+                f"images must be float in [-1, 1]; got {dt}{span}: divide by 127.5 and "
+                "subtract 1 (or use keras_gans.data.load).")
+        if len(shape) == 3 and shape == self.image_shape:
+            raise ValueError(
+                f"{where} gives single images of shape {shape}, not batches [N, {h}, {w}, {c}]: "
+                "batch it (e.g. dataset.batch(64)).")
+        if len(shape) == 3:
+            fix = "x[..., None]" if c == 1 else "np.repeat(x[..., None], 3, axis=-1)"
+            if dataset:
+                fix = f"dataset.map(lambda x: {fix.replace('np.', 'tf.')})"
+            raise ValueError(
+                f"{where} has images of shape {shape[1:]} with no channel axis ([N, H, W] = "
+                f"{shape}): add a channel axis: {fix}; this {name} takes [N, {h}, {w}, {c}].")
+        if len(shape) != 4:
+            raise ValueError(
+                f"{where} has shape {shape}; this {name} trains on batches of images "
+                f"[N, {h}, {w}, {c}].")
+        self.check_images(shape, where)
+        if values is not None and np.size(values):
+            lo, hi = float(np.min(values)), float(np.max(values))
+            if lo < -1.1 or hi > 1.1 or not (math.isfinite(lo) and math.isfinite(hi)):
+                fix = ("divide by 127.5 and subtract 1" if lo >= 0 and hi > 2
+                       else "rescale them to [-1, 1]")
+                raise ValueError(
+                    f"images must be float in [-1, 1]; got {dt or 'float'} in {lo:g}..{hi:g}: "
+                    f"{fix} (or use keras_gans.data.load).")
 
 
 class GAN(GenerativeModel):
@@ -822,6 +1274,13 @@ class GAN(GenerativeModel):
     """
 
     player_names = ("generator", "discriminator")
+
+    #: A GAN's loss is a name from `keras_gans.losses`; its builders take
+    #: these normalizations (see `GenerativeModel.argument_rules`).
+    argument_rules = {
+        "loss": _loss_names,
+        "*_normalization": ("batch", "layer", "none"),
+    }
 
     #: Names of the values `train_step` logs; one `keras.metrics.Mean` each.
     metric_names = ("d_loss", "g_loss")
@@ -1146,6 +1605,9 @@ class GAN(GenerativeModel):
     # --------------------------------------------------------------- training
 
     def fit(self, x=None, *args, **kwargs):
+        """Keras' `fit`, after the data checks of `check_fit_data` (once per
+        call, before any step). Data out of range is refused, not rescaled:
+        images must be float in [-1, 1] (`keras_gans.data.load` gives them)."""
         self.check_fit_data(x)
         if not self.optimizers:
             raise ValueError(
@@ -1157,14 +1619,38 @@ class GAN(GenerativeModel):
         return super().fit(x, *args, **kwargs)
 
     def check_fit_data(self, x):
-        """Raises a clear error when `fit`'s data does not fit the model."""
+        """Raises a clear error when `fit`'s data does not fit the model
+        (`check_image_batch`), once per `fit` and outside the compiled step.
+
+        A `tf.data.Dataset` is checked on its `element_spec` (dtype and
+        shape; its values are not read, so its order is untouched); an array
+        or eager tensor (or the first of a tuple of them) on its dtype, shape
+        and value range. Integer images (uint8 in 0..255) and floats outside
+        [-1, 1] are refused, not rescaled: divide by 127.5 and subtract 1, or
+        load the data with `keras_gans.data.load`.
+
+        Example:
+        ```python
+        model = keras_gans.get("dcgan")
+        model.compile()
+        model.fit(np.zeros((64, 32, 32, 1), "uint8"))  # ValueError: images must be float in [-1, 1]
+        ```
+        """
         spec = getattr(x, "element_spec", None)
         if spec is not None:
             first = spec[0] if isinstance(spec, (tuple, list)) else spec
             if isinstance(first, tf.TensorSpec):
-                self.check_images(first.shape)
-        elif x is not None and hasattr(x, "shape"):
-            self.check_images(x.shape)
+                self.check_image_batch(first.shape, first.dtype, dataset=True)
+            return
+        images = x[0] if isinstance(x, (tuple, list)) and x else x
+        if images is None or not (hasattr(images, "shape") and hasattr(images, "dtype")):
+            return
+        values = None
+        if isinstance(images, np.ndarray):
+            values = images
+        elif isinstance(images, tf.Tensor) and tf.executing_eagerly():
+            values = images.numpy()
+        self.check_image_batch(images.shape, images.dtype, values=values)
 
     @staticmethod
     def unpack_images(data):
@@ -1290,7 +1776,7 @@ class GAN(GenerativeModel):
     def train_step(self, data):
         real = self.unpack(data)
         images = self.unpack_images(real)
-        self.check_images(images.shape, where="the training batch")
+        self.check_image_batch(images.shape, images.dtype, where="the training batch")
         logs = {}
         for step in self.steps:
             condition = self.step_condition(step)

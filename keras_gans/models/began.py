@@ -80,6 +80,9 @@ class BEGAN(GAN):
 
     metric_names = ("d_loss", "g_loss", "real_loss", "fake_loss", "convergence", "k_t")
     default_epochs = 25
+    #: What the autoencoder builders take.
+    argument_rules = {"*_normalization": ("batch", "none"),
+                      "*_activation": ("leaky_relu", "elu", "relu")}
 
     def __init__(
         self,

@@ -72,6 +72,8 @@ class DiscoGAN(Translator):
     default_data = "digits-ink"
     #: Epochs of digits-ink (batch 16) the CLI trains by default.
     default_epochs = 30
+    #: D is the DCGAN discriminator: its image sizes.
+    image_sizes = "conv"
     metric_names = ("d_loss", "g_loss", "adv_loss", "reconstruction_a", "reconstruction_b")
 
     def __init__(self, image_shape=(64, 64, 3), filters=64, depth=None, d_filters=64,

@@ -96,6 +96,8 @@ class DualGAN(Translator):
     default_data = "digits-ink"
     #: Epochs of digits-ink (batch 16) the CLI trains by default.
     default_epochs = 12
+    #: The PatchGAN critics' normalizations.
+    argument_rules = {"d_normalization": ("batch", "instance", "none")}
     metric_names = ("d_loss", "g_loss", "adv_loss", "wasserstein",
                     "reconstruction_a", "reconstruction_b")
 

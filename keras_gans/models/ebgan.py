@@ -57,6 +57,8 @@ class EBGAN(GAN):
 
     metric_names = ("d_loss", "g_loss", "real_energy", "fake_energy", "pull_away")
     default_epochs = 15
+    #: The autoencoder D's normalizations.
+    argument_rules = {"*_normalization": ("batch", "none")}
 
     def __init__(
         self,

@@ -1,5 +1,7 @@
 """The original GAN (Goodfellow et al. 2014, arXiv:1406.2661)."""
 
+import math
+
 from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import mlp_discriminator, mlp_generator
 from keras_gans.registry import register_model
@@ -33,6 +35,21 @@ class VanillaGAN(GAN):
 
     #: Epochs `keras-gans train` runs when --epochs is not given.
     default_epochs = 100
+    #: The MLPs take any image size; memory is the limit (`estimate_memory`).
+    image_sizes = "any"
+
+    @classmethod
+    def estimate_memory(cls, image_shape, batch_size=None, latent_dim=64, g_units=(256, 512),
+                        d_units=(512, 256), **config):
+        """Bytes one training step takes: float32 weights, gradients and two
+        Adam slots of both MLPs (their first and last layers grow with the
+        pixels), and their activations for a batch."""
+        pixels = math.prod(int(s) for s in image_shape)
+        g = [int(latent_dim), *map(int, g_units), pixels]
+        d = [pixels, *map(int, d_units), 1]
+        weights = sum(a * b + b for sizes in (g, d) for a, b in zip(sizes, sizes[1:]))
+        batch = int(batch_size or cls.default_batch_size)
+        return 4 * (4 * weights + 2 * batch * (sum(g) + sum(d)))
 
     def __init__(
         self,

@@ -225,6 +225,9 @@ class Translator(GAN):
     plot_color = (30, 0, 200)
     player_names = ("generator", "discriminator", "generator_ba", "discriminator_a")
     default_batch_size = 16
+    #: Fully convolutional networks: H and W multiples of 4 (two stride-2
+    #: stages), up to `keras_gans.networks.common.MAX_SIDE`.
+    image_sizes = 4
     #: True when training needs (A, B) pairs (pix2pix).
     paired = False
     #: True when the model also maps B -> A (`generator_ba`).
