@@ -10,7 +10,8 @@
                       [--labels 0,1,2 | --vary-code K]
     keras-gans export PATH --format saved_model|tflite [--out DIR_OR_FILE]
     keras-gans evaluate PATH [--data SPEC] [--metrics fid,kid,is,pr] [--num N]
-                        [--features digits|inception_v3|FILE] [--out FILE.json]
+                        [--features digits|inception_v3|fid_inception|FILE]
+                        [--out FILE.json]
 
 `train` is `keras_gans.training.run`; the others call `keras_gans.serving`
 and `keras_gans.metrics.evaluation`. Bad input prints one
@@ -141,7 +142,9 @@ def build_parser():
     ev.add_argument("--num", type=int, default=1000,
                     help="generated images (image-to-image: test inputs, at most)")
     ev.add_argument("--features", default="digits",
-                    help="digits | inception_v3 | a local InceptionV3 weights file")
+                    help="digits | inception_v3 | fid_inception (the 2015 Inception that "
+                         "published FIDs use; features only: --metrics fid,kid,pr) | a local "
+                         "weights file")
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--out", default=None, help="JSON file (default: evaluation_<name>.json)")
 
