@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test pretrained clean
+.PHONY: install demo test data pretrained clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,28 @@ demo: $(STAMP)
 # The whole test suite, on both cores.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q
+
+# The Debian data packages: Fashion-MNIST's IDX files (the fashion_mnist data
+# spec reads /usr/share/datasets/fashion-mnist) and the Noto colour emoji font
+# (the emoji data). Installs them with apt-get (as root, or through sudo) when
+# they are missing; where apt-get is not there it says what to do and succeeds.
+DATA_PACKAGES := dataset-fashion-mnist fonts-noto-color-emoji
+
+data:
+	@if dpkg -s $(DATA_PACKAGES) >/dev/null 2>&1; then \
+	  echo "make data: $(DATA_PACKAGES) already installed."; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make data: no apt-get here, nothing installed. On Debian/Ubuntu: apt-get install $(DATA_PACKAGES)."; \
+	  echo "  Elsewhere: put Fashion-MNIST's four IDX files in a folder and use --data fashion_mnist:FOLDER"; \
+	  echo "  (or set KERAS_GANS_FASHION_MNIST=FOLDER), or let tensorflow-datasets download tfds:fashion_mnist."; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	  else echo "make data: installing needs root; run as root: apt-get install $(DATA_PACKAGES)" >&2; exit 1; fi; \
+	  echo "make data: apt-get install $(DATA_PACKAGES)"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -qq update && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends $(DATA_PACKAGES) >/dev/null && \
+	  echo "make data: installed; Fashion-MNIST is in /usr/share/datasets/fashion-mnist."; \
+	fi
 
 # Retrains the small pretrained generators in savedmodels/ (dcgan, wgan_gp,
 # cgan, cyclegan; about 10 minutes on 2 cores) and checks they stay < 20 MB.

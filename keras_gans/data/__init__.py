@@ -4,6 +4,15 @@ Specs:
 - `digits`: scikit-learn's bundled 8x8 digits (1797 images), resized. Offline.
   `digits:train` and `digits:test` split them into 1497 and 300 (a fixed
   permutation, seed 0; the 300 are the ones `benchmarks/digits_judge.py` holds out).
+- `fashion_mnist[:SPLIT]` and `mnist[:SPLIT]` (60,000 train / 10,000 test,
+  28x28x1, 10 classes): read from the standard IDX files, found in
+  `NAME:PATH[:SPLIT]` or $KERAS_GANS_FASHION_MNIST / $KERAS_GANS_MNIST, else
+  Debian's `dataset-fashion-mnist` (/usr/share/datasets/fashion-mnist, `make
+  data` installs it), else Keras' cache (~/.keras/datasets/), else
+  `tfds:fashion_mnist` / `tfds:mnist`. At `image_size=32` the 28 px images are
+  padded with background, not resized.
+- `idx:IMAGES[,LABELS]`: any IDX file of uint8 images (the labels file found
+  beside it by name when left out).
 - `tfds:NAME[:SPLIT]`: a tensorflow-datasets dataset (downloads on first use),
   center-cropped to a square and resized.
 - `folder:PATH`: every image file below PATH (png, jpg, jpeg, bmp, gif, webp,
@@ -15,7 +24,7 @@ Image-to-image models load two domains with `load_pairs` and `load_unpaired`
 `folder:PATH` with `A/` and `B/`, `sbs:PATH`); see `keras_gans.data.pairs`.
 
 With `labels=True`, `load` yields `(images, labels)` (int32 class indices):
-digits' digit, a tfds dataset's `label` feature, or for `folder:PATH` the
+digits' digit, an IDX labels file's, a tfds dataset's `label` feature, or for `folder:PATH` the
 sub-folder of PATH an image is in (one sub-folder per class, in sorted order).
 `labelled=N` keeps the labels of only N examples (the others get label -1);
 `label_noise=RATE` flips labels through a known transition matrix
@@ -30,7 +39,7 @@ The modules, each importing only those above it:
 - `transforms`: per-image crop/resize, channel conversion, value range.
 - `epochs`: batches by epoch in a reproducible order (resumable shuffles).
 - `sources`: one reader per source: digits, folders, side-by-side files,
-  tensorflow-datasets; `images_dataset` for a one-domain spec.
+  IDX files (MNIST, Fashion-MNIST), tensorflow-datasets; `images_dataset` for a one-domain spec.
 - `labels`: labelled subsets, `labelled_per_batch` batches, label noise.
 - `pipeline`: `load`.
 - `pairs`: the two-domain loaders and the bundled pair sets.
@@ -67,8 +76,15 @@ from keras_gans.data.sources import (
     folder_channels,
     folder_files,
     folder_labelled_files,
+    idx_arrays,
+    idx_header,
+    idx_image_prep,
+    idx_labels_path,
+    idx_search_dirs,
     images_dataset,
     list_image_files,
+    mnist_arrays,
+    read_idx,
     read_images,
 )
 
@@ -89,6 +105,11 @@ __all__ = [
     "folder_channels",
     "folder_files",
     "folder_labelled_files",
+    "idx_arrays",
+    "idx_header",
+    "idx_image_prep",
+    "idx_labels_path",
+    "idx_search_dirs",
     "images_dataset",
     "ink",
     "ink_strength",
@@ -98,8 +119,10 @@ __all__ = [
     "load",
     "load_pairs",
     "load_unpaired",
+    "mnist_arrays",
     "noise_transition",
     "num_classes",
+    "read_idx",
     "read_images",
     "select_labelled",
 ]

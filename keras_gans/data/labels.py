@@ -16,10 +16,13 @@ import tensorflow as tf
 
 from keras_gans.data.epochs import count_examples, epoch_steps, epoch_stream, one_pass, order_seed, passes
 from keras_gans.data.sources import (
+    IDX_DATASETS,
+    IDX_NUM_CLASSES,
     check_folder_count,
     digits_arrays,
     folder_image_reader,
     folder_labelled_files,
+    idx_dataset,
     parse_spec,
     tfds_image_prep,
     tfds_label_classes,
@@ -142,8 +145,10 @@ def num_classes(spec="digits", data_dir=None):
     """The number of classes the labels of `spec` have.
 
     Args:
-        spec: str. `digits[:SPLIT]` (10), `tfds:NAME[:SPLIT]` (its `label`
-            feature) or `folder:PATH` (its class sub-folders).
+        spec: str. `digits[:SPLIT]`, `mnist[...]` and `fashion_mnist[...]`
+            (10), `idx:IMAGES[,LABELS]` (the largest label + 1),
+            `tfds:NAME[:SPLIT]` (its `label` feature) or `folder:PATH` (its
+            class sub-folders).
         data_dir: str or None. tensorflow-datasets' data directory.
 
     Returns:
@@ -157,6 +162,10 @@ def num_classes(spec="digits", data_dir=None):
     kind, arg, split = parse_spec(spec)
     if kind == "digits":
         return 10
+    if kind in IDX_DATASETS:
+        return IDX_NUM_CLASSES
+    if kind == "idx":
+        return idx_dataset(kind, arg, split, labels=True)[2]
     if kind == "folder":
         return len(folder_labelled_files(arg)[2])
     _, info, _ = tfds_load(arg, split, data_dir)
@@ -170,14 +179,15 @@ def labelled_dataset(
     """The unbatched `(image, label)` examples of a spec, with its label options applied.
 
     Args:
-        spec: str. `digits[:SPLIT]`, `tfds:NAME[:SPLIT]` or `folder:PATH`
-            (one sub-folder per class).
+        spec: str. `digits[:SPLIT]`, `mnist[:PATH][:SPLIT]`,
+            `fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`,
+            `tfds:NAME[:SPLIT]` or `folder:PATH` (one sub-folder per class).
         image_size: int. Output side.
         channels: int. 1 or 3.
         data_dir: str or None. tensorflow-datasets' data directory.
         min_count: int. For folders: fewer readable images raise a ValueError.
         labelled: int or None. Keep the labels of only this many examples;
-            the others get -1. Digits and folders: spread evenly over the
+            the others get -1. Digits, IDX files and folders: spread evenly over the
             classes (`select_labelled`); tfds: the first `labelled` examples.
         label_noise: float in [0, 1). The share of labels changed, drawn from
             `noise_transition(label_noise, noise, K)`, the same on every pass.
@@ -222,6 +232,9 @@ def labelled_dataset(
         images, y = digits_arrays(image_size, channels, split)
         k = 10
         image_ds = tf.data.Dataset.from_tensor_slices(images)
+    elif kind == "idx" or kind in IDX_DATASETS:
+        image_ds, y, k = idx_dataset(kind, arg, split, image_size, channels, data_dir,
+                                     labels=True, min_count=min_count)
     else:
         files, y, names = folder_labelled_files(arg)
         check_folder_count(arg, files, min_count)

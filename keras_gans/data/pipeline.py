@@ -22,6 +22,12 @@ def _in_memory(spec):
     return spec == "digits" or spec.startswith(("digits:", "folder:"))
 
 
+def _labelled_first(spec):
+    """True for tfds specs: `labelled_dataset` keeps the labels of their first
+    `labelled` examples (elsewhere they are spread over the classes)."""
+    return spec.startswith("tfds:")
+
+
 def load(
     spec="digits",
     image_size=32,
@@ -44,8 +50,11 @@ def load(
     """A shuffled, batched, prefetched dataset of float32 images in [-1, 1].
 
     Args:
-        spec: str. `digits[:train|:test]`, `tfds:NAME[:SPLIT]` or `folder:PATH`.
-        image_size: int. Output side; images are center-cropped square and resized.
+        spec: str. `digits[:train|:test]`, `mnist[:PATH][:SPLIT]`,
+            `fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`,
+            `tfds:NAME[:SPLIT]` or `folder:PATH`.
+        image_size: int. Output side; images are center-cropped square and
+            resized (28 px IDX images at 32: padded with background).
         batch_size: int. Images per batch.
         channels: int. 1 (grayscale) or 3 (RGB); the data is converted.
         shuffle: bool. Shuffle every epoch.
@@ -53,9 +62,10 @@ def load(
         drop_remainder: bool. Drop the last short batch (static batch shapes).
         data_dir: str or None. tensorflow-datasets' data directory.
         labels: bool. Yield `(images, labels)` with int32 labels [B]: digits'
-            digit, a tfds dataset's `label`, or a folder's class sub-folder.
+            digit, an IDX labels file's label, a tfds dataset's `label`, or a
+            folder's class sub-folder.
         labelled: int or None. Keep the labels of only this many examples; the
-            others get label -1 (unlabelled). For digits and folders they are
+            others get label -1 (unlabelled). For digits, IDX files and folders they are
             spread evenly over the classes (chosen with `label_seed`); for tfds
             they are the first `labelled` examples of the split.
         labelled_per_batch: int or None. With `labelled`: every batch holds
@@ -114,7 +124,7 @@ def load(
     if labels and labelled_per_batch:
         return mixed_batches(
             ds, labelled, labelled_per_batch, batch_size, shuffle=shuffle, seed=seed,
-            labelled_first=not in_memory, epochs=epochs, start_epoch=start_epoch,
+            labelled_first=_labelled_first(spec), epochs=epochs, start_epoch=start_epoch,
             steps_per_epoch=steps_per_epoch,
         )
     if epochs is not None:

@@ -1,10 +1,13 @@
 """Readers, one per kind of image source: bundled digits, image folders,
-side-by-side image files and tensorflow-datasets.
+side-by-side image files, IDX files (MNIST, Fashion-MNIST) and
+tensorflow-datasets.
 
 Every reader gives float32 images in [-1, 1], center-cropped to a square and
 resized to `image_size` (see `keras_gans.data.transforms`). `parse_spec` reads
-a one-domain spec (`digits[:SPLIT]`, `tfds:NAME[:SPLIT]`, `folder:PATH`) and
-`images_dataset` gives its unbatched images.
+a one-domain spec (`digits[:SPLIT]`, `mnist[:PATH][:SPLIT]`,
+`fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`, `tfds:NAME[:SPLIT]`,
+`folder:PATH`) and `images_dataset` gives its unbatched images. 28 px IDX
+images asked for at 32 px are padded with background, not resized.
 """
 
 import contextlib
@@ -23,7 +26,13 @@ from keras_gans.data.transforms import (
 )
 
 __all__ = [
+    "DEBIAN_DATASETS",
     "DIGITS_TEST_SIZE",
+    "IDX_DATASETS",
+    "IDX_IMAGES_MAGIC",
+    "IDX_LABELS_MAGIC",
+    "IDX_NUM_CLASSES",
+    "IDX_SPLIT_FILES",
     "IMAGE_EXTENSIONS",
     "check_folder_count",
     "digits_arrays",
@@ -32,9 +41,17 @@ __all__ = [
     "folder_files",
     "folder_image_reader",
     "folder_labelled_files",
+    "idx_arrays",
+    "idx_dataset",
+    "idx_header",
+    "idx_image_prep",
+    "idx_labels_path",
+    "idx_search_dirs",
     "images_dataset",
     "list_image_files",
+    "mnist_arrays",
     "parse_spec",
+    "read_idx",
     "read_images",
     "side_by_side_files",
     "side_by_side_reader",
@@ -867,7 +884,494 @@ def tfds_label_classes(name, info):
     return int(k)
 
 
+# ------------------------------------------------------------------ IDX files (MNIST, Fashion-MNIST)
+
+
+#: The magic number of an IDX file of uint8 images [N, H, W] (0x00000804: [N, H, W, C]).
+IDX_IMAGES_MAGIC = 0x00000803
+#: The magic number of an IDX file of uint8 labels [N].
+IDX_LABELS_MAGIC = 0x00000801
+
+#: Where Debian's dataset packages put their files (`dataset-fashion-mnist`: fashion-mnist/).
+DEBIAN_DATASETS = "/usr/share/datasets"
+
+#: The MNIST-like specs: the name they are printed with, the environment variable
+#: naming a folder of their IDX files, their folder under `DEBIAN_DATASETS` and
+#: Debian package (None: Debian has none), their folder (and npz file) in Keras'
+#: dataset cache, and their tensorflow-datasets name.
+IDX_DATASETS = {
+    "mnist": {
+        "title": "MNIST", "env": "KERAS_GANS_MNIST", "debian": None, "apt": None,
+        "keras": "mnist", "npz": "mnist.npz", "tfds": "mnist",
+    },
+    "fashion_mnist": {
+        "title": "Fashion-MNIST", "env": "KERAS_GANS_FASHION_MNIST", "debian": "fashion-mnist",
+        "apt": "dataset-fashion-mnist", "keras": "fashion-mnist", "npz": None,
+        "tfds": "fashion_mnist",
+    },
+}
+
+#: The IDX files of each split, `(images, labels)`; each is also read gzipped
+#: (".gz") and with a dot before "idx" (train-images.idx3-ubyte).
+IDX_SPLIT_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+#: The classes of the MNIST-like specs.
+IDX_NUM_CLASSES = 10
+
+_IDX_CHUNK = 1 << 22
+
+
+def _keras_datasets():
+    """Keras' dataset cache: `$KERAS_HOME/datasets`, else `~/.keras/datasets`."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.join(home, "datasets")
+
+
+def _read_exact(f, need, path):
+    """`need` bytes of `f` (fewer at its end), read in chunks: a header that
+    claims more than the file holds costs no memory beyond the file."""
+    import zlib
+
+    parts, have = [], 0
+    try:
+        while have < need:
+            chunk = f.read(min(_IDX_CHUNK, need - have))
+            if not chunk:
+                break
+            parts.append(chunk)
+            have += len(chunk)
+    except (EOFError, OSError, zlib.error) as e:
+        raise ValueError(f"IDX file {path!r} is truncated or a damaged gzip file ({_short(e)}).") from None
+    return b"".join(parts)
+
+
+def _open_idx(path):
+    """The file, gunzipped when it starts with gzip's magic bytes (whatever its name)."""
+    import gzip
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"IDX file {path!r} does not exist.")
+    if os.path.isdir(path):
+        raise ValueError(f"IDX file {path!r} is a folder; give the file itself.")
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def _idx_dims(f, path, kind):
+    """Reads and checks the header of an open IDX file; returns its dims."""
+    import struct
+
+    expected = IDX_IMAGES_MAGIC if kind == "images" else IDX_LABELS_MAGIC
+    head = _read_exact(f, 4, path)
+    if len(head) < 4:
+        raise ValueError(f"IDX file {path!r} is truncated: {len(head)} bytes, not even a header.")
+    magic = int.from_bytes(head, "big")
+    ndim = head[3]
+    ok = head[:3] == b"\x00\x00\x08" and (ndim in (3, 4) if kind == "images" else ndim == 1)
+    if not ok:
+        raise ValueError(
+            f"{path!r} is not an IDX file of uint8 {kind}: its magic number is 0x{magic:08x}, "
+            f"not 0x{expected:08x}."
+        )
+    raw = _read_exact(f, 4 * ndim, path)
+    if len(raw) < 4 * ndim:
+        raise ValueError(f"IDX file {path!r} is truncated in its header ({ndim} dims declared).")
+    dims = struct.unpack(f">{ndim}I", raw)
+    if kind == "images" and (min(dims[1:3]) < 1 or (ndim == 4 and dims[3] not in (1, 3))):
+        raise ValueError(f"IDX file {path!r} declares images of shape {list(dims[1:])}; need "
+                         "[H, W] or [H, W, C] with C 1 or 3.")
+    return dims
+
+
+def idx_header(path, kind="images"):
+    """The dims an IDX file's header declares (reads the header only).
+
+    Args:
+        path: str. An IDX file, gzipped or not.
+        kind: str. "images" (magic 0x00000803, or 0x00000804 with channels)
+            or "labels" (magic 0x00000801).
+
+    Returns:
+        tuple of int: `(N, H, W)` or `(N, H, W, C)` for images, `(N,)` for
+        labels. A wrong magic number or a short header raises a ValueError
+        naming the file.
+
+    Example:
+    ```python
+    n, h, w = keras_gans.data.idx_header(
+        "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")  # 10000, 28, 28
+    ```
+    """
+    with _open_idx(path) as f:
+        return _idx_dims(f, path, kind)
+
+
+def read_idx(path, kind="images", limit=None):
+    """Reads an IDX file of uint8 images or labels (the MNIST file format).
+
+    Args:
+        path: str. The file, gzipped or not (told by its first bytes).
+        kind: str. "images" or "labels"; the magic number must match.
+        limit: int or None. Read only the first `limit` records.
+
+    Returns:
+        uint8 numpy `[N, H, W, C]` (C 1 for 3-dim files) for images, `[N]`
+        for labels. A wrong magic number, a truncated file or one with bytes
+        after its data raises a one-line ValueError naming the file.
+
+    Example:
+    ```python
+    x = keras_gans.data.read_idx("t10k-images-idx3-ubyte.gz")  # [10000, 28, 28, 1] uint8
+    y = keras_gans.data.read_idx("t10k-labels-idx1-ubyte.gz", "labels")  # [10000]
+    ```
+    """
+    if kind not in ("images", "labels"):
+        raise ValueError(f"kind must be 'images' or 'labels'; got {kind!r}.")
+    with _open_idx(path) as f:
+        dims = _idx_dims(f, path, kind)
+        n = dims[0] if limit is None else min(dims[0], int(limit))
+        record = int(np.prod(dims[1:], dtype=np.int64))
+        need = n * record
+        data = _read_exact(f, need, path)
+        if len(data) < need:
+            raise ValueError(
+                f"IDX file {path!r} is truncated: {len(data)} of the {need} data bytes its "
+                f"header ({list(dims)}) declares."
+            )
+        if limit is None and _read_exact(f, 1, path):
+            raise ValueError(
+                f"IDX file {path!r} has bytes after the data its header ({list(dims)}) declares."
+            )
+    arr = np.frombuffer(data, np.uint8).reshape((n,) + tuple(dims[1:]))
+    return arr[..., None] if kind == "images" and arr.ndim == 3 else arr
+
+
+def _idx_file(folder, stem):
+    """The file of `stem` in `folder` (gzipped, plain, or with a dot before "idx"), or None."""
+    for base in (stem, stem.replace("-idx", ".idx")):
+        for name in (base + ".gz", base):
+            p = os.path.join(folder, name)
+            if os.path.isfile(p):
+                return p
+    return None
+
+
+def idx_labels_path(images_path):
+    """The labels file beside an IDX images file, by the usual names
+    ("images" -> "labels", "idx3" -> "idx1", gzipped or not), or None.
+
+    Args:
+        images_path: str. An IDX images file, e.g. `.../train-images-idx3-ubyte.gz`.
+
+    Returns:
+        str or None.
+
+    Example:
+    ```python
+    keras_gans.data.idx_labels_path("data/t10k-images-idx3-ubyte.gz")  # "data/t10k-labels-idx1-ubyte.gz"
+    ```
+    """
+    folder, base = os.path.split(images_path)
+    stem = base[:-3] if base.endswith(".gz") else base
+    other = stem.replace("images", "labels").replace("idx3", "idx1").replace("idx4", "idx1")
+    if other == stem:
+        return None
+    for name in (other + ".gz", other):
+        p = os.path.join(folder, name)
+        if os.path.isfile(p):
+            return p
+    return None
+
+
+def idx_search_dirs(name, path=None):
+    """Where an MNIST-like spec looks for its files, in order.
+
+    A folder given as `NAME:PATH`, else the one in the environment variable
+    (KERAS_GANS_MNIST, KERAS_GANS_FASHION_MNIST), is the only place looked
+    in. Otherwise: Debian's package folder (Fashion-MNIST:
+    /usr/share/datasets/fashion-mnist), then Keras' cache
+    (`~/.keras/datasets/fashion-mnist/`, `~/.keras/datasets/mnist/` and
+    `~/.keras/datasets/mnist.npz`); after those, `images_dataset` tries
+    tensorflow-datasets.
+
+    Args:
+        name: str. "mnist" or "fashion_mnist".
+        path: str or None. The folder (or .npz file) of the spec.
+
+    Returns:
+        `(explicit, places)`: whether the place was given, and a list of
+        `(what, path)` with what "path", "env", "debian", "keras" or "npz".
+
+    Example:
+    ```python
+    explicit, places = keras_gans.data.idx_search_dirs("fashion_mnist")
+    # False, [("debian", "/usr/share/datasets/fashion-mnist"), ("keras", ".../fashion-mnist")]
+    ```
+    """
+    info = IDX_DATASETS[name]
+    if path:
+        return True, [("path", path)]
+    env = os.environ.get(info["env"])
+    if env:
+        return True, [("env", env)]
+    places = []
+    if info["debian"]:
+        places.append(("debian", os.path.join(DEBIAN_DATASETS, info["debian"])))
+    places.append(("keras", os.path.join(_keras_datasets(), info["keras"])))
+    if info["npz"]:
+        places.append(("npz", os.path.join(_keras_datasets(), info["npz"])))
+    return False, places
+
+
+def _npz_arrays(path, split):
+    """A Keras-cache npz (x_train, y_train, x_test, y_test) split, checked."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            x, y = np.asarray(f[f"x_{split}"]), np.asarray(f[f"y_{split}"])
+    except (OSError, ValueError, KeyError, EOFError) as e:
+        raise ValueError(f"{path!r} is not a Keras MNIST npz file with x_{split} and y_{split} "
+                         f"({_short(e)}).") from None
+    if x.dtype != np.uint8 or x.ndim != 3 or y.shape != (len(x),):
+        raise ValueError(f"{path!r}: x_{split} must be uint8 [N, H, W] with y_{split} [N]; got "
+                         f"{x.dtype} {list(x.shape)} and {list(y.shape)}.")
+    return x[..., None], y
+
+
+def _check_labels(images, labels, where, k=None):
+    if len(labels) != len(images):
+        raise ValueError(f"{where}: {len(images)} images but {len(labels)} labels.")
+    if k is not None and len(labels) and int(labels.max()) >= k:
+        raise ValueError(f"{where}: a label is {int(labels.max())}; the classes are 0 to {k - 1}.")
+    return labels.astype("int32")
+
+
+def _split_files(folder, split):
+    """`(images, labels)` files of `split` in `folder`, or None when either is missing."""
+    images, labels = (_idx_file(folder, stem) for stem in IDX_SPLIT_FILES[split])
+    return (images, labels) if images and labels else None
+
+
+def _tfds_arrays(name, split, data_dir):
+    """All of a tfds split's images and labels as numpy (raises like `tfds_load`)."""
+    import tensorflow_datasets as tfds
+
+    ds, _, key = tfds_load(name, split, data_dir)
+    xs, ys = [], []
+    for ex in tfds.as_numpy(ds.batch(10000)):
+        xs.append(ex[key])
+        ys.append(ex["label"])
+    x = np.concatenate(xs).astype(np.uint8)
+    return (x if x.ndim == 4 else x[..., None]), np.concatenate(ys)
+
+
+def _missing_error(name, places, reason):
+    info = IDX_DATASETS[name]
+    looked = ", ".join(p for _, p in places)
+    apt = (f"install Debian's {info['apt']} (`apt-get install {info['apt']}`, or `make data`), "
+           if info["apt"] else "")
+    return ValueError(
+        f"No {info['title']} found: no IDX files in {looked}, and tfds:{info['tfds']} {reason}; "
+        f"{apt}put its IDX files in a folder given as {name}:PATH or ${info['env']}, or "
+        f"prepare tfds:{info['tfds']} where there is a network (`tfds build {info['tfds']}`)."
+    )
+
+
+def mnist_arrays(name="fashion_mnist", split="train", path=None, data_dir=None):
+    """The images and labels of an MNIST-like spec, from the first place that has them.
+
+    The places, in order (see `idx_search_dirs`): `NAME:PATH` or the
+    environment variable (then only there), Debian's package folder, Keras'
+    cache, and last tensorflow-datasets (`tfds:NAME`, which downloads when it
+    can). When none has them: one ValueError line naming the apt package and
+    the tfds name.
+
+    Args:
+        name: str. "mnist" or "fashion_mnist".
+        split: str. "train" (60,000) or "test" (10,000).
+        path: str or None. A folder of the four IDX files (or a Keras .npz).
+        data_dir: str or None. tensorflow-datasets' data directory.
+
+    Returns:
+        `(images, labels, source)`: uint8 numpy [N, 28, 28, 1], int32 [N] and
+        where they were read (a folder, a file or "tfds:NAME").
+
+    Example:
+    ```python
+    x, y, where = keras_gans.data.mnist_arrays("fashion_mnist", "test")  # [10000, 28, 28, 1]
+    ```
+    """
+    if name not in IDX_DATASETS:
+        raise ValueError(f"name must be one of {sorted(IDX_DATASETS)}; got {name!r}.")
+    if split not in IDX_SPLIT_FILES:
+        raise ValueError(f"{name} has the splits 'train' and 'test'; got {split!r}.")
+    info = IDX_DATASETS[name]
+    explicit, places = idx_search_dirs(name, path)
+    for what, where in places:
+        if (what == "npz" or where.endswith(".npz")) and os.path.isfile(where):
+            x, y = _npz_arrays(where, split)
+            return x, _check_labels(x, y, where, IDX_NUM_CLASSES), where
+        if os.path.isdir(where):
+            files = _split_files(where, split)
+            if files:
+                x = read_idx(files[0], "images")
+                y = _check_labels(x, read_idx(files[1], "labels"), files[1], IDX_NUM_CLASSES)
+                return x, y, where
+    if explicit:
+        given = f"{name}:PATH" if path else f"${info['env']}"
+        what, where = places[0]
+        if not os.path.exists(where):
+            raise FileNotFoundError(f"{info['title']} folder {where!r} ({given}) does not exist.")
+        raise ValueError(
+            f"{info['title']} folder {where!r} ({given}) has no {split} IDX files: it needs "
+            f"{' and '.join(s + '[.gz]' for s in IDX_SPLIT_FILES[split])}."
+        )
+    try:
+        x, y = _tfds_arrays(info["tfds"], split, data_dir)
+    except ImportError:
+        raise _missing_error(name, places, "cannot be read (tensorflow-datasets is not "
+                                           "installed)") from None
+    except ValueError as e:
+        raise _missing_error(name, places, "is not downloaded and the network is unreachable") from e
+    return x, _check_labels(x, y, f"tfds:{info['tfds']}", IDX_NUM_CLASSES), f"tfds:{info['tfds']}"
+
+
+def idx_arrays(images_path, labels_path=None, labels=False):
+    """The images (and labels) of an `idx:IMAGES[,LABELS]` spec.
+
+    Args:
+        images_path: str. An IDX images file, gzipped or not.
+        labels_path: str or None. Its labels file; None: the one beside it
+            (`idx_labels_path`).
+        labels: bool. Read the labels too (a missing labels file raises a
+            FileNotFoundError then).
+
+    Returns:
+        `(images, labels)`: uint8 numpy [N, H, W, C] and int32 [N] (None
+        without `labels`).
+
+    Example:
+    ```python
+    x, y = keras_gans.data.idx_arrays("data/t10k-images-idx3-ubyte.gz", labels=True)
+    ```
+    """
+    x = read_idx(images_path, "images")
+    if not labels:
+        return x, None
+    lp = labels_path or idx_labels_path(images_path)
+    if lp is None:
+        raise FileNotFoundError(
+            f"No labels file beside {images_path!r} (looked for its name with 'images' -> "
+            f"'labels', 'idx3' -> 'idx1'); give it as idx:IMAGES,LABELS."
+        )
+    return x, _check_labels(x, read_idx(lp, "labels"), lp)
+
+
+def idx_image_prep(height, width, image_size, channels):
+    """A `tf.data` map function: uint8 IDX image -> float32 in [-1, 1].
+
+    28 px images asked for at 32 are padded with 2 px of background (-1,
+    black for MNIST-like data) on each side, not resized (no blur); images
+    already `image_size` pass as they are; others are center-cropped and
+    resized like every reader's.
+
+    Args:
+        height: int. The images' height.
+        width: int. Their width.
+        image_size: int. Output side.
+        channels: int. 1 or 3 (grey repeated).
+
+    Returns:
+        callable. uint8 [H, W, C] tensor -> float32 [S, S, channels].
+
+    Example:
+    ```python
+    prep = keras_gans.data.idx_image_prep(28, 28, 32, 1)
+    x = prep(tf.zeros([28, 28, 1], tf.uint8))  # [32, 32, 1], all -1
+    ```
+    """
+    check_image_size(image_size)
+    check_channels(channels)
+
+    def prep(img):
+        x = match_channels(tf.cast(img, tf.float32), channels)
+        if (height, width) == (28, 28) and image_size == 32:
+            x = tf.pad(to_signed_range(x, 255.0), [[2, 2], [2, 2], [0, 0]], constant_values=-1.0)
+        elif height == width == image_size:
+            x = to_signed_range(x, 255.0)
+        else:
+            x = tf.clip_by_value(to_signed_range(center_square_resize(x, image_size), 255.0),
+                                 -1.0, 1.0)
+        x.set_shape((image_size, image_size, channels))
+        return x
+
+    return prep
+
+
+def idx_dataset(kind, arg, split, image_size=32, channels=1, data_dir=None, labels=False,
+                min_count=0):
+    """The unbatched images of an `idx:`, `mnist` or `fashion_mnist` spec, and their labels.
+
+    Args:
+        kind: str. "idx", "mnist" or "fashion_mnist" (from `parse_spec`).
+        arg: `parse_spec`'s arg: `(images, labels or None)` for idx, the
+            folder (or None) for the others.
+        split: str or None. "train" or "test" (None for idx).
+        image_size: int. Output side (28 px images: see `idx_image_prep`).
+        channels: int. 1 or 3.
+        data_dir: str or None. tensorflow-datasets' data directory.
+        labels: bool. Read the labels too.
+        min_count: int. Fewer images raise a ValueError (one batch).
+
+    Returns:
+        `(dataset, labels, num_classes)`: a `tf.data.Dataset` of float32
+        [S, S, C] in [-1, 1], int32 numpy labels [N] (None without
+        `labels`) and the classes (10 for MNIST-like specs, the largest
+        label + 1 for idx; None without `labels`).
+
+    Example:
+    ```python
+    ds, y, k = keras_gans.data.sources.idx_dataset("fashion_mnist", None, "test", labels=True)
+    ```
+    """
+    if kind == "idx":
+        x, y = idx_arrays(arg[0], arg[1], labels=labels)
+        where = arg[0]
+        k = max(int(y.max()) + 1, 2) if labels and len(y) else None
+    else:
+        x, y, where = mnist_arrays(kind, split, arg, data_dir)
+        k = IDX_NUM_CLASSES if labels else None
+        y = y if labels else None
+    if min_count and len(x) < min_count:
+        raise ValueError(f"{where} has {len(x)} images, fewer than one batch of {min_count}; "
+                         "lower the batch size.")
+    ds = tf.data.Dataset.from_tensor_slices(x).map(
+        idx_image_prep(x.shape[1], x.shape[2], image_size, channels),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return ds, y, k
+
+
 # ------------------------------------------------------------------ specs
+
+
+def _idx_path_and_split(name, rest):
+    """`(path or None, split)` of the part after "mnist:" / "fashion_mnist:"."""
+    if rest in IDX_SPLIT_FILES:
+        return None, rest
+    head, sep, tail = rest.rpartition(":")
+    if sep and head and tail in IDX_SPLIT_FILES:
+        return head, tail
+    if not rest:
+        raise ValueError(f"{name}: spec needs a split or a folder, e.g. {name}:test or "
+                         f"{name}:./data.")
+    if "/" not in rest and os.sep not in rest and not os.path.isdir(rest):
+        raise ValueError(f"{name} has the splits 'train' and 'test'; got {rest!r} (a folder: "
+                         f"{name}:./{rest}).")
+    return rest, "train"
 
 
 def parse_spec(spec):
@@ -875,13 +1379,18 @@ def parse_spec(spec):
 
     Args:
         spec: str. `digits`, `digits:train`, `digits:test`,
+            `mnist[:PATH][:SPLIT]` and `fashion_mnist[:PATH][:SPLIT]` (split
+            "train" or "test", "train" when left out; PATH a folder of their
+            IDX files, see `mnist_arrays`), `idx:IMAGES[,LABELS]` (IDX files),
             `tfds:NAME[:SPLIT]` (split "train" when left out) or
             `folder:PATH`. Anything else raises a ValueError that lists the forms.
 
     Returns:
-        `(kind, arg, split)`: kind "digits", "tfds" or "folder"; arg the tfds
-        name or the folder path (None for digits); split the digits or tfds
-        split (None for folders and all digits).
+        `(kind, arg, split)`: kind "digits", "mnist", "fashion_mnist", "idx",
+        "tfds" or "folder"; arg the tfds name, the folder path (None for
+        digits, and for MNIST-like specs without a folder) or for idx
+        `(images, labels or None)`; split the digits, MNIST-like or tfds
+        split (None for folders, idx and all digits).
 
     Example:
     ```python
@@ -896,6 +1405,21 @@ def parse_spec(spec):
         split = spec[len("digits:") :]
         digits_split_indices(split)  # validates
         return "digits", None, split
+    for name in IDX_DATASETS:
+        if spec == name:
+            return name, None, "train"
+        if spec.startswith(name + ":"):
+            path, split = _idx_path_and_split(name, spec[len(name) + 1 :])
+            return name, path, split
+    if spec.startswith("idx:"):
+        rest = spec[len("idx:") :]
+        if not rest:
+            raise ValueError("idx: spec needs an IDX images file, e.g. "
+                             "idx:data/train-images-idx3-ubyte.gz[,LABELS].")
+        images, sep, labels = rest.rpartition(",")
+        if not sep or os.path.exists(rest):
+            images, labels = rest, None
+        return "idx", (images, labels or None), None
     if spec.startswith("tfds:"):
         rest = spec[len("tfds:") :]
         name, _, split = rest.partition(":")
@@ -908,8 +1432,8 @@ def parse_spec(spec):
             raise ValueError("folder: spec needs a path, e.g. folder:./my_images.")
         return "folder", path, None
     raise ValueError(
-        f"Unknown data spec {spec!r}. Use 'digits', 'tfds:NAME[:SPLIT]' "
-        "(e.g. tfds:mnist) or 'folder:PATH'."
+        f"Unknown data spec {spec!r}. Use 'digits', 'mnist[:SPLIT]', 'fashion_mnist[:SPLIT]', "
+        "'idx:IMAGES[,LABELS]', 'tfds:NAME[:SPLIT]' (e.g. tfds:cifar10) or 'folder:PATH'."
     )
 
 
@@ -917,11 +1441,13 @@ def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_
     """The unbatched images of a one-domain spec.
 
     Args:
-        spec: str. `digits[:train|:test]`, `tfds:NAME[:SPLIT]` or `folder:PATH`.
-        image_size: int. Output side.
+        spec: str. `digits[:train|:test]`, `mnist[:PATH][:SPLIT]`,
+            `fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`,
+            `tfds:NAME[:SPLIT]` or `folder:PATH`.
+        image_size: int. Output side (28 px IDX images at 32: padded).
         channels: int. 1 or 3.
         data_dir: str or None. tensorflow-datasets' data directory.
-        min_count: int. For folders: fewer readable images raise a ValueError.
+        min_count: int. For folders and IDX files: fewer images raise a ValueError.
 
     Returns:
         `tf.data.Dataset` of float32 [S, S, C] in [-1, 1].
@@ -942,5 +1468,8 @@ def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_
         check_folder_count(arg, files, min_count)
         ds = tf.data.Dataset.from_tensor_slices(files)
         return ds.map(folder_image_reader(image_size, channels), num_parallel_calls=tf.data.AUTOTUNE)
+    if kind == "idx" or kind in IDX_DATASETS:
+        ds, _, _ = idx_dataset(kind, arg, split, image_size, channels, data_dir, min_count=min_count)
+        return ds
     ds, _, key = tfds_load(arg, split, data_dir)
     return ds.map(tfds_image_prep(key, image_size, channels), num_parallel_calls=tf.data.AUTOTUNE)
