@@ -639,7 +639,7 @@ def test_folder_channels_reads_headers_of_a_sample(tmp_path):
 
 
 @pytest.mark.parametrize("spec, kwargs, error, needle", [
-    ("mnist", {}, ValueError, "Unknown data spec"),
+    ("svhn", {}, ValueError, "Unknown data spec"),
     ("", {}, ValueError, "non-empty string"),
     ("folder:", {}, ValueError, "needs a path"),
     ("tfds:", {}, ValueError, "needs a dataset name"),

@@ -74,7 +74,7 @@ def test_export_both_formats(trained, cli_main):
     "args,needle",
     [
         (["train", "dcgn"], "Did you mean 'dcgan'"),
-        (["train", "dcgan", "--data", "mnist"], "Unknown data spec"),
+        (["train", "dcgan", "--data", "svhn"], "Unknown data spec"),
         (["train", "dcgan", "--data", "folder:nowhere"], "does not exist"),
         (["train", "dcgan", "--data", "folder:empty"], "no image files"),
         (["train", "dcgan", "--data", "folder:corrupt"], "none could be read"),
