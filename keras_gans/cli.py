@@ -37,7 +37,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _quiet_tensorflow():
+    import logging
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("absl").setLevel(logging.ERROR)  # tfds' and TF's Python warnings
     warnings.filterwarnings("ignore", message=".*shuffle=True.*")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
 
