@@ -317,3 +317,23 @@ def test_debian_fashion_mnist(monkeypatch):
         assert xb.shape == (100, 32, 32, 1) and yb.shape == (100,)
         assert float(xb.numpy().min()) == -1.0 and float(xb.numpy().max()) <= 1.0
         assert np.all(xb.numpy()[:, :2] == -1.0)  # the padded border
+
+
+def test_evaluation_reads_the_test_split_of_a_bare_fashion_mnist(monkeypatch):
+    """`keras-gans evaluate --data fashion_mnist` compares with the held-out
+    10,000 test images, as `digits` compares with digits:test."""
+    from keras_gans import data
+    from keras_gans.metrics import evaluation
+
+    asked = []
+    real_load = data.load
+
+    def spy(spec, *args, **kwargs):
+        asked.append(spec)
+        return real_load("digits", *args, **kwargs)
+
+    monkeypatch.setattr(data, "load", spy)
+    evaluation.real_images("fashion_mnist", num=8)
+    evaluation.real_images("mnist", split="train", num=8)
+    evaluation.real_images("fashion_mnist:train", num=8)
+    assert asked == ["fashion_mnist:test", "mnist:train", "fashion_mnist:train"]

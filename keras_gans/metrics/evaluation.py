@@ -133,8 +133,9 @@ def real_images(spec="digits", split="test", image_size=32, channels=1, num=None
             split named wins over `split`), or any other spec of
             `keras_gans.data.load` (tfds:NAME[:SPLIT], folder:PATH), read in
             order with no shuffling.
-        split: str. The digits split when spec is "digits": "test" (300
-            images, the default: never trained on), "train" (1497) or "all".
+        split: str. The split when spec is "digits": "test" (300 images, the
+            default: never trained on), "train" (1497) or "all"; for a bare
+            "fashion_mnist" / "mnist": "test" (10,000) or "train".
         image_size: int. Output side.
         channels: int. 1 or 3.
         num: int or None. Keep the first `num` images (all when None; a
@@ -149,6 +150,8 @@ def real_images(spec="digits", split="test", image_size=32, channels=1, num=None
             split = spec.split(":", 1)[1]
         images, _ = data.digits_arrays(image_size, channels, split=split)
         return images[:num] if num else images
+    if spec in ("fashion_mnist", "mnist"):  # the held-out split, as for digits
+        spec = f"{spec}:{split if split in ('train', 'test') else 'test'}"
     ds = data.load(
         spec, image_size=image_size, batch_size=256, channels=channels, shuffle=False,
         drop_remainder=False,
