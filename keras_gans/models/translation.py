@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from keras import ops
 
-from keras_gans.models.base import GAN, batched, network_io_shapes
+from keras_gans.models.base import GAN, batched, network_io_shapes, random_image_batches
 
 
 def translation_grid(translate, images, two_way, direction="a_to_b"):
@@ -188,10 +188,8 @@ def random_pair_batches(image_shape, batch_size=4, batches=2, seed=0):
     ds = keras_gans.models.translation.random_pair_batches((16, 16, 3))
     ```
     """
-    rng = np.random.default_rng(seed)
-    a = rng.uniform(-1, 1, (batch_size * batches, *image_shape)).astype("float32")
-    b = np.clip(0.5 - a, -1, 1).astype("float32")
-    return tf.data.Dataset.from_tensor_slices((a, b)).batch(batch_size, drop_remainder=True)
+    images = random_image_batches(image_shape, batch_size, batches, seed)
+    return images.map(lambda a: (a, tf.clip_by_value(0.5 - a, -1.0, 1.0)))
 
 
 class Translator(GAN):
