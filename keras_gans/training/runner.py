@@ -1,7 +1,6 @@
 """`run()`: train a registered model end to end, as `keras-gans train` does."""
 
 import dataclasses
-import inspect
 import json
 import os
 import sys
@@ -59,31 +58,17 @@ def check_positive(name, value):
         raise ValueError(f"{name} must be a positive integer; got {value}.")
 
 
-def constructor_arguments(cls):
-    """The names a model class's constructor takes (its own and its bases'), a set of str."""
-    params = set()
-    for klass in cls.__mro__:
-        if "__init__" in vars(klass):
-            params |= set(inspect.signature(klass.__init__).parameters) - {"self", "args", "kwargs"}
-    return params
-
-
 def check_overrides(cls, overrides):
-    """`overrides` (constructor name -> value) as a dict, checked against `cls`.
-
-    Raises ValueError naming the arguments `cls` takes for any other name, and
-    for `image_shape` and `name`, which `run()` sets itself.
+    """`overrides` (constructor name -> value) as a dict, checked against `cls`
+    before anything is built (`cls.check_arguments`: unknown names, types and
+    ranges), and `image_shape` and `name` refused: `run()` sets them itself.
     """
     overrides = dict(overrides or {})
-    params = constructor_arguments(cls)
-    for name in overrides:
-        if name in ("image_shape", "name"):
+    for name in ("image_shape", "name"):
+        if name in overrides:
             raise ValueError(f"{name} is not an override: set the image shape with "
                              "image_size/channels (--image-size/--channels).")
-        if name not in params:
-            raise ValueError(
-                f"{cls.__name__} has no argument {name!r}; it takes: {', '.join(sorted(params))}."
-            )
+    cls.check_arguments(overrides)
     return overrides
 
 
