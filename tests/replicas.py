@@ -17,7 +17,12 @@ The randomness is fixed: `GAN.random_normal` / `random_uniform` are replaced by
 draws from a fixed global table per call, of which each replica takes its rows
 (the first dimension is the batch), and dropout rates are set to 0.
 `--unscaled` makes `apply_loss` skip the division by the number of replicas
-(the negative control: then the weights must differ).
+(the negative control: then the weights must differ). `--eager` runs both
+steps eagerly (`run_eagerly`): the same `train_step` under the same strategies,
+without tracing it once per replica, which is most of the cost of the graph
+run (tests/test_replicas.py runs every model eagerly and a set covering each
+kind of step in graph mode). Grappler is off: one step does not repay its
+optimization passes.
 """
 
 import json
@@ -29,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
 tf.config.set_logical_device_configuration(
     tf.config.list_physical_devices("CPU")[0],
     [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()],
@@ -96,6 +102,9 @@ def no_dropout(model):
             net.rate = 0.0
 
 
+EAGER = False
+
+
 def build(name, strategy, initial):
     with strategy.scope():
         model = keras_gans.get(name, seed=0, **registry.tiny_config(name))
@@ -105,6 +114,7 @@ def build(name, strategy, initial):
         model.compile(**optimizers)
         if initial is not None:
             model.set_weights(initial)
+    model.run_eagerly = EAGER
     no_dropout(model)
     return model
 
@@ -164,6 +174,8 @@ def main(argv):
     if "--noise" in argv:
         print(json.dumps(replica_noise()), flush=True)
         return
+    global EAGER
+    EAGER = "--eager" in argv
     names = [a for a in argv if not a.startswith("--")] or registry.list_models()
     if "--unscaled" in argv:
         base.replicas_in_sync = lambda: 1
