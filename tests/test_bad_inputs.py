@@ -195,7 +195,7 @@ def test_unsupported_image_size_is_refused_before_any_data(tmp_path, cli_main, n
     r = cli_main("train", "dcgan", "--image-size", "4096", "--run-dir", str(tmp_path / "run"),
                  cwd=tmp_path)
     assert_one_clear_line(r, "Unsupported image size 4096x4096")
-    assert "[8, 16, 32, 64, 128, 256]" in r.stderr
+    assert "[8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, " in r.stderr
     assert tree_snapshot(tmp_path) == before
 
 
@@ -216,7 +216,8 @@ def test_mlp_size_past_memory_is_refused_with_the_estimate(tmp_path, cli_main, n
 @pytest.mark.parametrize(
     "cls,shape,ok",
     [
-        ("DCGAN", (28, 28, 1), False),  # conv builders: square powers of two
+        ("DCGAN", (36, 36, 1), False),  # conv builders: square, 3 to 7 times a power of two
+        ("DCGAN", (28, 28, 1), True),
         ("DCGAN", (64, 64, 3), True),
         ("VanillaGAN", (28, 28, 1), True),  # MLPs: any size that fits in memory
         ("CycleGAN", (48, 48, 3), True),  # fully convolutional: multiples of 4
@@ -256,8 +257,10 @@ def _dataset(x):
          r"images must be float in \[-1, 1\]; got float32 in 200\.\.200: divide by 127\.5"),
         (lambda: _dataset(np.zeros((16, 16, 16, 1), "uint8")),
          r"images must be float in \[-1, 1\]; got uint8"),
-        (lambda: np.zeros((16, 28, 28, 1), "float32"),
-         r"shape \(28, 28, 1\).*takes square images with a side in \[8, 16, 32, 64, 128, 256\]"
+        (lambda: np.zeros((16, 36, 36, 1), "float32"),
+         r"shape \(36, 36, 1\).*takes square images with a side that is 3 to 7 times a power "
+         r"of two, in \[8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, "
+         r"160, 192, 224, 256\]"
          r".*image_size=16, channels=1\).*resize"),
         (lambda: np.zeros((1797, 16, 16), "float32"),
          r"no channel axis \(\[N, H, W\] = \(1797, 16, 16\)\): "
@@ -267,7 +270,7 @@ def _dataset(x):
         (lambda: tf.data.Dataset.from_tensor_slices(np.zeros((16, 16, 16, 1), "float32")),
          r"single images of shape \(16, 16, 1\), not batches"),
     ],
-    ids=["uint8", "float-0-255", "dataset-uint8", "28x28", "no-channel-axis",
+    ids=["uint8", "float-0-255", "dataset-uint8", "36x36", "no-channel-axis",
          "dataset-no-channel-axis", "unbatched"],
 )
 def test_fit_refuses_bad_data_with_a_fix(dcgan, make, match):
@@ -275,7 +278,7 @@ def test_fit_refuses_bad_data_with_a_fix(dcgan, make, match):
         dcgan.fit(make(), epochs=1, verbose=0, batch_size=8)
     message = str(info.value)
     assert "\n" not in message
-    assert "image_shape=(1797" not in message and "image_shape=(28" not in message
+    assert "image_shape=(1797" not in message and "image_shape=(36" not in message
 
 
 def test_fit_takes_good_data(dcgan):

@@ -79,7 +79,7 @@ def test_export_both_formats(trained, cli_main):
         (["train", "dcgan", "--data", "folder:empty"], "no image files"),
         (["train", "dcgan", "--data", "folder:corrupt"], "none could be read"),
         (["train", "dcgan", "--channels", "2"], "invalid choice"),
-        (["train", "dcgan", "--image-size", "28"], "Unsupported image size"),
+        (["train", "dcgan", "--image-size", "36"], "Unsupported image size"),
         (["train", "dcgan", "--epochs", "0"], "positive"),
         (["sample", "missing.keras", "--out", "x.png"], "does not exist"),
         (["sample", "empty", "--out", "x.png"], "holds no SavedModel"),

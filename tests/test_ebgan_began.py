@@ -270,7 +270,7 @@ def test_autoencoder_shapes(size, channels):
 
 def test_autoencoder_bad_input_is_a_clear_error():
     with pytest.raises(ValueError, match="square images"):
-        autoencoder_discriminator((24, 24, 1))
+        autoencoder_discriminator((36, 36, 1))
     with pytest.raises(ValueError, match="channel"):
         autoencoder_discriminator((32, 32, 2))
     with pytest.raises(ValueError, match="normalization"):

@@ -597,7 +597,8 @@ class GenerativeModel(keras.Model):
     #: green channel is varied per model.
     plot_color = (200, 0, 40)
     #: The image sizes the model's networks take (`check_image_shape`):
-    #: "conv" (square, a side in `keras_gans.networks.common.SUPPORTED_SIZES`),
+    #: "conv" (square, a side in `keras_gans.networks.common.SUPPORTED_SIZES`:
+    #: 3 to 7 times a power of two, from 8 to 256),
     #: "any" (MLPs) or an int k (H and W multiples of k).
     image_sizes = "conv"
     #: Name rules of constructor arguments: fnmatch pattern -> range kind
@@ -750,7 +751,7 @@ class GenerativeModel(keras.Model):
         Example:
         ```python
         keras_gans.models.DCGAN.check_image_shape((4096, 4096, 1))
-        # ValueError: DCGAN: Unsupported image size 4096x4096: ... a side in [8, ..., 256] ...
+        # ValueError: DCGAN: Unsupported image size 4096x4096: ... in [8, 10, ..., 256] ...
         ```
         """
         from keras_gans.networks.common import check_model_image_shape

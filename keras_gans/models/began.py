@@ -52,7 +52,8 @@ class BEGAN(GAN):
     Reference: Berthelot et al. 2017, arXiv:1703.10717.
 
     Args:
-        image_shape: tuple. (H, W, C); square, side a power of two in [8, 256].
+        image_shape: tuple. (H, W, C); square, a side that is 3 to 7 times a
+            power of two in [8, 256] (e.g. 28 or 32).
         latent_dim: int. Size of z.
         g_width: int. Filters of G's last hidden stage.
         d_width: int. Filters of the autoencoder's first encoder stage.

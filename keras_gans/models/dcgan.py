@@ -9,8 +9,8 @@ class ConvGAN(GAN):
     """A GAN on DCGAN networks with a named adversarial loss.
 
     The shared shape of `dcgan`, `lsgan` and later DCGAN-net models: all
-    convolutional, sized to `image_shape` (square, a power of two from 8 to 256
-    pixels, 1 or 3 channels).
+    convolutional, sized to `image_shape` (square, a side that is 3 to 7 times
+    a power of two from 8 to 256 pixels, e.g. 28 or 32, and 1 or 3 channels).
 
     Args:
         image_shape: tuple. (H, W, C).

@@ -50,7 +50,8 @@ class DiscoGAN(Translator):
     Args:
         image_shape: tuple. (H, W, C) of both domains (the paper: 64x64x3).
         filters: int. Width of G's first convolution (the paper: 64).
-        depth: int or None. Stride-2 stages of G (None: down to 4x4).
+        depth: int or None. Stride-2 stages of G (None: down to 4x4, or 7x7
+            at 28 px).
         d_filters: int. Width of D's first convolution (the paper: 64).
         reconstruction_weight: float. Weight of each domain's L2
             reconstruction loss against the adversarial terms (the paper: 1).

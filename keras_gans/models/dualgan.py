@@ -69,7 +69,8 @@ class DualGAN(Translator):
     Args:
         image_shape: tuple. (H, W, C) of both domains.
         filters: int. Width of the U-Nets' first convolution (the paper: 64).
-        depth: int or None. U-Net levels (None: down to 1x1).
+        depth: int or None. U-Net levels (None: down to 1x1 for a power-of-two
+            side, to 7x7 at 28 px: `keras_gans.networks.unet_generator`).
         dropout: float. Decoder dropout rate of the U-Nets (the noise z).
         d_filters: int. Width of the critics' first convolution.
         d_layers: int. Stride-2 layers of the critics (3: the 70x70 PatchGAN).

@@ -11,7 +11,7 @@ from keras_gans.layers import (
 )
 from keras_gans.models.base import GAN, _adam
 from keras_gans.networks import dcgan_discriminator, dcgan_generator
-from keras_gans.networks.common import check_image_shape, num_doublings
+from keras_gans.networks.common import base_and_doublings, check_image_shape
 from keras_gans.losses import feature_matching, historical_average
 from keras_gans.registry import register_model
 
@@ -28,7 +28,9 @@ def vbn_dcgan_generator(
     and is dropped before the output layer.
 
     Args:
-        image_shape: tuple. (H, W, C); H a power of two in [8, 256].
+        image_shape: tuple. (H, W, C); H one of
+            `keras_gans.networks.common.SUPPORTED_SIZES` (3 to 7 times a power
+            of two in [8, 256]).
         latent_dim: int. Size of z.
         width: int. Filters of the last hidden stage; earlier stages double it.
         reference_size: int. Latents in the reference batch.
@@ -45,12 +47,12 @@ def vbn_dcgan_generator(
     ```
     """
     h, _, c = check_image_shape(image_shape)
-    n = num_doublings(h)
+    base, n = base_and_doublings(h)
     z = keras.Input((latent_dim,), name="z")
     x = ReferenceBatch(reference_size, seed=seed, name="reference_z")(z)
     filters = width * 2 ** (n - 1)
-    x = layers.Dense(4 * 4 * filters, use_bias=False)(x)
-    x = layers.Reshape((4, 4, filters))(x)
+    x = layers.Dense(base * base * filters, use_bias=False)(x)
+    x = layers.Reshape((base, base, filters))(x)
     x = VirtualBatchNormalization(reference_size)(x)
     x = layers.ReLU()(x)
     for _ in range(n - 1):

@@ -26,7 +26,8 @@ class Pix2Pix(Translator):
     Args:
         image_shape: tuple. (H, W, C) of both domains.
         filters: int. Width of the U-Net's first convolution.
-        depth: int or None. U-Net levels (None: down to 1x1).
+        depth: int or None. U-Net levels (None: down to 1x1 for a power-of-two
+            side, to 7x7 at 28 px: `keras_gans.networks.unet_generator`).
         dropout: float. Decoder dropout rate.
         max_filters: int. Cap on the U-Net's widths (512 in the paper).
         d_filters: int. Width of D's first convolution.

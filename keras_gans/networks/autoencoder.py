@@ -2,7 +2,9 @@
 
 The encoder is a stack of strided convolutions down to 4x4, then a dense code
 vector; the decoder mirrors the DCGAN generator (dense to 4x4, fractionally
-strided convolutions up to the image). `autoencoder_discriminator` wires the
+strided convolutions up to the image). 4x4 is the base of a power-of-two side;
+other sides start from theirs (7x7 for 28 px:
+`keras_gans.networks.common.base_and_doublings`). `autoencoder_discriminator` wires the
 two into one model with two outputs, `(reconstruction, code)`: the energy
 models score an image by its reconstruction error, and EBGAN's pull-away term
 needs the code.
@@ -14,7 +16,7 @@ from keras import layers
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.networks.dcgan import _activation as _act
 from keras_gans.networks.dcgan import dcgan_generator
-from keras_gans.networks.common import check_image_shape, num_doublings
+from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 _NORMALIZATIONS = ("batch", "none")
 _ACTIVATIONS = ("leaky_relu", "elu", "relu")
@@ -46,7 +48,9 @@ def autoencoder_encoder(
     """Encoder: image -> strided convolutions down to 4x4 -> linear code vector.
 
     Args:
-        image_shape: tuple. (H, W, C); H a power of two in [8, 256], C 1 or 3.
+        image_shape: tuple. (H, W, C); H one of
+            `keras_gans.networks.common.SUPPORTED_SIZES` (3 to 7 times a power
+            of two in [8, 256]), C 1 or 3.
         code_dim: int. Size of the code (the autoencoder's bottleneck).
         width: int. Filters of the first stage; each later stage doubles it.
         normalization: str. "batch" or "none"; never on the input stage.
@@ -66,7 +70,7 @@ def autoencoder_encoder(
     x_in = keras.Input(tuple(image_shape), name="images")
     x = x_in
     filters = width
-    for i in range(num_doublings(h)):
+    for i in range(base_and_doublings(h)[1]):
         use_norm = i > 0 and normalization == "batch"
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not use_norm)(x)
         if use_norm:
@@ -129,8 +133,9 @@ def autoencoder_discriminator(
     """Autoencoder discriminator: image -> `[reconstruction, code]`.
 
     Args:
-        image_shape: tuple. (H, W, C); square, a power of two side in [8, 256],
-            1 or 3 channels.
+        image_shape: tuple. (H, W, C); square, a side in
+            `keras_gans.networks.common.SUPPORTED_SIZES` (3 to 7 times a power
+            of two in [8, 256]), 1 or 3 channels.
         code_dim: int. Size of the code vector.
         width: int. Filters of the encoder's first stage (and of the decoder's
             last hidden stage).

@@ -2,15 +2,88 @@
 
 import math
 
-SUPPORTED_SIZES = (8, 16, 32, 64, 128, 256)
+#: The smallest and largest side of the DCGAN-style (`"conv"`) builders.
+MIN_CONV_SIDE, MAX_CONV_SIDE = 8, 256
+
+#: The sides of the smallest feature map of the DCGAN-style builders: a side
+#: is accepted when it is such a base times a power of two.
+MIN_BASE, MAX_BASE = 3, 7
 
 
-def check_image_shape(image_shape, min_size=8):
+def base_and_doublings(size):
+    """Splits an image side into the DCGAN-style builders' smallest feature
+    map and the stride-2 stages that double it: `size = base * 2 ** doublings`.
+
+    The side is halved while it is even and larger than `MAX_BASE`, so a power
+    of two ends at a 4x4 map (as the builders always started), 28 at 7x7,
+    48 and 96 at 6x6, 40 at 5x5.
+
+    Args:
+        size: int. The image side; one of `SUPPORTED_SIZES`.
+
+    Returns:
+        tuple of int. `(base, doublings)`, e.g. `(4, 3)` for 32, `(7, 2)` for 28.
+
+    Raises:
+        ValueError: a side the builders cannot reach (see `check_image_shape`).
+
+    Example:
+    ```python
+    base, n = keras_gans.networks.common.base_and_doublings(28)  # (7, 2): 7 -> 14 -> 28
+    ```
+    """
+    base, doublings = _halve(size)
+    if not _is_conv_side(size):
+        raise ValueError(
+            f"Unsupported image size {size}x{size}: these networks need "
+            f"{describe_image_sizes()}. Resize the data (e.g. --image-size {nearest_size(size)})."
+        )
+    return base, doublings
+
+
+def _halve(size):
+    base, doublings = int(size), 0
+    while base % 2 == 0 and base > MAX_BASE:
+        base //= 2
+        doublings += 1
+    return base, doublings
+
+
+def _is_conv_side(size, min_size=MIN_CONV_SIDE):
+    size = int(size)
+    return (max(int(min_size), MIN_CONV_SIDE) <= size <= MAX_CONV_SIDE
+            and MIN_BASE <= _halve(size)[0] <= MAX_BASE)
+
+
+#: Every side the DCGAN-style builders take (`check_image_shape`): 3 to 7
+#: times a power of two, from 8 to 256. The powers of two keep exactly the
+#: networks (and saved weights) they had before the other sides were allowed.
+SUPPORTED_SIZES = tuple(s for s in range(MIN_CONV_SIDE, MAX_CONV_SIDE + 1) if _is_conv_side(s))
+
+
+def nearest_size(size, min_size=MIN_CONV_SIDE):
+    """The supported side closest to `size` (a tie goes to the larger one,
+    which pads rather than shrinks), for the advice of an error message.
+
+    Args:
+        size: int. A side.
+        min_size: int. The smallest side allowed.
+
+    Returns:
+        int. One of `SUPPORTED_SIZES`, e.g. 40 for 36 and 256 for 4096.
+    """
+    sizes = [s for s in SUPPORTED_SIZES if s >= min_size] or [MAX_CONV_SIDE]
+    return min(sizes, key=lambda s: (abs(s - int(size)), -s))
+
+
+def check_image_shape(image_shape, min_size=MIN_CONV_SIDE):
     """Validates `(H, W, C)` and returns it as a tuple of ints.
 
     Raises a `ValueError` that names the allowed values when the shape is one the
-    convolutional nets cannot build: square, a power of two in [min_size, 256],
-    and 1 or 3 channels.
+    convolutional nets cannot build: square, a side that is a base of 3 to 7
+    times a power of two in [min_size, 256] (`SUPPORTED_SIZES`: 8, 10, 12, 14,
+    16, 20, 24, 28, 32, 40, 48, ...), and 1 or 3 channels. The builders start
+    at base x base (`base_and_doublings`) and double it up to the side.
 
     Args:
         image_shape: tuple. (H, W, C).
@@ -21,8 +94,8 @@ def check_image_shape(image_shape, min_size=8):
 
     Example:
     ```python
-    keras_gans.networks.check_image_shape([32, 32, 1])  # (32, 32, 1)
-    keras_gans.networks.check_image_shape((28, 28, 1))  # ValueError: side in [8, ..., 256]
+    keras_gans.networks.check_image_shape([28, 28, 1])  # (28, 28, 1): 7 x 4
+    keras_gans.networks.check_image_shape((36, 36, 1))  # ValueError: 9 x 4; the side list
     ```
     """
     try:
@@ -32,11 +105,11 @@ def check_image_shape(image_shape, min_size=8):
     if len(shape) != 3:
         raise ValueError(f"image_shape must be (height, width, channels); got {image_shape!r}.")
     h, w, c = shape
-    sizes = [s for s in SUPPORTED_SIZES if s >= min_size]
-    if h != w or h not in sizes:
+    if h != w or not _is_conv_side(h, min_size):
         raise ValueError(
-            f"Unsupported image size {h}x{w}: these networks need square images "
-            f"with a side in {sizes}. Resize the data (e.g. --image-size 32)."
+            f"Unsupported image size {h}x{w}: these networks need "
+            f"{describe_image_sizes(min_size=min_size)}. Resize the data "
+            f"(e.g. --image-size {nearest_size(max(h, w), min_size)})."
         )
     if c not in (1, 3):
         raise ValueError(
@@ -69,7 +142,8 @@ def describe_image_sizes(sizes="conv", min_size=8):
         min_size: int. The smallest side of "conv".
 
     Returns:
-        str. E.g. "square images with a side in [8, 16, 32, 64, 128, 256]".
+        str. E.g. "square images with a side that is 3 to 7 times a power of
+        two, in [8, 10, 12, 14, 16, 20, 24, 28, 32, ..., 256], and 1 or 3 channels".
 
     Example:
     ```python
@@ -77,8 +151,8 @@ def describe_image_sizes(sizes="conv", min_size=8):
     ```
     """
     if sizes == "conv":
-        return ("square images with a side in "
-                f"[{', '.join(str(s) for s in SUPPORTED_SIZES if s >= min_size)}] "
+        return ("square images with a side that is 3 to 7 times a power of two, in "
+                f"[{', '.join(str(s) for s in SUPPORTED_SIZES if s >= min_size)}], "
                 "and 1 or 3 channels")
     if sizes == "any":
         return "images of any size"
@@ -102,7 +176,8 @@ def check_model_image_shape(image_shape, sizes="conv"):
     Example:
     ```python
     keras_gans.networks.common.check_model_image_shape((48, 48, 3), sizes=4)  # (48, 48, 3)
-    keras_gans.networks.common.check_model_image_shape((28, 28, 1))  # ValueError
+    keras_gans.networks.common.check_model_image_shape((28, 28, 1))  # (28, 28, 1)
+    keras_gans.networks.common.check_model_image_shape((36, 36, 1))  # ValueError
     ```
     """
     if sizes == "conv":
@@ -120,14 +195,17 @@ def check_model_image_shape(image_shape, sizes="conv"):
     return shape
 
 
-def num_doublings(size, start=4):
-    """How many stride-2 stages take `start` pixels to `size` pixels.
+def num_doublings(size, start=None):
+    """How many stride-2 stages take the smallest feature map to `size` pixels.
 
     Args:
         size: int. The image side.
-        start: int. The side of the smallest feature map.
+        start: int or None. The side of the smallest feature map; None: the
+            base of `base_and_doublings` (4 for powers of two, 7 for 28).
 
     Returns:
-        int. log2(size / start), e.g. 3 for 32 px from 4.
+        int. E.g. 3 for 32 px (from 4), 2 for 28 px (from 7).
     """
+    if start is None:
+        return base_and_doublings(size)[1]
     return int(round(math.log2(size // start)))

@@ -17,7 +17,7 @@ import keras
 from keras import layers
 
 from keras_gans.layers.batch_norm import BatchNorm
-from keras_gans.networks.common import check_image_shape, num_doublings
+from keras_gans.networks.common import base_and_doublings, check_image_shape
 from keras_gans.networks.dcgan import dcgan_generator
 
 _NORMALIZATIONS = ("batch", "layer", "none")
@@ -33,15 +33,18 @@ def _check_normalization(normalization):
 def conv_trunk(x, image_size, width=64, normalization="batch", dropout=0.0):
     """Stride-2 4x4 convolutions from `image_size` down to 4x4, then flatten.
 
+    The last map is base x base (`keras_gans.networks.common.base_and_doublings`):
+    4x4 for a power-of-two side, 7x7 for 28, 6x6 for 48.
+
     Args:
         x: symbolic tensor [N, S, S, C].
-        image_size: int. S.
+        image_size: int. S, one of `keras_gans.networks.common.SUPPORTED_SIZES`.
         width: int. Filters of the first stage; each later stage doubles it.
         normalization: str. "batch", "layer" or "none" (never on the first stage).
         dropout: float. Dropout after each stage (0 for none).
 
     Returns:
-        Symbolic tensor `[N, 4 * 4 * filters]`: the flattened 4x4 features.
+        Symbolic tensor `[N, base * base * filters]`: the flattened last features.
 
     Example:
     ```python
@@ -51,7 +54,7 @@ def conv_trunk(x, image_size, width=64, normalization="batch", dropout=0.0):
     """
     _check_normalization(normalization)
     filters = width
-    for i in range(num_doublings(image_size)):
+    for i in range(base_and_doublings(image_size)[1]):
         x = layers.Conv2D(
             filters, 4, strides=2, padding="same",
             use_bias=(i == 0 or normalization == "none"),

@@ -4,7 +4,7 @@ import keras
 from keras import layers
 
 from keras_gans.layers.batch_norm import BatchNorm
-from keras_gans.networks.common import check_image_shape, num_doublings
+from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 
 def _activation(x, activation):
@@ -29,12 +29,16 @@ def dcgan_generator(
 ):
     """All-convolutional generator: z -> 4x4 -> ... -> image, tanh output.
 
-    Fractionally strided convolutions double the side each stage; BatchNorm and
+    A dense layer makes a base x base map (4x4 for a power-of-two side, 7x7 for
+    28: `keras_gans.networks.common.base_and_doublings`), then
+    fractionally strided convolutions double the side each stage; BatchNorm and
     ReLU follow each but the last, which is tanh (kept float32). The options
     make it also the decoder of the autoencoder discriminators (EBGAN, BEGAN).
 
     Args:
-        image_shape: tuple. (H, W, C); H a power of two in [8, 256].
+        image_shape: tuple. (H, W, C); H one of
+            `keras_gans.networks.common.SUPPORTED_SIZES` (3 to 7 times a power
+            of two in [8, 256]: 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, ...).
         latent_dim: int. Size of z.
         width: int. Filters of the last hidden stage; earlier stages double it.
         normalization: str. "batch" (DCGAN) or "none".
@@ -53,12 +57,12 @@ def dcgan_generator(
     ```
     """
     h, _, c = check_image_shape(image_shape)
-    n = num_doublings(h)
+    base, n = base_and_doublings(h)
     z = keras.Input((int(latent_dim),), name=input_name)
     filters = width * 2 ** (n - 1)
     use_norm = normalization == "batch"
-    x = layers.Dense(4 * 4 * filters, use_bias=not use_norm)(z)
-    x = layers.Reshape((4, 4, filters))(x)
+    x = layers.Dense(base * base * filters, use_bias=not use_norm)(z)
+    x = layers.Reshape((base, base, filters))(x)
     if use_norm:
         x = BatchNorm()(x)
     x = _activation(x, activation)
@@ -78,8 +82,13 @@ def dcgan_discriminator(
 ):
     """Strided-convolution discriminator: image -> 4x4 -> linear logits.
 
+    Stride-2 convolutions halve the side down to the base of
+    `keras_gans.networks.common.base_and_doublings` (4x4 for a power of two,
+    7x7 for 28), whose flattened features feed the linear layer.
+
     Args:
-        image_shape: tuple. (H, W, C).
+        image_shape: tuple. (H, W, C); H one of
+            `keras_gans.networks.common.SUPPORTED_SIZES`.
         width: int. Filters of the first stage; each later stage doubles it.
         normalization: str. "batch" (DCGAN), "layer" (WGAN-GP's critic) or "none".
             Never applied to the input stage.
@@ -102,7 +111,7 @@ def dcgan_discriminator(
         raise ValueError(
             f"normalization must be 'batch', 'layer' or 'none'; got {normalization!r}."
         )
-    n = num_doublings(h)
+    _, n = base_and_doublings(h)
     x_in = keras.Input(image_shape, name="images")
     x = x_in
     filters = width

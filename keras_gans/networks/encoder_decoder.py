@@ -44,7 +44,9 @@ def encoder_decoder_generator(
         out_channels: int or None. Channels of the output; None: C.
         filters: int. Filters of the first encoder block.
         depth: int or None. Stride-2 blocks down (and up again); None: down
-            to a 4x4 bottleneck, log2(min(H, W) / 4) (3 at 32 px, 4 at 64 px).
+            to a 4x4 bottleneck, log2(min(H, W) / 4) (3 at 32 px, 4 at 64 px),
+            or to the base of a side that is not a power of two (7x7 at 28 px,
+            as `keras_gans.networks.common.base_and_doublings`).
         max_filters: int. Cap on the filters of a block.
         name: str. The model's name.
 

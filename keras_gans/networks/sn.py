@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from keras_gans.networks.common import check_image_shape, num_doublings
+from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 
 def spectral_norm(layer, power_iterations=1):
@@ -42,14 +42,17 @@ def sn_dcgan_discriminator(
     """DCGAN discriminator with spectral normalization on every weight layer.
 
     Strided 4x4 convolutions double the filters and halve the side down to
-    4x4, then a linear layer gives the logits, as in
+    4x4 (the base of `keras_gans.networks.common.base_and_doublings`: 7x7
+    for 28 px), then a linear layer gives the logits, as in
     `keras_gans.networks.dcgan_discriminator`; every `Conv2D` and the final
     `Dense` is wrapped in `keras.layers.SpectralNormalization`, and there is
     no BatchNorm (SN replaces it, as in the paper's CNN discriminator, which
     also uses LeakyReLU with slope 0.1).
 
     Args:
-        image_shape: tuple. (H, W, C); H a power of two in [8, 256].
+        image_shape: tuple. (H, W, C); H one of
+            `keras_gans.networks.common.SUPPORTED_SIZES` (3 to 7 times a power
+            of two in [8, 256]).
         width: int. Filters of the first stage; each later stage doubles it.
         outputs: int. Units of the final linear layer.
         leaky_slope: float. Negative slope of the LeakyReLUs.
@@ -66,7 +69,7 @@ def sn_dcgan_discriminator(
     ```
     """
     h, _, _ = check_image_shape(image_shape)
-    n = num_doublings(h)
+    _, n = base_and_doublings(h)
     x_in = keras.Input(tuple(image_shape), name="images")
     x = x_in
     filters = width

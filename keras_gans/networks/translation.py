@@ -71,6 +71,15 @@ def _check_shape(image_shape):
     return shape
 
 
+def _halvings(n):
+    """How many times `n` halves evenly: 5 for 32, 2 for 28 (= 7 * 4), 0 for odd n."""
+    k = 0
+    while n % 2 == 0 and n > 1:
+        n //= 2
+        k += 1
+    return k
+
+
 def unet_generator(
     image_shape,
     out_channels=None,
@@ -86,8 +95,8 @@ def unet_generator(
     Encoder: `depth` blocks of Conv2D(4x4, stride 2) + norm + LeakyReLU(0.2),
     filters doubling from `filters` up to `max_filters`. As in the reference
     implementation the first block (on the image) and the innermost one (the
-    bottleneck, 1x1 at the default depth, where instance norm would output a
-    constant) have no norm. Decoder: `depth - 1` blocks of
+    bottleneck, 1x1 at the default depth of a power-of-two side, where
+    instance norm would output a constant) have no norm. Decoder: `depth - 1` blocks of
     Conv2DTranspose(4x4, stride 2) + norm + Dropout (the first three blocks;
     active only when training) + ReLU, each followed by the concatenation of
     the encoder output of the same size; then Conv2DTranspose(4x4, stride 2)
@@ -99,8 +108,10 @@ def unet_generator(
             2 ** depth.
         out_channels: int or None. Channels of the output; None: C.
         filters: int. Filters of the first encoder block.
-        depth: int or None. Stride-2 blocks; None: down to 1 pixel,
-            log2(min(H, W)) (8 for 256 px, 5 for 32 px).
+        depth: int or None. Stride-2 blocks; None: as many as H and W can be
+            halved evenly, down to 1 pixel for powers of two (8 for 256 px, 5
+            for 32 px) and to the odd part of the side otherwise (2 for
+            28 px: a 7x7 bottleneck; 4 for 48 px: 3x3).
         dropout: float. Dropout rate of the first three decoder blocks (0: none).
         max_filters: int. Cap on the filters of a block.
         normalization: str. "batch" (pix2pix), "instance" or "none".
@@ -119,7 +130,7 @@ def unet_generator(
     h, w, c = _check_shape(image_shape)
     _check_normalization(normalization)
     if depth is None:
-        depth = int(math.log2(min(h, w)))
+        depth = _halvings(math.gcd(h, w))
     depth = int(depth)
     if depth < 1 or h % 2**depth or w % 2**depth:
         raise ValueError(
