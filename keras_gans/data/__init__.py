@@ -13,6 +13,13 @@ Specs:
   padded with background, not resized.
 - `idx:IMAGES[,LABELS]`: any IDX file of uint8 images (the labels file found
   beside it by name when left out).
+- `emoji[:SIZE][:PATH]`: colour emoji (RGB on white; 3,926 in Noto 2.042) from
+  the bitmaps of Noto Color Emoji, found at PATH or $KERAS_GANS_EMOJI_FONT,
+  else at Debian's `fonts-noto-color-emoji` path (`make data` installs it);
+  read with fontTools. Decoded at the image size asked for, at most 128 and at
+  most SIZE when given (never upsampled), and cached under
+  ~/.keras/keras_gans/emoji/. `load_emoji(size)` gives them with their
+  Unicode names ("red apple") for text-to-image models.
 - `tfds:NAME[:SPLIT]`: a tensorflow-datasets dataset (downloads on first use),
   center-cropped to a square and resized.
 - `folder:PATH`: every image file below PATH (png, jpg, jpeg, bmp, gif, webp,
@@ -37,9 +44,11 @@ uninterrupted run would have seen (see `keras_gans.callbacks.Backup`).
 
 The modules, each importing only those above it:
 - `transforms`: per-image crop/resize, channel conversion, value range.
+- `emoji`: the emoji font's bitmaps, their names and their cache.
 - `epochs`: batches by epoch in a reproducible order (resumable shuffles).
 - `sources`: one reader per source: digits, folders, side-by-side files,
-  IDX files (MNIST, Fashion-MNIST), tensorflow-datasets; `images_dataset` for a one-domain spec.
+  IDX files (MNIST, Fashion-MNIST), emoji, tensorflow-datasets; `images_dataset`
+  for a one-domain spec.
 - `labels`: labelled subsets, `labelled_per_batch` batches, label noise.
 - `pipeline`: `load`.
 - `pairs`: the two-domain loaders and the bundled pair sets.
@@ -47,6 +56,7 @@ The modules, each importing only those above it:
 Everything public is importable from `keras_gans.data` itself.
 """
 
+from keras_gans.data.emoji import emoji_name, load_emoji
 from keras_gans.data.epochs import count_examples, epoch_steps, epoch_stream
 from keras_gans.data.labels import (
     corrupt_labels,
@@ -100,6 +110,7 @@ __all__ = [
     "digits_arrays",
     "digits_split_indices",
     "domain_images",
+    "emoji_name",
     "epoch_steps",
     "epoch_stream",
     "folder_channels",
@@ -117,6 +128,7 @@ __all__ = [
     "labelled_dataset",
     "list_image_files",
     "load",
+    "load_emoji",
     "load_pairs",
     "load_unpaired",
     "mnist_arrays",

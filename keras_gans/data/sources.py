@@ -1,13 +1,14 @@
 """Readers, one per kind of image source: bundled digits, image folders,
-side-by-side image files, IDX files (MNIST, Fashion-MNIST) and
-tensorflow-datasets.
+side-by-side image files, IDX files (MNIST, Fashion-MNIST), colour emoji
+(`keras_gans.data.emoji`) and tensorflow-datasets.
 
 Every reader gives float32 images in [-1, 1], center-cropped to a square and
 resized to `image_size` (see `keras_gans.data.transforms`). `parse_spec` reads
 a one-domain spec (`digits[:SPLIT]`, `mnist[:PATH][:SPLIT]`,
-`fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`, `tfds:NAME[:SPLIT]`,
-`folder:PATH`) and `images_dataset` gives its unbatched images. 28 px IDX
-images asked for at 32 px are padded with background, not resized.
+`fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`, `emoji[:SIZE][:PATH]`,
+`tfds:NAME[:SPLIT]`, `folder:PATH`) and `images_dataset` gives its unbatched
+images. 28 px IDX images asked for at 32 px are padded with background, not
+resized; emoji are downsampled from their 128 px bitmaps, never upsampled.
 """
 
 import contextlib
@@ -17,6 +18,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.data.emoji import emoji_dataset, parse_emoji_spec
 from keras_gans.data.transforms import (
     center_square_resize,
     check_channels,
@@ -1382,15 +1384,18 @@ def parse_spec(spec):
             `mnist[:PATH][:SPLIT]` and `fashion_mnist[:PATH][:SPLIT]` (split
             "train" or "test", "train" when left out; PATH a folder of their
             IDX files, see `mnist_arrays`), `idx:IMAGES[,LABELS]` (IDX files),
-            `tfds:NAME[:SPLIT]` (split "train" when left out) or
-            `folder:PATH`. Anything else raises a ValueError that lists the forms.
+            `emoji[:SIZE][:PATH]` (Noto's colour emoji, SIZE at most 128,
+            PATH the font; see `keras_gans.data.emoji`), `tfds:NAME[:SPLIT]`
+            (split "train" when left out) or `folder:PATH`. Anything else
+            raises a ValueError that lists the forms.
 
     Returns:
         `(kind, arg, split)`: kind "digits", "mnist", "fashion_mnist", "idx",
-        "tfds" or "folder"; arg the tfds name, the folder path (None for
-        digits, and for MNIST-like specs without a folder) or for idx
-        `(images, labels or None)`; split the digits, MNIST-like or tfds
-        split (None for folders, idx and all digits).
+        "emoji", "tfds" or "folder"; arg the tfds name, the folder path (None for
+        digits, and for MNIST-like specs without a folder), for idx
+        `(images, labels or None)` and for emoji `(size or None, font path
+        or None)`; split the digits, MNIST-like or tfds split (None for
+        folders, idx, emoji and all digits).
 
     Example:
     ```python
@@ -1420,6 +1425,8 @@ def parse_spec(spec):
         if not sep or os.path.exists(rest):
             images, labels = rest, None
         return "idx", (images, labels or None), None
+    if spec == "emoji" or spec.startswith("emoji:"):
+        return "emoji", parse_emoji_spec(spec[len("emoji:") :] if spec != "emoji" else None), None
     if spec.startswith("tfds:"):
         rest = spec[len("tfds:") :]
         name, _, split = rest.partition(":")
@@ -1433,7 +1440,8 @@ def parse_spec(spec):
         return "folder", path, None
     raise ValueError(
         f"Unknown data spec {spec!r}. Use 'digits', 'mnist[:SPLIT]', 'fashion_mnist[:SPLIT]', "
-        "'idx:IMAGES[,LABELS]', 'tfds:NAME[:SPLIT]' (e.g. tfds:cifar10) or 'folder:PATH'."
+        "'idx:IMAGES[,LABELS]', 'emoji[:SIZE]', 'tfds:NAME[:SPLIT]' (e.g. tfds:cifar10) or "
+        "'folder:PATH'."
     )
 
 
@@ -1443,11 +1451,12 @@ def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_
     Args:
         spec: str. `digits[:train|:test]`, `mnist[:PATH][:SPLIT]`,
             `fashion_mnist[:PATH][:SPLIT]`, `idx:IMAGES[,LABELS]`,
-            `tfds:NAME[:SPLIT]` or `folder:PATH`.
-        image_size: int. Output side (28 px IDX images at 32: padded).
+            `emoji[:SIZE][:PATH]`, `tfds:NAME[:SPLIT]` or `folder:PATH`.
+        image_size: int. Output side (28 px IDX images at 32: padded; emoji:
+            at most 128, and at most the spec's SIZE).
         channels: int. 1 or 3.
         data_dir: str or None. tensorflow-datasets' data directory.
-        min_count: int. For folders and IDX files: fewer images raise a ValueError.
+        min_count: int. For folders, IDX files and emoji: fewer images raise a ValueError.
 
     Returns:
         `tf.data.Dataset` of float32 [S, S, C] in [-1, 1].
@@ -1471,5 +1480,7 @@ def images_dataset(spec="digits", image_size=32, channels=1, data_dir=None, min_
     if kind == "idx" or kind in IDX_DATASETS:
         ds, _, _ = idx_dataset(kind, arg, split, image_size, channels, data_dir, min_count=min_count)
         return ds
+    if kind == "emoji":
+        return emoji_dataset(arg[0], arg[1], image_size, channels, min_count=min_count)
     ds, _, key = tfds_load(arg, split, data_dir)
     return ds.map(tfds_image_prep(key, image_size, channels), num_parallel_calls=tf.data.AUTOTUNE)
