@@ -35,7 +35,8 @@ data:
 	elif ! command -v apt-get >/dev/null 2>&1; then \
 	  echo "make data: no apt-get here, nothing installed. On Debian/Ubuntu: apt-get install $(DATA_PACKAGES)."; \
 	  echo "  Elsewhere: put Fashion-MNIST's four IDX files in a folder and use --data fashion_mnist:FOLDER"; \
-	  echo "  (or set KERAS_GANS_FASHION_MNIST=FOLDER), or let tensorflow-datasets download tfds:fashion_mnist."; \
+	  echo "  (or set KERAS_GANS_FASHION_MNIST=FOLDER), or let tensorflow-datasets download tfds:fashion_mnist;"; \
+	  echo "  for emoji, get NotoColorEmoji.ttf (Noto Color Emoji, CBDT) and use --data emoji:64:FONT_PATH (or set KERAS_GANS_EMOJI_FONT)."; \
 	else \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
 	  else echo "make data: installing needs root; run as root: apt-get install $(DATA_PACKAGES)" >&2; exit 1; fi; \

@@ -27,7 +27,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
-TRAINED = re.compile(r"Trained in ([\d.]+) s: (\d+) epochs, (\d+) images, (\d+) img/s")
+# The CLI's summary line, e.g. "Trained in 40.1 s: epochs 1 to 33 of 100 (33 in this
+# run, 52736 images), 1313 img/s." (seconds, epochs run, images, img/s).
+TRAINED = re.compile(r"Trained in ([\d.]+) s: .*?\((\d+) in this run, (\d+) images\), (\d+) img/s")
 
 
 def machine():

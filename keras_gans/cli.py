@@ -57,7 +57,8 @@ def build_parser():
     tr = sub.add_parser("train", help="train a model and export it")
     tr.add_argument("model", help="a name from `keras-gans list`")
     tr.add_argument("--data", default=None,
-                    help="digits | tfds:NAME[:SPLIT] | folder:PATH; image-to-image models: "
+                    help="digits | fashion_mnist | mnist | idx:IMAGES[,LABELS] | emoji[:SIZE] | "
+                         "tfds:NAME[:SPLIT] | folder:PATH; image-to-image models: "
                          "digits-edges | digits-ink | photo-cartoon | tfds:cycle_gan/NAME | "
                          "folder:PATH (with A/ and B/) | sbs:PATH (default: the model's)")
     tr.add_argument("--epochs", type=int, default=None, help="default: the model's preset")

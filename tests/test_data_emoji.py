@@ -166,11 +166,21 @@ def test_font_from_the_environment_and_the_spec(decoded, monkeypatch, tmp_path):
 @needs_font
 def test_cli_trains_on_emoji(decoded, cli_main, tmp_path):
     r = cli_main("train", "dcgan", "--data", f"emoji:{SIZE}", "--image-size", SIZE,
-                 "--channels", 3, "--epochs", 1, "--steps-per-epoch", 1, "--batch-size", 8,
+                 "--epochs", 1, "--steps-per-epoch", 2, "--batch-size", 8,
                  "--no-export", "--seed", 0, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Decoding" not in r.stderr  # the module's cache served it
+    assert f"at {SIZE}x{SIZE}x3 " in r.stdout  # colour data trains in colour without --channels
     assert os.path.isfile(tmp_path / "runs" / "dcgan" / "model.keras")
+
+
+def test_a_model_that_needs_labels_is_refused_in_one_line(cli_main, tmp_path):
+    from conftest import assert_one_clear_line
+
+    r = cli_main("train", "cgan", "--data", f"emoji:{SIZE}", "--image-size", SIZE,
+                 "--epochs", 1, "--no-export", cwd=tmp_path)
+    assert_one_clear_line(r, "no class labels")
+    assert not os.path.exists(tmp_path / "runs")  # refused before anything was written
 
 
 # ------------------------------------------------------------------ errors (no decoding)

@@ -141,6 +141,15 @@ def select_labelled(labels, count, seed=0):
     return mask
 
 
+def _check_has_labels(kind, spec):
+    """A ValueError for data without class labels (the emoji carry names, not classes)."""
+    if kind == "emoji":
+        raise ValueError(
+            f"{spec} has no class labels, so it cannot train a model that needs them: it trains "
+            "unconditional models (its Unicode names are for text-to-image: "
+            "keras_gans.data.load_emoji). Use digits, fashion_mnist, tfds:NAME or folder:PATH.")
+
+
 def num_classes(spec="digits", data_dir=None):
     """The number of classes the labels of `spec` have.
 
@@ -160,6 +169,7 @@ def num_classes(spec="digits", data_dir=None):
     ```
     """
     kind, arg, split = parse_spec(spec)
+    _check_has_labels(kind, spec)
     if kind == "digits":
         return 10
     if kind in IDX_DATASETS:
@@ -206,6 +216,7 @@ def labelled_dataset(
     check_image_size(image_size)
     check_channels(channels)
     kind, arg, split = parse_spec(spec)
+    _check_has_labels(kind, spec)
     if kind == "tfds":
         ds, info, key = tfds_load(arg, split, data_dir)
         k = tfds_label_classes(arg, info)

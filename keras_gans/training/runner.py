@@ -347,6 +347,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         folder_note = (f"{spec}: {counts[shape[2]]} of {counts[1] + counts[3]} images looked at "
                        f"are {kind}, so it trains with {shape[2]} channel"
                        f"{'s' if shape[2] == 3 else ''} (--channels to choose).")
+    elif channels is None and isinstance(spec, str) and (spec == "emoji" or spec.startswith("emoji:")):
+        shape[2] = 3  # colour data: it trains in colour unless --channels says otherwise
     batch_size = batch_size or cls.default_batch_size
     say = print if verbose else (lambda *a, **k: None)
     # The strategy first: multi-worker collectives must be set up before any op runs.
@@ -471,7 +473,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         span = (f"epoch {first}" if budget.epochs == first else
                 f"epochs {first} to {budget.epochs}" if ran else f"no full epoch from {first}")
         say(f"Trained in {seconds:.1f} s: {span} of {epochs} ({ran} in this run, "
-            f"{budget.images} images), {budget.images_per_second:.0f} img/s.")
+            f"{budget.images} images), " + (f"{budget.images_per_second:.0f} img/s." if budget.batches > 1
+                                             else "img/s not measured (one batch: no timing after the first)."))
         if export and chief:
             paths["saved_model"] = export_lib.saved_model(gan, export_dir)
             paths["tflite"] = export_lib.tflite(gan, os.path.join(export_dir, f"{model}.tflite"))
