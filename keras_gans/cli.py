@@ -11,7 +11,7 @@
     keras-gans export PATH --format saved_model|tflite [--out DIR_OR_FILE]
     keras-gans evaluate PATH [--data SPEC] [--metrics fid,kid,is,pr] [--num N]
                         [--features digits|inception_v3|fid_inception|FILE]
-                        [--out FILE.json]
+                        [--no-cache] [--out FILE.json]
 
 `train` is `keras_gans.training.run`; the others call `keras_gans.serving`
 and `keras_gans.metrics.evaluation`. Bad input prints one
@@ -142,14 +142,18 @@ def build_parser():
     ev.add_argument("--data", default=None,
                     help="real images: a data spec (default digits, i.e. digits:test; "
                          "image-to-image models: their training data's test split)")
-    ev.add_argument("--metrics", default="fid,kid,is,pr", help="comma-separated: fid,kid,is,pr")
+    ev.add_argument("--metrics", default=None,
+                    help="comma-separated: fid,kid,is,pr (default: all the features allow; "
+                         "fid_inception has no classifier, so no is)")
     ev.add_argument("--num", type=int, default=1000,
                     help="generated images (image-to-image: test inputs, at most)")
     ev.add_argument("--features", default="digits",
                     help="digits | inception_v3 | fid_inception (the 2015 Inception that "
-                         "published FIDs use; features only: --metrics fid,kid,pr) | a local "
-                         "weights file")
+                         "published FIDs use) | a local weights file")
     ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--no-cache", action="store_true",
+                    help="compute the real statistics even when cached, and cache nothing (cache: "
+                         "$KERAS_GANS_CACHE, else ~/.keras/keras_gans/reference_statistics)")
     ev.add_argument("--out", default=None, help="JSON file (default: evaluation_<name>.json)")
 
     ex = sub.add_parser("export", help="export a .keras model to SavedModel or .tflite")
@@ -321,29 +325,21 @@ def cmd_export(args):
 def cmd_evaluate(args):
     import json
 
-    from keras_gans.metrics.evaluation import evaluate_model
+    from keras_gans.metrics.evaluation import evaluate_model, report_lines
+    from keras_gans.metrics.reference import default_cache_dir
     from keras_gans.serving import load_sampler
 
     _positive("num", args.num)
     sampler = load_sampler(args.path)
-    print(f"Evaluating {sampler.source} with {args.features} features "
-          f"({args.num} {sampler.evaluation_unit}).")
+    cache = not args.no_cache
+    unit = sampler.evaluation_unit
+    asked = f"up to {args.num:,} test {unit}" if unit == "inputs" else f"{args.num:,} {unit}"
+    print(f"Evaluating {sampler.source} with {args.features} features ({asked}); real statistics "
+          + (f"cached in {default_cache_dir()}." if cache else "not cached (--no-cache)."), flush=True)
     r = evaluate_model(sampler, data=args.data, metrics=args.metrics, num=args.num,
-                       features=args.features, seed=args.seed, progress=sys.stdout.isatty())
-    rows = [("FID", "fid"), ("KID", "kid"), ("KID std", "kid_std"), ("IS", "is"),
-            ("IS std", "is_std"), ("precision", "precision"), ("recall", "recall"),
-            ("coverage", "coverage"), ("confidence", "confidence"),
-            ("class accuracy", "class_accuracy")]
-    print(f"{'metric':<16}value")
-    for label, key in rows:
-        if key in r:
-            value = r[key]
-            text = f"{value}/10" if key == "coverage" else f"{value:.4f}"
-            print(f"{label:<16}{text}")
-    if "per_class_accuracy" in r:
-        print("per class       " + " ".join(f"{a:.2f}" for a in r["per_class_accuracy"]))
-    print(f"({r['num_fake']} generated vs {r['num_real']} real images of {r['data']}, "
-          f"{r['seconds']:.1f} s)")
+                       features=args.features, seed=args.seed, progress=True, cache=cache)
+    print("\n".join(report_lines(r)))
+    print(f"({r['seconds']:.1f} s)")
     stem = os.path.splitext(os.path.basename(os.path.normpath(args.path)))[0]
     if stem.isdigit():  # a SavedModel version dir: name it after its base
         stem = os.path.basename(os.path.dirname(os.path.normpath(args.path)))

@@ -13,6 +13,17 @@ from keras_gans.metrics.evaluation import evaluate_model
 
 from tests.helpers import tiny_model
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def stats_cache(tmp_path, monkeypatch):
+    """Real statistics go to a tmp folder, never to ~/.keras."""
+    from keras_gans.metrics.reference import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "stats_cache"))
+    return tmp_path / "stats_cache"
+
 
 @pytest.fixture(scope="module")
 def dcgan(tmp_path_factory):
@@ -58,7 +69,7 @@ def test_untrained_generator_scores_far_worse_than_real_digits(dcgan):
     assert bad["fid"] > 10 * good["fid"]
 
 
-def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path, cli_main):
+def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path, cli_main, stats_cache):
     model, *_ = dcgan
     export.saved_model(model, str(tmp_path / "sm"))
     r = cli_main("evaluate", "sm", "--data", "digits", "--num", "200", cwd=tmp_path)
@@ -70,6 +81,45 @@ def test_evaluate_command_prints_a_table_and_writes_json(dcgan, tmp_path, cli_ma
         assert key in result
     assert result["num_fake"] == 200 and result["num_real"] == 300
     assert result["extractor"] == "digits"
+    # What each figure is computed on, and where the real statistics went.
+    assert "(200 samples)" in r.stdout and f"real statistics cached in {stats_cache}" in r.stdout
+    assert "generated: 200 samples (z from seed 0)" in r.stdout
+    assert "real:      300 real images of digits:test; features computed and cached in " in r.stdout
+    lines = r.stdout.splitlines()
+    assert "200 generated vs 300 real" in next(ln for ln in lines if ln.startswith("FID"))
+    assert "100 subsets of 100 generated vs 100 real" in next(ln for ln in lines if ln.startswith("KID"))
+    assert result["real_statistics"] == "written" and result["kid_std"] > 0
+    assert os.path.dirname(result["real_cache"]) == str(stats_cache)
+    # The second evaluation reads them, and its figures are the same.
+    again = cli_main("evaluate", "sm", "--data", "digits", "--num", "200", "--out", "2.json", cwd=tmp_path)
+    assert f"features read from the cache {result['real_cache']}" in again.stdout
+    second = json.loads((tmp_path / "2.json").read_text())
+    assert second["real_statistics"] == "read"
+    assert (second["fid"], second["kid"]) == (result["fid"], result["kid"])
+    off = cli_main("evaluate", "sm", "--num", "200", "--no-cache", "--out", "3.json", cwd=tmp_path)
+    assert "not cached (--no-cache)" in off.stdout and "features computed (no cache)" in off.stdout
+    assert json.loads((tmp_path / "3.json").read_text())["fid"] == result["fid"]
+
+
+def test_evaluate_the_shipped_cyclegan_agrees_with_itself(tmp_path, cli_main):
+    """Issue 15: it said "(1000 inputs)", then "(300 generated ...)", KID -1.35 and KID std 0.0000."""
+    r = cli_main("evaluate", os.path.join(ROOT, "savedmodels", "cyclegan"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    result = json.loads((tmp_path / "evaluation_cyclegan.json").read_text())
+    assert (result["num_fake"], result["num_real"], result["num_requested"]) == (300, 300, 1000)
+    assert "(up to 1,000 test inputs)" in r.stdout and "(1000 inputs)" not in r.stdout
+    assert ("generated: 300 translations of the first 300 domain-A test images of digits-ink "
+            "(all it has; --num 1000 is a cap)") in r.stdout
+    assert "real:      the 300 domain-B test images of digits-ink" in r.stdout
+    lines = r.stdout.splitlines()
+    assert "300 translated vs 300 real" in next(ln for ln in lines if ln.startswith("FID"))
+    kid = next(ln for ln in lines if ln.startswith("KID"))
+    assert "100 subsets of 150 translated vs 150 real (disjoint indices: no output meets" in kid
+    # digits-ink's test B is its test A, inked: the two sets are paired by index,
+    # and subsets drawn apart take that bias away (it was -1.35 with a std of 0).
+    assert result["kid_disjoint"] and result["kid_std"] > 0.5
+    assert abs(result["kid"]) < 2 * result["kid_std"]
+    assert ("below 0" in kid) == (result["kid"] < 0)
 
 
 def test_evaluate_conditional_reports_class_accuracy(tmp_path, cli_main):
@@ -90,6 +140,8 @@ def test_evaluate_translator_compares_translated_test_images(tmp_path):
     result = evaluate_model(model, metrics="fid", num=40)
     assert result["task"] == "translation" and result["data"] == "digits-ink"
     assert result["num_fake"] == 40 and result["num_real"] == 300
+    assert result["generated"] == "40 translations of the first 40 domain-A test images of digits-ink"
+    assert result["real_images"] == "the 300 domain-B test images of digits-ink"
 
 
 @pytest.mark.parametrize(

@@ -287,3 +287,34 @@ def test_features_match_torch():
         assert diff.max() / np.abs(want).max() <= 1e-4, (group, diff.max() / np.abs(want).max())
         per_image = np.linalg.norm(got - want, axis=1) / np.linalg.norm(want, axis=1)
         assert per_image.max() <= 1e-4, (group, per_image.max())
+
+
+def test_real_statistics_of_fid_inception_are_cached_and_read_back(tmp_path, monkeypatch):
+    """`evaluate --features fid_inception`: the real side runs through the network once."""
+    import keras_gans
+    from keras_gans.metrics import reference
+
+    _weights_or_skip()
+    monkeypatch.setenv(reference.CACHE_ENV, str(tmp_path))
+    extractor = keras_gans.metrics.get_extractor("fid_inception")
+    calls = []
+    run = extractor.features_and_probabilities
+
+    def counted(images, *args, **kwargs):
+        calls.append(len(images))
+        return run(images, *args, **kwargs)
+
+    monkeypatch.setattr(extractor, "features_and_probabilities", counted)
+    rng = np.random.default_rng(0)
+    fake = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    real = np.clip(fake[::-1] * 0.5, -1, 1)
+    first = keras_gans.metrics.evaluate_images(fake, real, extractor="fid_inception", metrics="fid,kid",
+                                               real_label="noise:test", cache=True)
+    second = keras_gans.metrics.evaluate_images(fake, real, extractor="fid_inception", metrics="fid,kid",
+                                                real_label="noise:test", cache=True)
+    assert calls == [8, 8, 8]  # fake, real, then only fake
+    assert (first["real_statistics"], second["real_statistics"]) == ("written", "read")
+    assert second["fid"] == first["fid"] and second["kid"] == first["kid"]
+    name = os.path.basename(second["real_cache"])
+    assert name.startswith("noise_test-8-28x28x1-fid_inception-") and os.path.dirname(second["real_cache"]) == str(tmp_path)
+    assert "ResizeBilinear" in extractor.protocol

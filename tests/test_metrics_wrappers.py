@@ -110,7 +110,10 @@ def test_evaluate_images_errors_and_keys(digits_train):
     with pytest.raises(ValueError, match="Inception Score needs class probabilities"):
         metrics.evaluate_images(few, few, extractor=plain, metrics="fid,is")
     r = metrics.evaluate_images(few, few[::-1], extractor=plain, metrics="fid,kid,pr")
-    assert set(r) == {"fid", "kid", "kid_std", "precision", "recall", "num_fake", "num_real", "extractor"}
+    assert set(r) == {"fid", "kid", "kid_std", "kid_subsets", "kid_subset_size", "kid_disjoint", "precision",
+                      "recall", "pr_k", "num_fake", "num_real", "extractor", "extractor_description",
+                      "real_statistics", "real_cache", "timings"}
+    assert (r["kid_subset_size"], r["real_statistics"], r["real_cache"]) == (10, "computed", None)
     assert r["extractor"] == "plain" and r["fid"] == pytest.approx(0.0, abs=1e-6)
 
 

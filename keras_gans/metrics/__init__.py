@@ -7,12 +7,15 @@
 - `wrappers`: `FrechetDistance`, `KernelDistance`, `InceptionScore`
   (`keras.metrics.Metric`s that accumulate over batches, eagerly).
 - `evaluation`: `evaluate_images(fake, real, extractor)` and `real_images(spec)`.
+- `reference`: `real_statistics(images, extractor, label)`, the real side of an
+  evaluation, computed once and cached under ~/.keras/keras_gans/.
 """
 
 from keras_gans.metrics.core import (
     frechet_distance,
     inception_score,
     kernel_distance,
+    kid_subset_size,
     precision_recall,
     statistics,
 )
@@ -21,6 +24,7 @@ from keras_gans.metrics.evaluation import (
     class_statistics,
     evaluate_images,
     real_images,
+    report_lines,
 )
 from keras_gans.metrics.features import (
     DIGITS_CLASSIFIER_ACCURACY,
@@ -32,6 +36,7 @@ from keras_gans.metrics.features import (
     get_extractor,
     inception_v3_extractor,
 )
+from keras_gans.metrics.reference import RealStatistics, real_statistics
 from keras_gans.metrics.wrappers import FrechetDistance, InceptionScore, KernelDistance
 
 __all__ = [
@@ -42,6 +47,7 @@ __all__ = [
     "FrechetDistance",
     "InceptionScore",
     "KernelDistance",
+    "RealStatistics",
     "build_digits_classifier",
     "class_statistics",
     "digits_classifier",
@@ -52,7 +58,10 @@ __all__ = [
     "inception_score",
     "inception_v3_extractor",
     "kernel_distance",
+    "kid_subset_size",
     "precision_recall",
     "real_images",
+    "real_statistics",
+    "report_lines",
     "statistics",
 ]

@@ -84,11 +84,57 @@ def _poly_kernel(x, y):
     return (x @ y.T / d + 1.0) ** 3
 
 
-def kernel_distance(feats1, feats2, num_subsets=100, subset_size=1000, seed=0):
+def kid_subset_size(num1, num2, subset_size=1000):
+    """The KID subset size to use for sets of `num1` and `num2` samples.
+
+    Binkowski et al. draw subsets of 1000 from sets of 10,000 or more, so that
+    subsets differ and their spread says how noisy the estimate is. Subsets
+    as large as a set are that whole set every time, and their standard
+    deviation is 0 whatever the noise. This caps the size at half the smaller
+    set: subsets then differ, and the two sets' subsets can be drawn from
+    disjoint indices (see `kernel_distance(disjoint=True)`).
+
+    Args:
+        num1: int. Samples in one set.
+        num2: int. Samples in the other.
+        subset_size: int. The size asked for (Binkowski's 1000).
+
+    Returns:
+        int. `min(subset_size, min(num1, num2) // 2)`.
+
+    Raises:
+        ValueError: when that is below 2 (fewer than 4 samples in a set).
+
+    Example:
+    ```python
+    keras_gans.metrics.core.kid_subset_size(300, 300)  # 150
+    ```
+    """
+    m = min(int(subset_size), min(int(num1), int(num2)) // 2)
+    if m < 2:
+        raise ValueError(
+            f"KID needs at least 4 samples in each set (subsets of 2 or more that differ); "
+            f"got {num1} and {num2}."
+        )
+    return m
+
+
+def kernel_distance(feats1, feats2, num_subsets=100, subset_size=1000, seed=0, disjoint=False):
     """Kernel Inception Distance: unbiased MMD^2 with k(x, y) = (x.y / d + 1)^3.
 
     Averaged over `num_subsets` random subsets of `subset_size` from each set
-    (capped at the smaller set's size).
+    (capped at the smaller set's size). Each subset's estimate is unbiased,
+    so it is below 0 about as often as above when the sets come from the same
+    distribution; the mean is negative when the sets are closer than its noise.
+    The returned std is the spread over subsets (Binkowski et al. report
+    mean and std over subsets); it is 0 when every subset is the whole set,
+    which `kid_subset_size` avoids.
+
+    The unbiased estimate assumes the two sets are independent. When they
+    are paired by index (a translator's outputs and the ground truth of the
+    same inputs), the cross term holds pairs of near-duplicates and the
+    estimate is biased below 0: `disjoint=True` draws the two subsets from
+    disjoint indices, so no pair is compared with its own partner.
 
     Args:
         feats1: array `[N, D]`. Features of one set.
@@ -96,6 +142,8 @@ def kernel_distance(feats1, feats2, num_subsets=100, subset_size=1000, seed=0):
         num_subsets: int. Random subsets averaged over.
         subset_size: int. Samples per subset (capped at min(N, M)).
         seed: int. Seed of the subset draws.
+        disjoint: bool. Draw the second set's subset from indices the
+            first's did not take (needs `2 * subset_size <= M`).
 
     Returns:
         `(mean, std)`: floats, over the subsets.
@@ -114,11 +162,22 @@ def kernel_distance(feats1, feats2, num_subsets=100, subset_size=1000, seed=0):
     m = min(subset_size, len(x), len(y))
     if m < 2:
         raise ValueError("kernel_distance needs at least 2 samples in each set.")
+    if disjoint and 2 * m > len(y):
+        raise ValueError(
+            f"disjoint subsets of {m} need {m} indices of the second set besides the first's; it has "
+            f"{len(y)} (use keras_gans.metrics.core.kid_subset_size)."
+        )
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(num_subsets):
-        a = x[rng.choice(len(x), m, replace=False)]
-        b = y[rng.choice(len(y), m, replace=False)]
+        ia = rng.choice(len(x), m, replace=False)
+        if disjoint:  # y's subset avoids the indices x's subset took
+            free = np.ones(len(y), bool)
+            free[ia[ia < len(y)]] = False
+            ib = rng.choice(np.flatnonzero(free), m, replace=False)
+        else:
+            ib = rng.choice(len(y), m, replace=False)
+        a, b = x[ia], y[ib]
         kxx, kyy, kxy = _poly_kernel(a, a), _poly_kernel(b, b), _poly_kernel(a, b)
         sxx = (kxx.sum() - np.trace(kxx)) / (m * (m - 1))
         syy = (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
@@ -163,10 +222,14 @@ def _pairwise_sq(a, b):
     )
 
 
-def _knn_radii(feats, k):
-    d = _pairwise_sq(feats, feats)
-    # The k-th nearest neighbour other than the point itself (index 0 after sort).
-    return np.sort(d, axis=1)[:, k]
+def _knn_radii(feats, k, batch=1024):
+    # The k-th nearest neighbour other than the point itself (index 0 in sorted
+    # order), a block of rows at a time: N x N distances never held at once.
+    radii = []
+    for i in range(0, len(feats), batch):
+        d = _pairwise_sq(feats[i : i + batch], feats)
+        radii.append(np.partition(d, k, axis=1)[:, k])
+    return np.concatenate(radii)
 
 
 def _coverage(reference, radii, queries, batch=1024):

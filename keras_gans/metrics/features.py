@@ -31,6 +31,8 @@ Extractors:
 import functools
 import json
 import os
+import sys
+import time
 
 import numpy as np
 
@@ -53,6 +55,65 @@ DIGITS_CLASSIFIER_ACCURACY = _read_digits_accuracy()
 measured by `scripts/train_digits_classifier.py` (NaN if the file is missing)."""
 
 
+class Progress:
+    """Progress of a long loop over `total` images: a Keras bar on a terminal, lines elsewhere.
+
+    On a terminal it is `keras.utils.Progbar`. Where the output is a file or a
+    pipe (a log, CI), a bar would print a line per update, so it prints one
+    line every `interval` seconds instead, with the rate and the time left,
+    and one at the end (unless it all took under 10 s).
+
+    Args:
+        total: int. Images to go through.
+        interval: float. Seconds between lines (not on a terminal).
+        stream: file or None. Where lines go (default `sys.stdout`).
+
+    Example:
+    ```python
+    bar = keras_gans.metrics.features.Progress(10000)
+    bar.update(256)  # after each batch: images done so far
+    ```
+    """
+
+    def __init__(self, total, interval=30.0, stream=None):
+        self.total, self.interval = int(total), float(interval)
+        self.stream = stream or sys.stdout
+        self.start = self.last = time.monotonic()
+        self.bar = None
+        isatty = getattr(self.stream, "isatty", None)
+        if isatty is not None and isatty():
+            import keras
+
+            self.bar = keras.utils.Progbar(self.total, unit_name="image")
+
+    def update(self, done):
+        """Record that `done` images (of `total`) are through."""
+        if self.bar is not None:
+            self.bar.update(done)
+            return
+        now = time.monotonic()
+        if done < self.total and now - self.last < self.interval:
+            return
+        if done >= self.total and now - self.start < min(10.0, self.interval):
+            return  # a short run: the line that announced it is enough
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (self.total - done) / rate if rate > 0 else float("inf")
+        tail = f", about {_duration(left)} left" if done < self.total else f" in {_duration(now - self.start)}"
+        print(f"  {done:,}/{self.total:,} images, {rate:.1f} img/s{tail}", file=self.stream, flush=True)
+
+
+def _duration(seconds):
+    seconds = float(seconds)
+    if seconds == float("inf"):
+        return "?"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 class Extractor:
     """Images -> features (and class probabilities when there is a head).
 
@@ -70,6 +131,8 @@ class Extractor:
         max_batch_size: int or None. A cap on the `batch_size` of the calls
             below, to bound memory (InceptionV3 uses 32: a batch of 256 at
             299x299 takes several GB).
+        description: str or None. What the features are, in a few words, for
+            reports (e.g. which network, and what its numbers compare with).
 
     Example:
 
@@ -79,9 +142,16 @@ class Extractor:
     ```
     """
 
-    def __init__(self, model, name, input_size=None, channels=None, num_classes=None, max_batch_size=None):
+    #: How images become the network's input; part of the key of cached
+    #: real statistics (`keras_gans.metrics.reference`): change it whenever
+    #: `_prepare` changes what the network sees.
+    protocol = "tf.image.resize bilinear antialias; grey<->RGB by repeat / rgb_to_grayscale; v1"
+
+    def __init__(self, model, name, input_size=None, channels=None, num_classes=None, max_batch_size=None,
+                 description=None):
         self.model = model
         self.name = str(name)
+        self.description = description or f"the {self.name} model's features"
         self.input_size = tuple(int(s) for s in input_size) if input_size else None
         self.channels = channels
         self.num_classes = num_classes
@@ -152,21 +222,20 @@ class Extractor:
             images: array `[N, H, W, C]`, float in [-1, 1] (uint8 is read as
                 [0, 255]); any H and W, C 1 or 3.
             batch_size: int. Images per forward pass (capped at `max_batch_size`).
-            progress: bool. Show a `keras.utils.Progbar`.
+            progress: bool. Show progress: a `keras.utils.Progbar` on a
+                terminal, else a line every 30 s (see `Progress`).
 
         Returns:
             `(features, probabilities)`: numpy float32 `[N, dim]`, and `[N, K]`
             or None without a classifier head.
         """
-        import keras
-
         x = self._check(images)
         batch_size = int(batch_size)
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer; got {batch_size}.")
         if self.max_batch_size:
             batch_size = min(batch_size, self.max_batch_size)
-        bar = keras.utils.Progbar(len(x), unit_name="image") if progress else None
+        bar = Progress(len(x)) if progress else None
         run = self._function(tuple(int(d) for d in x.shape[1:]))
         feats, probs = [], []
         for i in range(0, len(x), batch_size):
@@ -277,7 +346,9 @@ def digits_extractor():
         clf.inputs, [clf.get_layer("features").output, clf.output], name="digits_features"
     )
     return Extractor(
-        model, "digits", input_size=(DIGITS_IMAGE_SIZE, DIGITS_IMAGE_SIZE), channels=1, num_classes=10
+        model, "digits", input_size=(DIGITS_IMAGE_SIZE, DIGITS_IMAGE_SIZE), channels=1, num_classes=10,
+        description="the shipped digits classifier's 128-d features (their scale is not Inception's: "
+        "compare these figures with each other, not with papers)",
     )
 
 
@@ -349,7 +420,8 @@ def inception_v3_extractor(weights="imagenet"):
     else:
         model = base
     extractor = Extractor(
-        model, "inception_v3", input_size=(299, 299), channels=3, num_classes=num_classes, max_batch_size=32
+        model, "inception_v3", input_size=(299, 299), channels=3, num_classes=num_classes, max_batch_size=32,
+        description="Keras' ImageNet InceptionV3, 2048-d average pool (not the network of published FIDs)",
     )
     if isinstance(weights, str):
         _INCEPTION_CACHE[weights] = extractor

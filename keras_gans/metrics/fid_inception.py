@@ -628,9 +628,13 @@ class FIDInceptionExtractor(Extractor):
     ```
     """
 
+    protocol = ("fid_inception_preprocess: clip, (x + 1) * 127.5, grey tiled, TF1 ResizeBilinear 299, "
+                "(p - 128) / 128; v1")
+
     def __init__(self, model):
         super().__init__(
-            model, "fid_inception", input_size=(INPUT_SIZE, INPUT_SIZE), channels=3, max_batch_size=32
+            model, "fid_inception", input_size=(INPUT_SIZE, INPUT_SIZE), channels=3, max_batch_size=32,
+            description="the 2015 FID Inception, pool_3 (2048-d), with the published-FID protocol",
         )
 
     def _prepare(self, x):
