@@ -2,6 +2,12 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+if "KERAS_GANS_CACHE" not in os.environ:
+    # Real statistics cached by the code under test go to a folder of this run
+    # (subprocesses inherit it), never to the user's ~/.keras.
+    import tempfile
+
+    os.environ["KERAS_GANS_CACHE"] = tempfile.mkdtemp(prefix="keras_gans_test_cache_")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pytest  # noqa: E402

@@ -145,3 +145,18 @@ def test_default_cache_dir(monkeypatch, tmp_path):
     assert reference.default_cache_dir() == str(tmp_path / "kh" / "keras_gans" / "reference_statistics")
     monkeypatch.setenv(reference.CACHE_ENV, str(tmp_path / "c"))
     assert reference.default_cache_dir() == str(tmp_path / "c")
+
+
+def test_fid_callback_extracts_the_real_side_once_over_a_run(cache):
+    from keras_gans import callbacks
+
+    from tests.helpers import tiny_model
+
+    model = tiny_model("dcgan", image_shape=(32, 32, 1))
+    ext = _extractor()
+    fid = callbacks.FIDCallback("digits", every_n_epochs=1, num=16, features=ext)
+    ds = data.load("digits", image_size=32, batch_size=16, seed=0)
+    history = model.fit(ds, epochs=3, steps_per_epoch=2, callbacks=[fid], verbose=0)
+    assert len(history.history["fid"]) == 3
+    # 300 real digits:test images once, then only the 16 generated ones each epoch.
+    assert ext.calls == [16, 300, 16, 16], ext.calls

@@ -265,8 +265,11 @@ class FIDCallback(StateCallbackMixin, keras.callbacks.Callback):
         from keras_gans.metrics import evaluation
 
         if isinstance(self.data, str):
+            # The real side is the same at every evaluation: extracted once, then
+            # read from the cache (keras_gans.metrics.reference), never recomputed.
             result = evaluation.evaluate_model(self.model, data=self.data, metrics=("fid",),
-                                               num=self.num, features=self.features, seed=self.seed)
+                                               num=self.num, features=self.features, seed=self.seed,
+                                               cache=True)
             return result["fid"]
         rng = np.random.default_rng(self.seed)
         z = rng.standard_normal((self.num, self.model.latent_dim)).astype("float32")
