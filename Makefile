@@ -19,9 +19,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/keras-gans train dcgan
 
-# The whole test suite, on both cores.
+# The whole test suite, on both cores; the 15 slowest tests are listed at the end.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto -q
+	$(BIN)/python -m pytest -n auto -q --durations=15
 
 # The Debian data packages: Fashion-MNIST's IDX files (the fashion_mnist data
 # spec reads /usr/share/datasets/fashion-mnist) and the Noto colour emoji font
