@@ -380,7 +380,7 @@ def report_lines(result):
         f"real:      {r.get('real_images', nr + ' images')}; {real_how}",
         f"features:  {r['extractor']}, {r.get('extractor_description', '')}".rstrip(", "),
         "",
-        f"{'metric':<16}{'value':<20}computed on",
+        f"{'metric':<16}{'value':<19} computed on",
     ]
     rows = []
     both = f"{nf} {fake} vs {nr} real"
@@ -411,7 +411,7 @@ def report_lines(result):
     if "class_accuracy" in r:
         rows.append(("class accuracy", _number(r["class_accuracy"]),
                      f"{nf} {fake}: requested class == class read"))
-    lines += [f"{label:<16}{value:<20}{on}" for label, value, on in rows]
+    lines += [f"{label:<16}{value:<19} {on}" for label, value, on in rows]  # a space even when long
     if "per_class_accuracy" in r:
         lines.append("per class       " + " ".join(f"{a:.2f}" for a in r["per_class_accuracy"]))
     if "fid" in r and r["extractor"] == "fid_inception" and min(r["num_fake"], r["num_real"]) < 10000:
