@@ -77,7 +77,9 @@ def main(argv=None):
     p.add_argument("--extractor", default="fid_inception")
     p.add_argument("--metrics", default="fid,kid,pr")
     p.add_argument("--no-cache", action="store_true", help="compute the test side even when cached")
-    p.add_argument("--out", default="fid_train_vs_test.jsonl", help="JSON lines file the row is appended to")
+    p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                 "docs", "fid_train_vs_test.jsonl"),
+                   help="JSON lines file the row is appended to (default: docs/fid_train_vs_test.jsonl)")
     p.add_argument("--throughput", type=int, default=0, metavar="N",
                    help="only measure the extractor's img/s on N test images")
     p.add_argument("--batch-sizes", default="32", help="with --throughput: comma-separated")
