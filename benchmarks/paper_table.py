@@ -1,0 +1,378 @@
+"""keras-gans beside Lucic et al. 2018's best FIDs on Fashion-MNIST.
+
+Lucic, Kurach, Michalski, Gelly, Bousquet, "Are GANs Created Equal? A
+Large-Scale Study" (NeurIPS 2018, arXiv:1711.10337) trained each loss on
+Fashion-MNIST at 28 px for 20 epochs of 50,000 images (15,625 steps of 64)
+with InfoGAN-style networks and reported the best FID (10k samples against
+the 10k test images) over 100 hyperparameter settings. This script trains
+each of our models the same number of steps on the same data, with
+keras-gans' own defaults, and scores it with the same protocol
+(`keras-gans evaluate --features fid_inception`, 10,000 samples against
+fashion_mnist:test). `nsgan` and `wgan_gp` also run on the study's networks
+(`keras_gans.networks.study_generator` / `study_discriminator`), as a check
+that our FID lands where the paper's does for the paper's networks.
+
+    python benchmarks/paper_table.py                 # every row not yet done, one process each
+    python benchmarks/paper_table.py --rows nsgan,began
+    python benchmarks/paper_table.py --list          # the rows, done or not
+    python benchmarks/paper_table.py --table         # rewrite docs/PAPER_TABLE.md from the rows
+    python benchmarks/paper_table.py --rows nsgan --steps 50 --num 500 --out /tmp/t.jsonl  # a quick look
+
+It resumes where it stopped. A row is a process: its training keeps a backup
+every epoch of 625 steps in runs/paper_table/ROW/ (a rerun of a killed row
+goes on after the last finished epoch, and its wall time adds up across
+the runs), and a finished row is one JSON line in docs/paper_table.jsonl,
+which later runs skip. Each row writes its sample grid to
+docs/paper_table/ROW.png; docs/PAPER_TABLE.md is rewritten after every row.
+
+Figures: FID (10k vs 10k), KID, the wall seconds and CPU seconds of
+training, img/s (images trained / wall seconds), the seconds of the 10k
+evaluation, the machine, its load average at the start and the end, and
+the commit.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+OUT = os.path.join(ROOT, "docs", "paper_table.jsonl")
+TABLE = os.path.join(ROOT, "docs", "PAPER_TABLE.md")
+GRIDS = os.path.join(ROOT, "docs", "paper_table")
+WORK = os.path.join(ROOT, "runs", "paper_table")
+
+STEPS = 15625  # the study's 20 epochs of 50,000 images at batch 64
+BATCH = 64
+EPOCH_STEPS = 625  # a backup every 625 steps: 25 epochs make the 15,625
+IMAGE_SIZE = 28
+DATA = "fashion_mnist"
+NUM = 10000
+
+# Lucic et al. 2018, the best FID on Fashion-MNIST of each model (its
+# "x ± y"), from the table of the large-scale search as two later papers
+# quote it, in agreement on every Fashion-MNIST cell: Dai & Wipf 2019
+# (arXiv:1903.05789) Table 1 and Zhang & Khoreva 2019 (arXiv:1901.10422)
+# Table 2 (no BEGAN row). No copy of the VAE's cell could be read: None.
+PAPER = {
+    "gan": (29.6, 1.6),
+    "nsgan": (26.5, 1.6),
+    "lsgan": (30.7, 2.2),
+    "wgan": (21.5, 1.6),
+    "wgan_gp": (24.5, 2.1),
+    "dragan": (27.7, 1.2),
+    "began": (22.9, 0.9),
+    "vae": None,
+}
+PAPER_NAMES = {"gan": "MM GAN", "nsgan": "NS GAN", "lsgan": "LSGAN", "wgan": "WGAN",
+               "wgan_gp": "WGAN GP", "dragan": "DRAGAN", "began": "BEGAN", "vae": "VAE"}
+PAPER_SOURCE = ("Lucic et al. 2018, \"Are GANs Created Equal? A Large-Scale Study\", NeurIPS "
+                "(arXiv:1711.10337), the table of best FIDs of the large-scale hyperparameter search "
+                "(FASHION column), as Dai & Wipf 2019 (Table 1) and Zhang & Khoreva 2019 (Table 2) quote it; "
+                "the study scored every checkpoint (every 3,906 steps and the last) and kept the lowest FID, "
+                "we score the last")
+
+# Row name -> (model, networks). Rows run in this order: the three the issue
+# holds to the paper first, then the protocol check, then the rest.
+ROWS = {
+    "nsgan": ("nsgan", "own"),
+    "wgan_gp": ("wgan_gp", "own"),
+    "began": ("began", "own"),
+    "nsgan@study": ("nsgan", "study"),
+    "wgan_gp@study": ("wgan_gp", "study"),
+    "gan": ("gan", "own"),
+    "lsgan": ("lsgan", "own"),
+    "wgan": ("wgan", "own"),
+    "dragan": ("dragan", "own"),
+    "vae": ("vae", "own"),
+}
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cores": cores, "cpu": cpu, "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def commit():
+    try:
+        out = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "keras_gans"],
+                               capture_output=True, text=True).stdout.strip()
+        return out + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def read_rows(path):
+    rows = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    row = json.loads(line)
+                    rows[row["row"]] = row  # the last line of a row wins
+    return rows
+
+
+def overrides_for(row):
+    """The constructor arguments of a row: the study's networks, or none."""
+    model, networks = ROWS[row]
+    if networks == "own":
+        return {}
+    from keras_gans.networks import study_discriminator, study_generator
+
+    shape = (IMAGE_SIZE, IMAGE_SIZE, 1)
+    # The study's D has batch norm except where a gradient penalty is taken
+    # on per-sample gradients (batch statistics would mix the samples).
+    norm = "none" if model in ("wgan_gp", "dragan") else "batch"
+    return {"latent_dim": 64, "generator": study_generator(shape, latent_dim=64),
+            "discriminator": study_discriminator(shape, normalization=norm)}
+
+
+class Clock:
+    """Wall and CPU seconds of this process's training, added to what earlier
+    (killed) runs of the row spent, written to `path` every few seconds so a
+    kill loses at most that much of the count."""
+
+    def __init__(self, path, every=10.0):
+        self.path, self.every = path, every
+        self.before = {"seconds": 0.0, "cpu_seconds": 0.0, "runs": 0}
+        if os.path.exists(path):
+            with open(path) as f:
+                self.before = json.load(f)
+        self.start, self.cpu_start = time.time(), self._cpu()
+        self.stop_event = threading.Event()
+
+    @staticmethod
+    def _cpu():
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    def now(self):
+        return {"seconds": self.before["seconds"] + time.time() - self.start,
+                "cpu_seconds": self.before["cpu_seconds"] + self._cpu() - self.cpu_start,
+                "runs": self.before["runs"] + 1}
+
+    def write(self):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.now(), f)
+        os.replace(tmp, self.path)
+
+    def _loop(self):
+        while not self.stop_event.wait(self.every):
+            self.write()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_event.set()
+        self.thread.join()
+        self.write()
+
+
+def run_row(row, args):
+    """Trains (or resumes) one row, scores it and appends it to `args.out`."""
+    import keras
+
+    from keras_gans import images as images_lib
+    from keras_gans.metrics.evaluation import evaluate_images, real_images
+    from keras_gans.metrics.features import get_extractor
+    from keras_gans.metrics.reference import real_statistics
+    from keras_gans.training import run
+    from keras_gans.training.runner import finished_run
+    from keras_gans.training.state import NonFiniteError
+
+    model_name, networks = ROWS[row]
+    run_dir = os.path.join(args.work, row.replace("@", "-"))
+    os.makedirs(run_dir, exist_ok=True)
+    epochs = max(1, -(-args.steps // args.backup_every))
+    steps_per_epoch = min(args.backup_every, args.steps)
+    record = {"row": row, "model": model_name, "networks": networks, "data": f"{DATA}:train",
+              "image_size": IMAGE_SIZE, "batch_size": BATCH, "steps": epochs * steps_per_epoch,
+              "command": " ".join(["python", "benchmarks/paper_table.py", "--rows", row]
+                                  + ([f"--steps {args.steps}"] if args.steps != STEPS else [])
+                                  + ([f"--num {args.num}"] if args.num != NUM else [])),
+              "commit": commit(), "date_start": datetime.datetime.now().isoformat(timespec="seconds"),
+              "machine_start": machine()}
+    clock_path = os.path.join(run_dir, "clock.json")
+    diverged = None
+    if finished_run(run_dir):
+        print(f"[{row}] training finished earlier in {run_dir}; scoring it", flush=True)
+        model = keras.saving.load_model(os.path.join(run_dir, "model.keras"))
+    else:
+        print(f"[{row}] training {model_name} ({networks} networks) on {DATA} at {IMAGE_SIZE} px: "
+              f"{epochs} epochs x {steps_per_epoch} steps of {BATCH} in {run_dir}", flush=True)
+        with Clock(clock_path):
+            try:
+                result = run(model_name, DATA, epochs=epochs, batch_size=BATCH, image_size=IMAGE_SIZE,
+                             channels=1, steps_per_epoch=steps_per_epoch, seed=0, run_dir=run_dir,
+                             export=False, overrides=overrides_for(row), verbose=args.verbose)
+                model = result.model
+                record["settings"] = {k: v for k, v in result.settings.get("settings", {}).items()
+                                      if isinstance(v, (int, float, str, bool, type(None), list, tuple))}
+                record["optimizers"] = {
+                    name: {k: (float(v) if isinstance(v, (int, float)) else v)
+                           for k, v in opt.get_config().items()
+                           if k in ("name", "learning_rate", "beta_1", "beta_2")}
+                    for name, opt in model.optimizers.items()}
+            except NonFiniteError as e:
+                diverged = str(e)
+                model = None
+    with open(clock_path) as f:
+        clock = json.load(f)
+    record.update(train_seconds=round(clock["seconds"], 1), train_cpu_seconds=round(clock["cpu_seconds"], 1),
+                  train_runs=clock["runs"],
+                  img_s=round(record["steps"] * BATCH / clock["seconds"], 1) if clock["seconds"] else None)
+    if model is None:
+        record.update(fid=None, diverged=diverged)
+    else:
+        grids = GRIDS if args.out == OUT else os.path.join(os.path.dirname(os.path.abspath(args.out)),
+                                                           "paper_table")
+        os.makedirs(grids, exist_ok=True)
+        grid_path = os.path.join(grids, row.replace("@", "-") + ".png")
+        images_lib.save_grid(model.sample(64, seed=1), grid_path, ncols=8)
+        record["grid"] = os.path.relpath(grid_path, os.path.dirname(TABLE))
+        clock = time.time()
+        ext = get_extractor("fid_inception")
+        test = real_images(f"{DATA}:test", image_size=IMAGE_SIZE, channels=1, num=args.num)
+        reference = real_statistics(test, ext, label=f"{DATA}:test", cache=True, progress=args.verbose)
+        fake = model.sample(args.num, seed=0)
+        r = evaluate_images(fake, reference, extractor=ext, metrics="fid,kid", progress=args.verbose)
+        record.update(fid=round(float(r["fid"]), 2), kid=round(float(r["kid"]), 5),
+                      kid_std=round(float(r["kid_std"]), 5), num_fake=len(fake), num_real=len(test),
+                      eval_seconds=round(time.time() - clock, 1), reference_statistics=reference.status)
+    record["date_end"] = datetime.datetime.now().isoformat(timespec="seconds")
+    record["machine_end"] = machine()
+    with open(args.out, "a") as f:
+        f.write(json.dumps(record, default=str) + "\n")
+    print(f"[{row}] FID {record['fid']}  train {record['train_seconds']:.0f} s "
+          f"({record['img_s']} img/s)  -> {args.out}", flush=True)
+    return record
+
+
+def fmt(x, nd=1):
+    return "—" if x is None else f"{x:.{nd}f}"
+
+
+def write_table(rows, path=TABLE):
+    """docs/PAPER_TABLE.md from the finished rows."""
+    lines = [
+        "# keras-gans beside Lucic et al. 2018 on Fashion-MNIST",
+        "",
+        f"Written by `python benchmarks/paper_table.py` (every figure below is one row of "
+        f"docs/paper_table.jsonl, measured by the command in its row). The paper: {PAPER_SOURCE}; "
+        f"its figure is the best over 100 hyperparameter settings of each model, ours is one run "
+        f"of keras-gans' defaults.",
+        "",
+        f"Setup, as the study's: fashion_mnist:train at {IMAGE_SIZE} px, batch {BATCH}, "
+        f"{STEPS:,} steps (20 epochs of 50,000 images); FID on {NUM:,} samples against the "
+        f"{NUM:,} images of fashion_mnist:test with the FID Inception (`keras-gans evaluate "
+        f"--features fid_inception`'s protocol). 'own' networks are each model's defaults at 28 px; "
+        f"'study' networks are the paper's InfoGAN-style pair (`keras_gans.networks.study_generator`, "
+        f"`study_discriminator`).",
+        "",
+        "| row | networks | our FID | paper's best FID | ours ≤ paper's? | train wall | img/s | "
+        "train CPU | 10k eval | machine (load start → end) | commit, date | samples |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ROWS:
+        row = rows.get(name)
+        if row is None:
+            continue
+        paper = PAPER.get(row["model"])
+        paper_s = f"{paper[0]} ± {paper[1]} ({PAPER_NAMES[row['model']]})" if paper else "not found (no readable copy)"
+        ours = row.get("fid")
+        wins = "—" if ours is None or paper is None else ("yes" if ours <= paper[0] else "no")
+        if ours is None:
+            ours_s = f"diverged: {row.get('diverged', '')[:60]}"
+        else:
+            ours_s = fmt(ours)
+        m0, m1 = row["machine_start"], row["machine_end"]
+        mach = (f"{m0['cores']} cores {m0['cpu']} ({m0['load_average'][0]} → {m1['load_average'][0]})")
+        runs = f", {row['train_runs']} runs" if row.get("train_runs", 1) > 1 else ""
+        grid = f"![{name}]({row['grid']})" if row.get("grid") else ""
+        lines.append(
+            f"| {name} | {row['networks']} | {ours_s} | {paper_s} | {wins} | "
+            f"{row['train_seconds'] / 60:.1f} min{runs} | {fmt(row.get('img_s'), 0)} | "
+            f"{row['train_cpu_seconds'] / 60:.1f} min | {fmt(row.get('eval_seconds', 0) / 60)} min | "
+            f"{mach} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
+    missing = [n for n in ROWS if n not in rows]
+    if missing:
+        lines += ["", f"Not measured yet: {', '.join(missing)} (`python benchmarks/paper_table.py` "
+                      "runs them; it resumes where it stopped)."]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated, of: {', '.join(ROWS)}")
+    p.add_argument("--row", help=argparse.SUPPRESS)  # one row, in this process
+    p.add_argument("--steps", type=int, default=STEPS)
+    p.add_argument("--num", type=int, default=NUM, help="samples and test images for the FID")
+    p.add_argument("--backup-every", type=int, default=EPOCH_STEPS,
+                   help="steps per epoch, each ending with a backup")
+    p.add_argument("--out", default=OUT)
+    p.add_argument("--work", default=WORK, help="where rows keep their runs and backups")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--table", action="store_true", help="only rewrite docs/PAPER_TABLE.md")
+    p.add_argument("--redo", action="store_true", help="run the rows even when finished")
+    p.add_argument("--quiet", dest="verbose", action="store_false")
+    args = p.parse_args(argv)
+    if args.row:
+        run_row(args.row, args)
+        if args.out == OUT:
+            write_table(read_rows(OUT))
+        return 0
+    wanted = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = [r for r in wanted if r not in ROWS]
+    if unknown:
+        raise SystemExit(f"unknown rows {unknown}; the rows are {', '.join(ROWS)}")
+    done = read_rows(args.out)
+    if args.list:
+        for r in ROWS:
+            d = done.get(r)
+            print(f"{r:15s} {'FID ' + fmt(d.get('fid')) if d else 'not done'}")
+        return 0
+    if args.table:
+        print(write_table(done))
+        return 0
+    for r in wanted:
+        if r in done and not args.redo:
+            print(f"[{r}] done earlier: FID {done[r].get('fid')}; skipped (--redo runs it again)")
+            continue
+        cmd = [sys.executable, os.path.abspath(__file__), "--row", r, "--steps", str(args.steps),
+               "--num", str(args.num), "--out", args.out, "--work", args.work,
+               "--backup-every", str(args.backup_every)]
+        if not args.verbose:
+            cmd.append("--quiet")
+        rc = subprocess.call(cmd)
+        if rc != 0:
+            print(f"[{r}] exited with {rc}; rerun to resume it", flush=True)
+            return rc
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
