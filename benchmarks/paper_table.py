@@ -148,7 +148,8 @@ def overrides_for(row):
 class Clock:
     """Wall and CPU seconds of this process's training, added to what earlier
     (killed) runs of the row spent, written to `path` every few seconds so a
-    kill loses at most that much of the count."""
+    kill loses at most that much of the count. Time the process spent stopped
+    (SIGSTOP) is left out of the wall seconds."""
 
     def __init__(self, path, every=10.0):
         self.path, self.every = path, every
@@ -156,7 +157,7 @@ class Clock:
         if os.path.exists(path):
             with open(path) as f:
                 self.before = json.load(f)
-        self.start, self.cpu_start = time.time(), self._cpu()
+        self.start, self.cpu_start, self.paused = time.time(), self._cpu(), 0.0
         self.stop_event = threading.Event()
 
     @staticmethod
@@ -165,9 +166,10 @@ class Clock:
         return r.ru_utime + r.ru_stime
 
     def now(self):
-        return {"seconds": self.before["seconds"] + time.time() - self.start,
+        return {"seconds": self.before["seconds"] + time.time() - self.start - self.paused,
                 "cpu_seconds": self.before["cpu_seconds"] + self._cpu() - self.cpu_start,
-                "runs": self.before["runs"] + 1}
+                "runs": self.before["runs"] + 1,
+                "paused_seconds": self.before.get("paused_seconds", 0.0) + self.paused}
 
     def write(self):
         tmp = self.path + ".tmp"
@@ -176,7 +178,15 @@ class Clock:
         os.replace(tmp, self.path)
 
     def _loop(self):
+        # A process stopped with SIGSTOP (kill -STOP, to time something else
+        # on a quiet machine) and continued later sees a tick come late: the
+        # lateness is not training time.
+        last = time.time()
         while not self.stop_event.wait(self.every):
+            now = time.time()
+            if now - last > self.every + 20:
+                self.paused += now - last - self.every
+            last = now
             self.write()
 
     def __enter__(self):
