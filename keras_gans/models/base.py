@@ -4,12 +4,12 @@
 the dtype policy on reload), networks passed in by the user and saved in the
 config, sampling, serving signatures, EMA over any set of networks, and the
 behaviour that depends on what the model makes (preview grids, evaluation
-inputs, example data), as methods each kind of model owns. A non-adversarial
-model subclasses it directly and trains with Keras' own
-`compile(optimizer, loss)` and `fit`.
+inputs, example data), as methods each kind of model owns.
 
 `GAN(GenerativeModel)` declares its game as data and runs it in one
-`train_step`:
+`train_step`; a model that is not adversarial uses the same loop with steps
+of its own (the VAE: one step that trains its encoder and decoder, with the
+adversarial arguments in `inapplicable_arguments`):
 - `players`: name -> network (generator, discriminator, encoder, classifier,
   ...), each one a constructor argument that replaces its builder;
 - `default_optimizers()`: one optimizer per trained group ("d", "g", ...),
@@ -457,6 +457,8 @@ def _argument_table(cls):
                 if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                     defaults.setdefault(p.name, p.default)
         rules.extend(vars(klass).get("argument_rules", {}).items())
+    for name in getattr(cls, "inapplicable_arguments", ()):
+        defaults.pop(name, None)
     return defaults, tuple(rules)
 
 
@@ -601,6 +603,10 @@ class GenerativeModel(keras.Model):
     #: 3 to 7 times a power of two, from 8 to 256),
     #: "any" (MLPs) or an int k (H and W multiples of k).
     image_sizes = "conv"
+    #: Arguments of a base class's constructor that this model does not take
+    #: (a VAE has no adversarial `loss` or `n_critic`): `check_arguments`
+    #: refuses them and `constructor_arguments` does not list them.
+    inapplicable_arguments = ()
     #: Name rules of constructor arguments: fnmatch pattern -> range kind
     #: (a key of `ARGUMENT_RANGES`: "positive", "non_negative", "rate",
     #: "decay", "any"), a tuple of choices (or a function returning them), or
@@ -1458,8 +1464,9 @@ class GAN(GenerativeModel):
         bad = set(kwargs) - {"jit_compile", "run_eagerly", "steps_per_execution"}
         if bad:
             raise ValueError(
-                f"GAN.compile() got unsupported arguments {sorted(bad)}: losses are "
-                "set in the model's constructor; pass d_optimizer/g_optimizer here."
+                f"{type(self).__name__}.compile() got unsupported arguments {sorted(bad)}: "
+                "losses are set in the model's constructor; pass "
+                f"{', '.join(n + '_optimizer' for n in names)} here."
             )
         kwargs.setdefault("jit_compile", False)
         super().compile(optimizer=None, **kwargs)
