@@ -1,9 +1,9 @@
 """Penalties that train steps add to their losses, as pure functions.
 
-Gradient penalties on the discriminator's input (WGAN-GP, R1, R2), StyleGAN2's
-path length regularizer, BigGAN's orthogonal regularization and Improved GAN's
-historical averaging. Each returns the unweighted term: the caller multiplies
-it by its paper's weight (lambda, gamma / 2, ...).
+Gradient penalties on the discriminator's input (WGAN-GP, DRAGAN, R1, R2),
+StyleGAN2's path length regularizer, BigGAN's orthogonal regularization and
+Improved GAN's historical averaging. Each returns the unweighted term: the
+caller multiplies it by its paper's weight (lambda, gamma / 2, ...).
 
 The gradient penalties take the network itself, because they differentiate it
 with respect to its input: each opens its own `tf.GradientTape` inside the
@@ -13,6 +13,9 @@ a second-order gradient, which works inside a compiled `train_step`
 guarded so that a zero gradient gives a finite gradient, not NaN.
 """
 
+import math
+import numbers
+
 import tensorflow as tf
 from keras import ops
 
@@ -21,6 +24,8 @@ from keras_gans.losses.common import to_float32
 
 __all__ = [
     "gradient_penalty",
+    "dragan_perturbation",
+    "dragan_penalty",
     "r1_penalty",
     "r2_penalty",
     "path_length_gradients",
@@ -97,6 +102,96 @@ def gradient_penalty(critic, real, fake, alpha=None, target=1.0, training=True):
     x_hat = alpha * real + (1.0 - alpha) * fake
     norms = _safe_sqrt(_per_example_squares(_input_gradients(critic, x_hat, training)))
     return ops.mean(ops.square(norms - target))
+
+
+def _check_scale(scale):
+    if isinstance(scale, bool) or (isinstance(scale, numbers.Real)
+                                   and not (math.isfinite(scale) and scale > 0)):
+        raise ValueError(
+            f"scale must be a positive number (DRAGAN's c, 0.5 in the authors' code); "
+            f"got {scale!r}."
+        )
+
+
+def dragan_perturbation(real, scale=0.5, noise=None):
+    """DRAGAN's perturbed real batch: x + scale * std(x) * u, u ~ U[0, 1).
+
+    std(x) is one number for the whole batch: the population standard
+    deviation of every element of `real` (under a `tf.distribute` strategy,
+    of the global batch, so every replica perturbs by the same amount). u is
+    drawn per element, so each perturbed pixel lies in
+    [x, x + scale * std(x)). The result is not clipped to the data's range,
+    as in the authors' code.
+
+    Reference: Kodali et al. 2017, "On Convergence and Stability of GANs",
+    arXiv:1705.07215; the constant 0.5, the batch std and the one-sided
+    uniform noise are those of the authors' code (github.com/kodalinaveen3/
+    DRAGAN, DRAGAN.ipynb) and of google/compare_gan's first DRAGAN.
+
+    Args:
+        real: tensor [B, ...]. Real images.
+        scale: float. c, the size of the neighbourhood in units of the
+            batch's std (> 0).
+        noise: tensor or None. u, shaped like `real`, in [0, 1); drawn
+            uniformly when None.
+
+    Returns:
+        A float32 tensor shaped like `real`.
+
+    Example:
+    ```python
+    perturbed = keras_gans.losses.dragan_perturbation(real, scale=0.5)
+    ```
+    """
+    _check_scale(scale)
+    real = tf.stop_gradient(tf.cast(real, tf.float32))
+    if noise is None:
+        noise = tf.random.uniform(tf.shape(real), 0.0, 1.0)
+    mean = global_mean(tf.reduce_mean(real))
+    std = tf.sqrt(global_mean(tf.reduce_mean(tf.square(real - mean))))
+    return real + scale * std * tf.cast(noise, tf.float32)
+
+
+def dragan_penalty(discriminator, real, scale=0.5, noise=None, alpha=None, target=1.0,
+                   training=True):
+    """DRAGAN's penalty E[(||grad_x D(x_hat)||_2 - target)^2] near the real data.
+
+    x_p = `dragan_perturbation(real, scale, noise)`, and the penalty is taken
+    at x_hat = x + alpha * (x_p - x) with alpha ~ U[0, 1] per example (the
+    authors' code and google/compare_gan's first DRAGAN interpolate so), i.e.
+    `gradient_penalty` between x_p and x. D's outputs are summed per image
+    before the gradient is taken; the real images are a constant for the
+    penalty, so it trains only D. Multiply by lambda (10 in the paper).
+
+    Reference: Kodali et al. 2017, "On Convergence and Stability of GANs",
+    arXiv:1705.07215 (the penalty with k = 1, lambda = 10).
+
+    Args:
+        discriminator: callable. `discriminator(images, training=...)` gives
+            D's logits (any rank per image).
+        real: tensor [B, ...]. Real images.
+        scale: float. c of `dragan_perturbation` (> 0).
+        noise: tensor or None. u of `dragan_perturbation`, shaped like
+            `real`; drawn uniformly when None.
+        alpha: tensor or float or None. Interpolation weights broadcastable
+            to `real` ([B, 1, ..., 1]); drawn uniformly per example when None.
+        target: float. k, the gradient norm the penalty pulls towards (1).
+        training: bool. Passed to `discriminator`.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+    ```python
+    gp = keras_gans.losses.dragan_penalty(discriminator, real)
+    d_loss = keras_gans.losses.non_saturating_discriminator_loss(r, f) + 10.0 * gp
+    ```
+    """
+    perturbed = dragan_perturbation(real, scale, noise)
+    real = tf.stop_gradient(tf.cast(real, tf.float32))
+    # gradient_penalty's x_hat = alpha * perturbed + (1 - alpha) * real.
+    return gradient_penalty(discriminator, perturbed, real, alpha=alpha, target=target,
+                            training=training)
 
 
 def r1_penalty(discriminator, real, training=True):
