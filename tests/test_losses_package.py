@@ -17,7 +17,8 @@ import keras_gans
 from keras_gans import conditional_losses, energy, losses, regularizers
 
 LOSSES_DIR = pathlib.Path(losses.__file__).parent
-MODULES = ("adversarial", "classification", "energy", "reconstruction", "penalties", "constraints")
+MODULES = ("adversarial", "classification", "energy", "reconstruction", "likelihood",
+           "penalties", "constraints")
 
 # The public names of each module before keras_gans/losses.py became a
 # package (taken from the files at 82bb200): all must still be there.

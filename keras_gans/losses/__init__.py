@@ -11,6 +11,8 @@ so `keras_gans.losses.<name>` reaches any of them:
 - `energy`: EBGAN and BEGAN (energies, the pull-away term, BEGAN's k_t);
 - `reconstruction`: `l1`, `l2`, `huber`, Gram-matrix style and AnimeGAN's
   colour loss;
+- `likelihood`: the VAE's Bernoulli negative log-likelihood, Gaussian KL
+  and reparameterized sample;
 - `penalties`: WGAN-GP, R1, R2, StyleGAN2's path length, BigGAN's
   orthogonal regularization, historical averaging;
 - `constraints`: WGAN's weight clipping;
@@ -32,6 +34,7 @@ from keras_gans.losses import (  # noqa: F401
     common,
     constraints,
     energy,
+    likelihood,
     penalties,
     reconstruction,
 )
@@ -39,6 +42,7 @@ from keras_gans.losses.adversarial import *  # noqa: F401,F403
 from keras_gans.losses.classification import *  # noqa: F401,F403
 from keras_gans.losses.constraints import *  # noqa: F401,F403
 from keras_gans.losses.energy import *  # noqa: F401,F403
+from keras_gans.losses.likelihood import *  # noqa: F401,F403
 from keras_gans.losses.penalties import *  # noqa: F401,F403
 from keras_gans.losses.reconstruction import *  # noqa: F401,F403
 
@@ -47,6 +51,7 @@ __all__ = [
     *classification.__all__,
     *energy.__all__,
     *reconstruction.__all__,
+    *likelihood.__all__,
     *penalties.__all__,
     *constraints.__all__,
 ]
