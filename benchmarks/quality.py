@@ -19,13 +19,15 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import cpu_name  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -35,14 +37,7 @@ TRAINED = re.compile(r"Trained in ([\d.]+) s: .*?\((\d+) in this run, (\d+) imag
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, no GPU"
+    return f"{os.cpu_count()} cores, {cpu_name()}, no GPU"
 
 
 def model_class(name):
