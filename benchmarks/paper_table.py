@@ -25,6 +25,9 @@ the runs), and a finished row is one JSON line in docs/paper_table.jsonl,
 which later runs skip. Each row writes its sample grid to
 docs/paper_table/ROW.png; docs/PAPER_TABLE.md is rewritten after every row.
 
+A model with n_critic discriminator updates per generator update (wgan,
+wgan_gp) trains 15,625 / n_critic train steps: the study counted D updates.
+
 Figures: FID (10k vs 10k), KID, the wall seconds and CPU seconds of
 training, img/s (images trained / wall seconds), the seconds of the 10k
 evaluation, the machine, its load average at the start and the end, and
@@ -136,6 +139,13 @@ def overrides_for(row):
             "discriminator": study_discriminator(shape, normalization=norm)}
 
 
+def n_critic_of(model_name):
+    """D updates per train step of a registered model's defaults (1 for a model without)."""
+    from keras_gans import registry
+
+    return int(registry.entry(model_name).cls.default_arguments(preset=True).get("n_critic") or 1)
+
+
 class Clock:
     """Wall and CPU seconds of this process's training, added to what earlier
     (killed) runs of the row spent, written to `path` every few seconds so a
@@ -206,10 +216,16 @@ def run_row(row, args):
     model_name, networks = ROWS[row]
     run_dir = os.path.join(args.work, row.replace("@", "-"))
     os.makedirs(run_dir, exist_ok=True)
-    epochs = max(1, -(-args.steps // args.backup_every))
-    steps_per_epoch = min(args.backup_every, args.steps)
+    # The study counted discriminator updates: with n_critic D updates per
+    # train step, 15,625 D updates (and 15,625 / n_critic G updates) are
+    # 15,625 / n_critic of our train steps.
+    n_critic = n_critic_of(model_name)
+    steps = max(1, args.steps // n_critic)
+    epochs = max(1, -(-steps // args.backup_every))
+    steps_per_epoch = min(args.backup_every, steps)
     record = {"row": row, "model": model_name, "networks": networks, "data": f"{DATA}:train",
               "image_size": IMAGE_SIZE, "batch_size": BATCH, "steps": epochs * steps_per_epoch,
+              "n_critic": n_critic, "discriminator_updates": epochs * steps_per_epoch * n_critic,
               "command": " ".join(["python", "benchmarks/paper_table.py", "--rows", row]
                                   + ([f"--steps {args.steps}"] if args.steps != STEPS else [])
                                   + ([f"--num {args.num}"] if args.num != NUM else [])),
@@ -286,7 +302,8 @@ def write_table(rows, path=TABLE):
         f"of keras-gans' defaults.",
         "",
         f"Setup, as the study's: fashion_mnist:train at {IMAGE_SIZE} px, batch {BATCH}, "
-        f"{STEPS:,} steps (20 epochs of 50,000 images); FID on {NUM:,} samples against the "
+        f"{STEPS:,} discriminator updates (20 epochs of 50,000 images; a model with n_critic D "
+        f"updates per G update trains {STEPS:,} / n_critic train steps, as the study counted); FID on {NUM:,} samples against the "
         f"{NUM:,} images of fashion_mnist:test with the FID Inception (`keras-gans evaluate "
         f"--features fid_inception`'s protocol). 'own' networks are each model's defaults at 28 px; "
         f"'study' networks are the paper's InfoGAN-style pair (`keras_gans.networks.study_generator`, "
