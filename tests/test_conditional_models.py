@@ -190,3 +190,46 @@ def test_sampler_runs_extra_signatures(tmp_path):
             s.run("classify", images=images)
         with pytest.raises(ValueError, match="unconditional"):
             s.sample(2, labels=[1, 2])
+
+
+def test_projection_discriminator_is_linear_plus_label_projection():
+    """logit = w.f + b + <E[y], f>, f the trunk's features (Miyato & Koyama 2018)."""
+    from keras_gans.networks.conditional import label_discriminator
+
+    d = label_discriminator((16, 16, 1), 10, width=4, normalization="none", label_input="projection")
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 16, 16, 1)).astype("float32")
+    y = np.array([0, 3, 9], "int32")
+    for layer in d.layers:  # give the projection weights that matter (it starts small)
+        if layer.name == "label_projection":
+            layer.embeddings.assign(np.random.default_rng(1).standard_normal(layer.embeddings.shape))
+    features = keras.Model(d.inputs, d.get_layer("unconditional_logits").input)([x, y])
+    features = keras.ops.convert_to_numpy(features)
+    dense = d.get_layer("unconditional_logits")
+    w, b = (keras.ops.convert_to_numpy(v) for v in dense.weights)
+    table = keras.ops.convert_to_numpy(d.get_layer("label_projection").embeddings)
+    want = features @ w + b + np.sum(table[y] * features, axis=1, keepdims=True)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(d([x, y])), want, rtol=1e-5, atol=1e-5)
+    other = keras.ops.convert_to_numpy(d([x, np.array([1, 1, 1], "int32")]))
+    assert not np.allclose(other, want)
+    with pytest.raises(ValueError, match="label_input must be one of"):
+        label_discriminator((16, 16, 1), 10, label_input="concat")
+
+
+def test_conditional_defaults_projection_and_dropout():
+    """cgan's D takes the label by projection; acgan's and rgan_label_noise's D
+    use dropout 0.5; bad values are refused with the choices."""
+    cgan = tiny_model("cgan")
+    names = [layer.name for layer in cgan.discriminator.layers]
+    assert "label_projection" in names and "label_map" not in names
+    channel = tiny_model("cgan", d_label="channel")
+    assert "label_map" in [layer.name for layer in channel.discriminator.layers]
+    with pytest.raises(ValueError, match="d_label must be one of.*channel.*projection"):
+        tiny_model("cgan", d_label="concat")
+    for name in ("acgan", "rgan_label_noise"):
+        model = tiny_model(name)
+        rates = [l.rate for l in model.discriminator.layers if isinstance(l, keras.layers.Dropout)]
+        assert rates and all(r == 0.5 for r in rates), name
+        assert not any(isinstance(l, keras.layers.Dropout)
+                       for l in tiny_model(name, d_dropout=0.0).discriminator.layers)
+        with pytest.raises(ValueError, match="d_dropout must be a number in \\[0, 1\\]"):
+            tiny_model(name, d_dropout=1.5)

@@ -36,6 +36,13 @@ class ACGAN(ConditionalGAN):
             relative to real ones (1 in the paper; 0 trains D's class head on
             real images only, so G cannot agree with D on classes of its own).
         embed_dim: int or None. Size of G's label embedding (K when None).
+        d_dropout: float. Dropout after each of D's convolutional stages: 0.5,
+            as in the paper's discriminators (its appendix: dropout 0.5 after
+            every layer of D). Without it, on digits D overfits the 1,497
+            training images: by the SVC judge of benchmarks/quality.py, G drew
+            the asked digit 0.998 of the time at epoch 30 and 0.93 at 60, its
+            samples getting worse (digits-FID 90); with it, 1.000 from epoch 30
+            to 60 (digits-FID 72). Files saved before this argument load with 0.
         **kwargs: passed to `keras_gans.models.conditional.ConditionalGAN`.
 
     Example:
@@ -53,15 +60,21 @@ class ACGAN(ConditionalGAN):
     def __init__(
         self, image_shape=(32, 32, 1), latent_dim=100, num_classes=10, g_width=64,
         d_width=64, d_normalization="batch", class_weight=1.0, embed_dim=None,
-        fake_class_weight=1.0, **kwargs,
+        fake_class_weight=1.0, d_dropout=0.5, **kwargs,
     ):
         kwargs.setdefault("loss", "non_saturating")
         super().__init__(image_shape, latent_dim, num_classes, **kwargs)
         self.class_weight = float(class_weight)
         self.fake_class_weight = float(fake_class_weight)
-        self.set_networks(*self.build_networks(g_width, d_width, d_normalization, embed_dim))
+        self.set_networks(*self.build_networks(g_width, d_width, d_normalization, embed_dim,
+                                               d_dropout))
 
-    def build_networks(self, g_width, d_width, d_normalization, embed_dim):
+    @classmethod
+    def from_config(cls, config):
+        # Files written before d_dropout had none: they reload as they were built.
+        return super().from_config({"d_dropout": 0.0, **config})
+
+    def build_networks(self, g_width, d_width, d_normalization, embed_dim, d_dropout=0.0):
         """`(generator, discriminator)`: D has a "logits" and a "classes" head."""
         return (
             conditional_generator(
@@ -70,7 +83,7 @@ class ACGAN(ConditionalGAN):
             ),
             heads_discriminator(
                 self.image_shape, {"logits": 1, "classes": self.num_classes},
-                d_width, d_normalization,
+                d_width, d_normalization, dropout=d_dropout,
             ),
         )
 

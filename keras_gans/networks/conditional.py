@@ -3,7 +3,8 @@
 - `conditional_generator`: G(z, labels) with a label embedding joined to z, or
   G(z, codes) with InfoGAN's codes joined to z.
 - `label_discriminator`: D(x, y) with the label embedded as one extra input
-  channel (int labels, or soft label vectors for Triple-GAN).
+  channel, or projected onto D's features (Miyato & Koyama 2018); int labels,
+  or soft label vectors for Triple-GAN.
 - `heads_discriminator`: one convolutional trunk with named linear heads (AC-GAN's
   source and class heads, InfoGAN's Q head, SGAN's K classes) and its features.
 - `image_encoder`: x -> z (BiGAN's E) or x -> class logits (Triple-GAN's C).
@@ -72,7 +73,7 @@ def conv_trunk(x, image_size, width=64, normalization="batch", dropout=0.0):
 
 def conditional_generator(
     image_shape, latent_dim=100, num_classes=None, code_dim=None, width=64,
-    embed_dim=None, name="generator",
+    embed_dim=None, embed_initializer="uniform", name="generator",
 ):
     """DCGAN generator conditioned on int labels or on a code vector.
 
@@ -87,6 +88,10 @@ def conditional_generator(
         code_dim: int or None. Size of the float `codes` input.
         width: int. Filters of G's last hidden stage.
         embed_dim: int or None. Size of the label embedding.
+        embed_initializer: Keras initializer of the label embedding. Keras'
+            "uniform" (U(-0.05, 0.05)) starts the label ~30x weaker than z;
+            `keras.initializers.RandomNormal(stddev=1.0)` starts it as strong
+            as z (what `cgan` uses).
         name: str. The model's name.
 
     Returns:
@@ -106,7 +111,8 @@ def conditional_generator(
     if num_classes is not None:
         cond = keras.Input((), dtype="int32", name="labels")
         embed_dim = int(embed_dim or num_classes)
-        c = layers.Embedding(int(num_classes), embed_dim, name="label_embedding")(cond)
+        c = layers.Embedding(int(num_classes), embed_dim, embeddings_initializer=embed_initializer,
+                             name="label_embedding")(cond)
     else:
         cond = keras.Input((int(code_dim),), name="codes")
         embed_dim = int(code_dim)
@@ -116,11 +122,21 @@ def conditional_generator(
     return keras.Model([z, cond], body(h), name=name)
 
 
+LABEL_INPUTS = ("channel", "projection")
+
+
 def label_discriminator(
     image_shape, num_classes, width=64, normalization="batch", soft_labels=False,
-    dropout=0.0, name="discriminator",
+    dropout=0.0, label_input="channel", name="discriminator",
 ):
-    """D(x, y): the label becomes one extra H x W input channel, then a conv trunk.
+    """D(x, y): a conv trunk on the image, told the label in one of two ways.
+
+    - `label_input="channel"`: the label's learned H x W map is one extra
+      input channel.
+    - `label_input="projection"` (Miyato & Koyama 2018, arXiv:1802.05637):
+      the trunk sees the image only, and the logit is
+      `linear(features) + <embed(y), features>`, so the label weighs on D's
+      decision as much as the image does from the first step.
 
     Args:
         image_shape: tuple. (H, W, C).
@@ -130,6 +146,7 @@ def label_discriminator(
         soft_labels: bool. Take label vectors [N, K] (one-hot or a classifier's
             probabilities; Triple-GAN) instead of int32 labels [N].
         dropout: float. Dropout after each stage.
+        label_input: str. "channel" or "projection".
         name: str. The model's name.
 
     Returns:
@@ -141,14 +158,26 @@ def label_discriminator(
     ```
     """
     h, w, _ = check_image_shape(image_shape)
+    if label_input not in LABEL_INPUTS:
+        raise ValueError(f"label_input must be one of {LABEL_INPUTS}; got {label_input!r}.")
     x_in = keras.Input(image_shape, name="images")
     if soft_labels:
         y_in = keras.Input((int(num_classes),), name="labels")
-        y = layers.Dense(h * w, use_bias=False, name="label_map")(y_in)
     else:
         y_in = keras.Input((), dtype="int32", name="labels")
-        y = layers.Embedding(int(num_classes), h * w, name="label_map")(y_in)
-    y = layers.Reshape((h, w, 1))(y)
+
+    def embed(units, layer_name):
+        if soft_labels:
+            return layers.Dense(units, use_bias=False, name=layer_name)(y_in)
+        return layers.Embedding(int(num_classes), units, name=layer_name)(y_in)
+
+    if label_input == "projection":
+        x = conv_trunk(x_in, h, width, normalization, dropout)
+        unconditional = layers.Dense(1, name="unconditional_logits")(x)
+        projection = layers.Dot(axes=1)([embed(int(x.shape[-1]), "label_projection"), x])
+        out = layers.Add(dtype="float32", name="logits")([unconditional, projection])
+        return keras.Model([x_in, y_in], out, name=name)
+    y = layers.Reshape((h, w, 1))(embed(h * w, "label_map"))
     x = layers.Concatenate()([x_in, y])
     x = conv_trunk(x, h, width, normalization, dropout)
     out = layers.Dense(1, dtype="float32", name="logits")(x)
