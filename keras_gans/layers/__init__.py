@@ -1,9 +1,22 @@
-"""Reusable layers, grouped by theme; each reloads from `.keras` files by itself."""
+"""Reusable layers, grouped by theme; each reloads from `.keras` files by itself.
+
+- normalization: `BatchNorm`, `VirtualBatchNormalization` (with `ReferenceBatch`,
+  `DropReferenceBatch`), `PixelNorm`, `AdaIN`;
+- equalized learning rate (ProGAN, StyleGAN): `EqualizedDense`, `EqualizedConv2D`;
+- style (StyleGAN): `ModulatedConv2D`, `NoiseInjection`;
+- batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`;
+- resampling and padding: `Upsample2D`, `Downsample2D`, `ReflectionPadding2D`;
+- `ImagePool`, CycleGAN's history of generated images.
+"""
 
 from keras_gans.layers.batch_norm import BatchNorm
+from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.minibatch import MinibatchDiscrimination
+from keras_gans.layers.modulated import ModulatedConv2D
 from keras_gans.layers.padding import ReflectionPadding2D
+from keras_gans.layers.resample import Downsample2D, Upsample2D
+from keras_gans.layers.style import AdaIN, MinibatchStdDev, NoiseInjection, PixelNorm
 from keras_gans.layers.vbn import (
     DropReferenceBatch,
     ReferenceBatch,
@@ -11,11 +24,20 @@ from keras_gans.layers.vbn import (
 )
 
 __all__ = [
+    "AdaIN",
     "BatchNorm",
+    "Downsample2D",
     "DropReferenceBatch",
+    "EqualizedConv2D",
+    "EqualizedDense",
     "ImagePool",
     "MinibatchDiscrimination",
+    "MinibatchStdDev",
+    "ModulatedConv2D",
+    "NoiseInjection",
+    "PixelNorm",
     "ReferenceBatch",
     "ReflectionPadding2D",
+    "Upsample2D",
     "VirtualBatchNormalization",
 ]

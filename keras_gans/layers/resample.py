@@ -1,0 +1,149 @@
+"""Up- and downsampling of images by an integer factor, optionally low-pass
+filtered as in StyleGAN2 (Karras et al. 2019, arXiv:1912.04958, appendix B:
+the [1, 3, 3, 1] filter of Zhang 2019, arXiv:1904.11486)."""
+
+import keras
+from keras import layers, ops
+
+
+def _check_factor(factor):
+    if int(factor) != factor or int(factor) < 1:
+        raise ValueError(f"factor must be a positive integer; got {factor!r}.")
+    return int(factor)
+
+
+def _blur_axis(x, axis):
+    """[1, 2, 1] / 4 along `axis` (1 or 2), edge pixels repeated past the border."""
+    pad = [(0, 0)] * 4
+    pad[axis] = (1, 1)
+    padded = ops.pad(x, pad, mode="symmetric")  # symmetric by 1 repeats the edge pixel
+    if axis == 1:
+        a, b, c = padded[:, :-2], padded[:, 1:-1], padded[:, 2:]
+    else:
+        a, b, c = padded[:, :, :-2], padded[:, :, 1:-1], padded[:, :, 2:]
+    return (a + 2.0 * b + c) * 0.25
+
+
+def blur121(x):
+    """Separable [1, 2, 1] / 4 blur of images `[N, H, W, C]`, same shape; the
+    edge pixels are repeated past the border, so a constant image stays constant."""
+    return _blur_axis(_blur_axis(x, 1), 2)
+
+
+def _check_images(input_shape, name):
+    if len(input_shape) != 4:
+        raise ValueError(
+            f"{name} takes images [batch, height, width, channels]; got shape "
+            f"{tuple(input_shape)}."
+        )
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class Upsample2D(layers.Layer):
+    """Nearest-neighbour upsampling by an integer factor, optionally blurred.
+
+    `[N, H, W, C] -> [N, H * factor, W * factor, C]`. With `blur=True` the
+    upsampled image is filtered with the separable [1, 2, 1] / 4 kernel
+    (depthwise, edges repeated), so nearest + blur is the box of width
+    `factor` convolved with [1, 2, 1]. For `factor=2` that is exactly
+    StyleGAN2's `upsample2d`: zero insertion followed by the normalised
+    [1, 3, 3, 1] filter (times 2 per axis), i.e. bilinear interpolation with
+    half-pixel centres, with no half-pixel shift (a 4-tap filter applied
+    after nearest upsampling would shift the image). At the borders the
+    edge pixel is repeated instead of padding zeros, so a constant image stays
+    constant.
+
+    Args:
+        factor: int. Upsampling factor.
+        blur: bool. Whether to low-pass filter after upsampling.
+        **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    x = keras_gans.layers.Upsample2D(2, blur=True)(x)   # 8x8 -> 16x16
+    ```
+    """
+
+    def __init__(self, factor=2, blur=False, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = _check_factor(factor)
+        self.blur = bool(blur)
+
+    def build(self, input_shape):
+        _check_images(input_shape, "Upsample2D")
+
+    def call(self, inputs):
+        x = inputs
+        if self.factor > 1:
+            x = ops.repeat(ops.repeat(x, self.factor, axis=1), self.factor, axis=2)
+        if self.blur:
+            x = blur121(x)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        f = self.factor
+        return (n, None if h is None else h * f, None if w is None else w * f, c)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(factor=self.factor, blur=self.blur)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class Downsample2D(layers.Layer):
+    """Average-pool downsampling by an integer factor, optionally blurred.
+
+    `[N, H, W, C] -> [N, H / factor, W / factor, C]`; height and width must be
+    multiples of `factor`. With `blur=True` the image is filtered with the
+    separable [1, 2, 1] / 4 kernel (depthwise, edges repeated) before the
+    average pool, so blur + pool is the [1, 2, 1] kernel convolved with the
+    box of width `factor`, then subsampled. For `factor=2` that is exactly
+    StyleGAN2's `downsample2d`: the normalised [1, 3, 3, 1] filter, then every
+    other pixel, aligned with the 2x2 blocks (no half-pixel shift). At the
+    borders the edge pixel is repeated, so a constant image stays constant.
+
+    Args:
+        factor: int. Downsampling factor.
+        blur: bool. Whether to low-pass filter before subsampling.
+        **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    x = keras_gans.layers.Downsample2D(2, blur=True)(x)   # 16x16 -> 8x8
+    ```
+    """
+
+    def __init__(self, factor=2, blur=False, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = _check_factor(factor)
+        self.blur = bool(blur)
+
+    def build(self, input_shape):
+        _check_images(input_shape, "Downsample2D")
+        for size in input_shape[1:3]:
+            if size is not None and size % self.factor:
+                raise ValueError(
+                    f"Downsample2D(factor={self.factor}) needs a height and width that are "
+                    f"multiples of {self.factor}; got shape {tuple(input_shape)}."
+                )
+
+    def call(self, inputs):
+        x = inputs
+        if self.blur:
+            x = blur121(x)
+        if self.factor > 1:
+            x = ops.average_pool(x, self.factor, strides=self.factor, padding="valid",
+                                 data_format="channels_last")
+        return x
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        f = self.factor
+        return (n, None if h is None else h // f, None if w is None else w // f, c)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(factor=self.factor, blur=self.blur)
+        return config
