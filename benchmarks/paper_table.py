@@ -17,6 +17,13 @@ that our FID lands where the paper's does for the paper's networks.
     python benchmarks/paper_table.py --list          # the rows, done or not
     python benchmarks/paper_table.py --table         # rewrite docs/PAPER_TABLE.md from the rows
     python benchmarks/paper_table.py --rows nsgan --steps 50 --num 500 --out /tmp/t.jsonl  # a quick look
+    python benchmarks/paper_table.py --rows nsgan --set ema=0.999 --lr g=1e-4   # a candidate default
+
+A row run with `--set NAME=VALUE` (constructor arguments) or `--lr
+GROUP=VALUE` (learning rates) is a candidate default: it is kept apart, in
+docs/paper_table_candidates.jsonl and runs/paper_table/ROW[...]/, under the
+name `ROW[NAME=VALUE,...]`, and docs/PAPER_TABLE.md lists it under "Defaults
+tried" beside the row of the defaults.
 
 It resumes where it stopped. A row is a process: its training keeps a backup
 every epoch of 625 steps in runs/paper_table/ROW/ (a rerun of a killed row
@@ -51,6 +58,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 OUT = os.path.join(ROOT, "docs", "paper_table.jsonl")
+CANDIDATES = os.path.join(ROOT, "docs", "paper_table_candidates.jsonl")
 TABLE = os.path.join(ROOT, "docs", "PAPER_TABLE.md")
 GRIDS = os.path.join(ROOT, "docs", "paper_table")
 WORK = os.path.join(ROOT, "runs", "paper_table")
@@ -122,6 +130,30 @@ def read_rows(path):
                     row = json.loads(line)
                     rows[row["row"]] = row  # the last line of a row wins
     return rows
+
+
+def parse_pairs(items, what):
+    """`["a=1", "b=x"]` -> {"a": 1, "b": "x"} (values as Python literals, else strings)."""
+    import ast
+
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit(f"{what} takes NAME=VALUE; got {item!r}")
+        try:
+            out[name.strip()] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            out[name.strip()] = text
+    return out
+
+
+def variant_of(args):
+    """`(settings, learning_rates, tag)` of a candidate run ("" tag: the defaults)."""
+    settings = parse_pairs(args.set, "--set")
+    rates = {k: float(v) for k, v in parse_pairs(args.lr, "--lr").items()}
+    parts = [f"{k}={v}" for k, v in settings.items()] + [f"lr_{k}={v:g}" for k, v in rates.items()]
+    return settings, rates, ",".join(parts)
 
 
 def overrides_for(row):
@@ -214,7 +246,10 @@ def run_row(row, args):
     from keras_gans.training.state import NonFiniteError
 
     model_name, networks = ROWS[row]
-    run_dir = os.path.join(args.work, row.replace("@", "-"))
+    settings, rates, tag = variant_of(args)
+    name = f"{row}[{tag}]" if tag else row
+    run_dir = os.path.join(args.work, name.replace("@", "-").replace("[", "-").replace("]", "")
+                           .replace(",", "-").replace("=", ""))
     os.makedirs(run_dir, exist_ok=True)
     # The study counted discriminator updates: with n_critic D updates per
     # train step, 15,625 D updates (and 15,625 / n_critic G updates) are
@@ -223,27 +258,29 @@ def run_row(row, args):
     steps = max(1, args.steps // n_critic)
     epochs = max(1, -(-steps // args.backup_every))
     steps_per_epoch = min(args.backup_every, steps)
-    record = {"row": row, "model": model_name, "networks": networks, "data": f"{DATA}:train",
+    record = {"row": name, "model": model_name, "networks": networks, "data": f"{DATA}:train",
               "image_size": IMAGE_SIZE, "batch_size": BATCH, "steps": epochs * steps_per_epoch,
               "n_critic": n_critic, "discriminator_updates": epochs * steps_per_epoch * n_critic,
               "command": " ".join(["python", "benchmarks/paper_table.py", "--rows", row]
                                   + ([f"--steps {args.steps}"] if args.steps != STEPS else [])
-                                  + ([f"--num {args.num}"] if args.num != NUM else [])),
+                                  + ([f"--num {args.num}"] if args.num != NUM else [])
+                                  + [f"--set {x}" for x in args.set] + [f"--lr {x}" for x in args.lr]),
               "commit": commit(), "date_start": datetime.datetime.now().isoformat(timespec="seconds"),
               "machine_start": machine()}
     clock_path = os.path.join(run_dir, "clock.json")
     diverged = None
     if finished_run(run_dir):
-        print(f"[{row}] training finished earlier in {run_dir}; scoring it", flush=True)
+        print(f"[{name}] training finished earlier in {run_dir}; scoring it", flush=True)
         model = keras.saving.load_model(os.path.join(run_dir, "model.keras"))
     else:
-        print(f"[{row}] training {model_name} ({networks} networks) on {DATA} at {IMAGE_SIZE} px: "
+        print(f"[{name}] training {model_name} ({networks} networks) on {DATA} at {IMAGE_SIZE} px: "
               f"{epochs} epochs x {steps_per_epoch} steps of {BATCH} in {run_dir}", flush=True)
         with Clock(clock_path):
             try:
                 result = run(model_name, DATA, epochs=epochs, batch_size=BATCH, image_size=IMAGE_SIZE,
                              channels=1, steps_per_epoch=steps_per_epoch, seed=0, run_dir=run_dir,
-                             export=False, overrides=overrides_for(row), verbose=args.verbose)
+                             export=False, overrides={**overrides_for(row), **settings},
+                             learning_rates=rates or None, verbose=args.verbose)
                 model = result.model
                 record["settings"] = {k: v for k, v in result.settings.get("settings", {}).items()
                                       if isinstance(v, (int, float, str, bool, type(None), list, tuple))}
@@ -263,10 +300,11 @@ def run_row(row, args):
     if model is None:
         record.update(fid=None, diverged=diverged)
     else:
-        grids = GRIDS if args.out == OUT else os.path.join(os.path.dirname(os.path.abspath(args.out)),
-                                                           "paper_table")
+        grids = GRIDS if args.out == OUT else os.path.join(
+            os.path.dirname(os.path.abspath(args.out)),
+            os.path.splitext(os.path.basename(args.out))[0])
         os.makedirs(grids, exist_ok=True)
-        grid_path = os.path.join(grids, row.replace("@", "-") + ".png")
+        grid_path = os.path.join(grids, os.path.basename(run_dir) + ".png")
         images_lib.save_grid(model.sample(64, seed=1), grid_path, ncols=8)
         record["grid"] = os.path.relpath(grid_path, os.path.dirname(TABLE))
         clock = time.time()
@@ -282,7 +320,7 @@ def run_row(row, args):
     record["machine_end"] = machine()
     with open(args.out, "a") as f:
         f.write(json.dumps(record, default=str) + "\n")
-    print(f"[{row}] FID {record['fid']}  train {record['train_seconds']:.0f} s "
+    print(f"[{name}] FID {record['fid']}  train {record['train_seconds']:.0f} s "
           f"({record['img_s']} img/s)  -> {args.out}", flush=True)
     return record
 
@@ -334,6 +372,22 @@ def write_table(rows, path=TABLE):
             f"{row['train_seconds'] / 60:.1f} min{runs} | {fmt(row.get('img_s'), 0)} | "
             f"{row['train_cpu_seconds'] / 60:.1f} min | {fmt(row.get('eval_seconds', 0) / 60)} min | "
             f"{mach} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
+    tried = read_rows(CANDIDATES) if path == TABLE else {}
+    if tried:
+        lines += ["", "## Defaults tried", "",
+                  "Candidate defaults (`--set` / `--lr`), each one run of the same protocol, beside "
+                  "the row of the defaults. A default changes only when it is better here and no "
+                  "worse on digits (benchmarks/quality.py).", "",
+                  "| candidate | our FID | defaults' FID | paper's best | train wall | img/s | commit, date | samples |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, row in tried.items():
+            base = rows.get(name.split("[")[0], {})
+            paper = PAPER.get(row["model"])
+            grid = f"![{name}]({row['grid']})" if row.get("grid") else ""
+            ours = fmt(row.get("fid")) if row.get("fid") is not None else "diverged"
+            lines.append(f"| {name} | {ours} | {fmt(base.get('fid'))} | "
+                         f"{paper[0] if paper else '—'} | {row['train_seconds'] / 60:.1f} min | "
+                         f"{fmt(row.get('img_s'), 0)} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
     missing = [n for n in ROWS if n not in rows]
     if missing:
         lines += ["", f"Not measured yet: {', '.join(missing)} (`python benchmarks/paper_table.py` "
@@ -356,18 +410,26 @@ def main(argv=None):
     p.add_argument("--list", action="store_true")
     p.add_argument("--table", action="store_true", help="only rewrite docs/PAPER_TABLE.md")
     p.add_argument("--redo", action="store_true", help="run the rows even when finished")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a candidate default: a constructor argument (repeatable)")
+    p.add_argument("--lr", action="append", default=[], metavar="GROUP=VALUE",
+                   help="a candidate default: an optimizer group's learning rate (repeatable)")
     p.add_argument("--quiet", dest="verbose", action="store_false")
     args = p.parse_args(argv)
+    if (args.set or args.lr) and args.out == OUT:
+        args.out = CANDIDATES
     if args.row:
         run_row(args.row, args)
-        if args.out == OUT:
+        if args.out in (OUT, CANDIDATES):
             write_table(read_rows(OUT))
         return 0
     wanted = [r.strip() for r in args.rows.split(",") if r.strip()]
     unknown = [r for r in wanted if r not in ROWS]
     if unknown:
         raise SystemExit(f"unknown rows {unknown}; the rows are {', '.join(ROWS)}")
-    done = read_rows(args.out)
+    tag = variant_of(args)[2]
+    done = {k.replace(f"[{tag}]", ""): v for k, v in read_rows(args.out).items()
+            if (f"[{tag}]" in k) == bool(tag)}
     if args.list:
         for r in ROWS:
             d = done.get(r)
@@ -383,6 +445,7 @@ def main(argv=None):
         cmd = [sys.executable, os.path.abspath(__file__), "--row", r, "--steps", str(args.steps),
                "--num", str(args.num), "--out", args.out, "--work", args.work,
                "--backup-every", str(args.backup_every)]
+        cmd += [f"--set={x}" for x in args.set] + [f"--lr={x}" for x in args.lr]
         if not args.verbose:
             cmd.append("--quiet")
         rc = subprocess.call(cmd)
