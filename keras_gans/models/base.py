@@ -18,7 +18,10 @@ adversarial arguments in `inapplicable_arguments`):
   optimizer group, its loss method, `repeats` (n_critic), `every` (lazy
   regularization, with StyleGAN2's optimizer correction) and an optional
   `when` condition (a phase);
-- one saved int64 step counter, `step_counter`, that conditions read.
+- one saved int64 step counter, `step_counter`, that conditions read;
+- `augment` ("diffaugment", "ada"): every image D sees passes through one
+  hook, `augment_discriminator_inputs`, in D's step and in G's loss (ADA's p
+  is a saved variable, updated after each step).
 
 A model is its wiring plus the loss methods its steps name.
 """
@@ -457,7 +460,8 @@ def _argument_table(cls):
                 if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                     defaults.setdefault(p.name, p.default)
         rules.extend(vars(klass).get("argument_rules", {}).items())
-    for name in getattr(cls, "inapplicable_arguments", ()):
+    refused = getattr(cls, "refused_arguments", None)
+    for name in (refused() if refused is not None else getattr(cls, "inapplicable_arguments", ())):
         defaults.pop(name, None)
     return defaults, tuple(rules)
 
@@ -537,6 +541,15 @@ def _loss_names():
     from keras_gans import losses
 
     return tuple(losses.names()) + tuple(losses.RELATIVISTIC_PAIRS)
+
+
+#: `GAN(augment=...)`'s choices (None: no augmentation).
+AUGMENT_CHOICES = ("diffaugment", "ada")
+#: The constructor arguments of augmentation (refused together).
+AUGMENT_ARGUMENTS = ("augment", "ada_target", "ada_kimg", "ada_interval")
+#: What a GAN with `augment="ada"` logs besides its losses: p, and the mean
+#: of sign(D(real)) of each step (r_t).
+ADA_METRICS = ("ada_p", "ada_rt")
 
 
 def physical_memory():
@@ -686,6 +699,20 @@ class GenerativeModel(keras.Model):
         return sorted(_argument_table(cls)[0])
 
     @classmethod
+    def refused_arguments(cls):
+        """Arguments of a base class's constructor that this model does not
+        take: name -> why (None: `inapplicable_arguments`, refused as unknown).
+        `check_arguments` refuses them (a None value of one with a reason
+        passes) and `constructor_arguments` does not list them.
+
+        Example:
+        ```python
+        keras_gans.models.BEGAN.refused_arguments()["augment"]  # why BEGAN takes no augment
+        ```
+        """
+        return {name: None for name in cls.inapplicable_arguments}
+
+    @classmethod
     def default_arguments(cls, preset=True, **config):
         """The constructor arguments `cls` is built with: its defaults over the
         MRO, then its registry preset (when `preset` and `cls` is registered),
@@ -731,10 +758,15 @@ class GenerativeModel(keras.Model):
         ```
         """
         defaults, _ = _argument_table(cls)
+        refused = cls.refused_arguments()
         for name, value in config.items():
             if name not in defaults:
                 if name in _KERAS_ARGUMENTS or name in cls.player_names:
                     continue
+                if refused.get(name) is not None:
+                    if value is None:  # "none of it": what the model does anyway
+                        continue
+                    raise ValueError(f"{cls.__name__} does not take {name}: {refused[name]}")
                 raise ValueError(f"{cls.__name__} has no argument {name!r}; it takes: "
                                  f"{', '.join(cls.constructor_arguments())}.")
             check_argument(cls, name, value)
@@ -1266,6 +1298,23 @@ class GAN(GenerativeModel):
         ema: float or None. Keep an exponential moving average of G's weights
             with this decay (e.g. 0.999), updated after every G step;
             `generate`, `sample` and the exports then use the average.
+        augment: str or None. Augment every image D sees, real and generated,
+            in D's step and in G's (`augment_discriminator_inputs`; the
+            image part only of a conditional D's inputs), with
+            differentiable ops from `keras_gans.augment`: "diffaugment"
+            (Zhao et al. 2020, arXiv:2006.10738: colour, translation and
+            cutout on every image) or "ada" (Karras et al. 2020,
+            arXiv:2006.06676: each op with probability p, p adapted to D's
+            overfitting). None: no augmentation. The random numbers come
+            from the model's seed, like its latents. A model whose own losses
+            bypass the hook refuses it (`refused_arguments`).
+        ada_target: float. ADA's target of r_t = E[sign(D(real))] (0.6 in
+            the paper): p rises while r_t is above it and falls below.
+        ada_kimg: float. ADA's speed: p can go from 0 to 1 in this many
+            thousand real images (500 in the paper, for runs of millions of
+            images; 10 here, for the bundled data's tens of thousands).
+        ada_interval: int. Train steps between two adjustments of p (4 in
+            the paper); r_t is the mean over them.
         generator: keras.Model or None. Your own G (z -> images), in place
             of the model's builder.
         discriminator: keras.Model or None. Your own D (images -> logits).
@@ -1287,7 +1336,18 @@ class GAN(GenerativeModel):
     argument_rules = {
         "loss": _loss_names,
         "*_normalization": ("batch", "layer", "none"),
+        "augment": AUGMENT_CHOICES,
+        "ada_target": "rate",
+        "ada_kimg": "positive",
+        "ada_interval": "positive",
     }
+
+    #: Whether the model's losses put D's inputs through
+    #: `augment_discriminator_inputs`: None infers it (True when the model
+    #: keeps the base class's steps, `discriminator_step_loss`,
+    #: `generator_step_loss` and `generator_loss`); a model that calls the
+    #: hook in losses of its own sets True.
+    takes_augment = None
 
     #: Names of the values `train_step` logs; one `keras.metrics.Mean` each.
     metric_names = ("d_loss", "g_loss")
@@ -1306,6 +1366,10 @@ class GAN(GenerativeModel):
         n_critic=1,
         seed=None,
         ema=None,
+        augment=None,
+        ada_target=0.6,
+        ada_kimg=10.0,
+        ada_interval=4,
         **kwargs,
     ):
         super().__init__(image_shape, latent_dim, ema=ema, **kwargs)
@@ -1327,6 +1391,19 @@ class GAN(GenerativeModel):
             aggregation="only_first_replica", name="step_counter")
         vars(self)["optimizers"] = {}
         vars(self)["_compile_optimizer_configs"] = {}
+        self.augment = augment
+        self.ada_target = float(ada_target)
+        self.ada_kimg = float(ada_kimg)
+        self.ada_interval = int(ada_interval)
+        if augment == "ada":
+            # ADA's state, saved with the model and its backups: p, and the
+            # sum of this interval's per-step E[sign(D(real))]. Every replica
+            # assigns the same value ("mean": assignable in replica context).
+            self.ada_p = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         aggregation="mean", name="ada_p")
+            self.ada_signs = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                             aggregation="mean", name="ada_signs")
+            self.trackers.update({n: keras.metrics.Mean(name=n) for n in ADA_METRICS})
 
     # ------------------------------------------------------------------ wiring
 
@@ -1418,12 +1495,120 @@ class GAN(GenerativeModel):
         g_in = self.generator_inputs(batch, real)
         fake_images = keras.tree.map_structure(ops.stop_gradient, self.generate_fakes(g_in))
         fake = self.discriminator_inputs(fake_images, g_in)
-        return self.discriminator_loss(real, fake)
+        if self.augment is None:
+            return self.discriminator_loss(real, fake)
+        vars(self).pop("_ada_rt", None)  # none left from another trace
+        loss, logs = self.discriminator_loss(self.augment_discriminator_inputs(real),
+                                             self.augment_discriminator_inputs(fake))
+        rt = vars(self).pop("_ada_rt", None)
+        if rt is not None:
+            logs = dict(logs, ada_rt=rt)
+        return loss, logs
 
     def generator_step_loss(self, real):
         """The G step: fresh generator inputs, then `generator_loss`."""
         batch = ops.shape(self.unpack_images(real))[0]
         return self.generator_loss(real, self.generator_inputs(batch, real))
+
+    # ------------------------------------------------------------ augmentation
+
+    @classmethod
+    def augment_refusal(cls):
+        """Why this model cannot take `augment` (None: it can).
+
+        Augmentation reaches D in `discriminator_step_loss` (real and fake)
+        and `generator_loss` (fake); a model whose steps or G loss are its
+        own would augment D's inputs in one step only, which teaches G the
+        augmentations, so it refuses the argument unless it sets
+        `takes_augment`.
+        """
+        if cls.takes_augment is not None:
+            return None if cls.takes_augment else (
+                f"{cls.__name__} sets takes_augment = False.")
+        own = [m for m in ("build_steps", "discriminator_step_loss", "generator_step_loss",
+                           "generator_loss") if getattr(cls, m) is not getattr(GAN, m)]
+        if not own:
+            return None
+        return (f"augmentation reaches D through the base class's discriminator_step_loss and "
+                f"generator_loss, and {cls.__name__} has its own {', '.join(own)}, so D's "
+                "inputs would not be augmented in both steps. (A model that passes them through "
+                "self.augment_discriminator_inputs in its own losses sets takes_augment = True.)")
+
+    @classmethod
+    def refused_arguments(cls):
+        refused = super().refused_arguments()
+        why = cls.augment_refusal()
+        if why is not None:
+            refused.update({name: why for name in AUGMENT_ARGUMENTS if name not in refused})
+        return refused
+
+    def augment_discriminator_inputs(self, inputs):
+        """D's inputs with their images augmented (`augment`); the inputs
+        themselves, untouched, when `augment` is None.
+
+        The one place augmentation enters: `discriminator_step_loss` passes
+        the real and the generated inputs through it, `generator_loss` the
+        generated ones. Of a list or tuple (a conditional D's
+        `[images, labels]`) only the first entry, the images, is augmented.
+
+        Args:
+            inputs: tensor `[B, H, W, C]`, or a list/tuple whose first entry is.
+
+        Returns:
+            the same structure.
+        """
+        if self.augment is None:
+            return inputs
+        if isinstance(inputs, (list, tuple)):
+            return type(inputs)([self.augment_images(inputs[0]), *inputs[1:]])
+        return self.augment_images(inputs)
+
+    def augment_images(self, images):
+        """`images` through the `augment` pipeline, with random numbers from
+        the model's seed (`random_uniform` / `random_normal`: one row per
+        image, so each replica draws for its own rows)."""
+        from keras_gans import augment as augment_lib
+
+        batch = ops.shape(images)[0]
+        if self.augment == "diffaugment":
+            return augment_lib.diffaugment(
+                images, self.random_uniform((batch, augment_lib.DIFFAUGMENT_UNIFORMS)))
+        u = self.random_uniform((batch, augment_lib.ADA_UNIFORMS))
+        n = self.random_normal((batch, augment_lib.ADA_NORMALS))
+        return augment_lib.ada_augment(images, ops.convert_to_tensor(self.ada_p), u, n)
+
+    def record_real_outputs(self, real_logits):
+        """Keeps the mean of sign(D(real)) of this D update for ADA's r_t
+        (`discriminator_loss` calls it; nothing without ADA)."""
+        if self.augment == "ada":
+            vars(self)["_ada_rt"] = ops.mean(ops.sign(ops.cast(real_logits, "float32")))
+
+    def update_ada(self, logs, real):
+        """ADA's controller, after every train step: adds this step's
+        E[sign(D(real))] (`ada_rt` in `logs`, averaged over replicas) to the
+        interval's sum; every `ada_interval` steps moves p by
+        `keras_gans.augment.ada_adjustment` (r_t = the interval's mean) and
+        clips it to [0, 1]. Adds `ada_p` (p after the step) to the logs."""
+        from keras_gans import augment as augment_lib
+        from keras_gans.cross_replica import global_sum
+
+        if "ada_rt" not in logs:
+            raise ValueError(
+                f"{type(self).__name__}(augment='ada') needs D's outputs on the real batch: "
+                "its discriminator_loss must call self.record_real_outputs(real_logits).")
+        rt = global_mean(ops.cast(logs["ada_rt"], "float32"))
+        images = global_sum(ops.cast(ops.shape(self.unpack_images(real))[0], "float32"))
+        signs = self.ada_signs + rt
+        due = ops.equal((self.step_counter + 1) % self.ada_interval, 0)
+        r_t = signs / float(self.ada_interval)
+        step = augment_lib.ada_adjustment(r_t, self.ada_target, images * self.ada_interval,
+                                          self.ada_kimg)
+        p = ops.clip(self.ada_p + step, 0.0, 1.0)
+        self.ada_p.assign(ops.where(due, p, self.ada_p))
+        self.ada_signs.assign(ops.where(due, ops.zeros_like(signs), signs))
+        logs = dict(logs)
+        logs["ada_p"] = ops.convert_to_tensor(self.ada_p)
+        return logs
 
     # ----------------------------------------------------------------- compile
 
@@ -1703,13 +1888,15 @@ class GAN(GenerativeModel):
         """
         real_logits = self.discriminator(real, training=True)
         fake_logits = self.discriminator(fake, training=True)
+        self.record_real_outputs(real_logits)
         loss = self.d_loss_fn(real_logits, fake_logits, **self.loss_kwargs(self.d_loss_fn))
         return loss, {"d_loss": loss}
 
     def generator_loss(self, real, z):
         """G's loss for generator inputs `z` (`real` is there for models that need it)."""
         fake = self.generator(z, training=True)
-        fake_logits = self.discriminator(self.discriminator_inputs(fake, z), training=True)
+        fake_logits = self.discriminator(
+            self.augment_discriminator_inputs(self.discriminator_inputs(fake, z)), training=True)
         loss = self.g_loss_fn(fake_logits, **self.loss_kwargs(self.g_loss_fn))
         return loss, {"g_loss": loss}
 
@@ -1793,6 +1980,8 @@ class GAN(GenerativeModel):
             else:
                 self.run_conditional_step(step, real, condition)
         logs = self.after_train_step(logs, real)
+        if self.augment == "ada":
+            logs = self.update_ada(logs, real)
         self.track(logs)
         self.step_counter.assign_add(1)
         return self.tracker_results()
