@@ -383,7 +383,8 @@ def write_table(rows, path=TABLE):
         for name, row in tried.items():
             base = rows.get(name.split("[")[0], {})
             paper = PAPER.get(row["model"])
-            grid = f"![{name}]({row['grid']})" if row.get("grid") else ""
+            alt = name.replace("[", " (").replace("]", ")")  # no brackets inside ![...]
+            grid = f"![{alt}]({row['grid']})" if row.get("grid") else ""
             ours = fmt(row.get("fid")) if row.get("fid") is not None else "diverged"
             lines.append(f"| {name} | {ours} | {fmt(base.get('fid'))} | "
                          f"{paper[0] if paper else '—'} | {row['train_seconds'] / 60:.1f} min | "
