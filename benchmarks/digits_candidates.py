@@ -1,0 +1,112 @@
+"""Candidate defaults of an unconditional model on digits, judged by the SVC.
+
+Trains a registered model on the bundled digits at 32 px (seed 0) with some
+settings changed, and every few epochs scores 1000 samples (seed 0) with
+`benchmarks/quality.py`'s second judge (`svc_scores`: scikit-learn's SVC on
+the 8x8 digits): its coverage of the ten digits and its mean confidence.
+Each score is one JSON line in docs/digits_candidates.jsonl, so what was
+tried for issue 16's "defaults that win" is on record beside
+docs/PAPER_TABLE.md's "Defaults tried".
+
+    python benchmarks/digits_candidates.py NAME EPOCHS [KEY=VALUE ...]
+    python benchmarks/digits_candidates.py dcgan 40                      # the defaults
+    python benchmarks/digits_candidates.py nsgan 30 ema=0.99 every=10
+    python benchmarks/digits_candidates.py dcgan 60 lr=1e-3 batch=16
+
+Keys: model (default dcgan), every (epochs between scores, default 10),
+batch (default 64), lr / dlr / b1 (Adam for G and D; default the paper's),
+width (g_width and d_width), latent, norm (d_normalization), ema, and two
+training changes that are not model options, applied to this run only:
+r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and topk=FRACTION (G's loss on the
+FRACTION of fakes D rates highest, Sinha et al. 2020).
+"""
+
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs",
+                   "digits_candidates.jsonl")
+
+
+def build(kv):
+    import keras
+    import tensorflow as tf
+
+    import keras_gans
+
+    kw = {"seed": 0}
+    if "width" in kv:
+        kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
+    if "norm" in kv:
+        kw["d_normalization"] = kv["norm"]
+    if "latent" in kv:
+        kw["latent_dim"] = int(kv["latent"])
+    if "ema" in kv:
+        kw["ema"] = float(kv["ema"])
+    m = keras_gans.get(kv.get("model", "dcgan"), **kw)
+    if "topk" in kv:
+        fraction = float(kv["topk"])
+
+        def generator_loss(real, z):
+            logits = tf.reshape(m.discriminator(m.generator(z, training=True), training=True), [-1])
+            k = tf.maximum(1, tf.cast(tf.cast(tf.shape(logits)[0], tf.float32) * fraction, tf.int32))
+            loss = m.g_loss_fn(tf.math.top_k(logits, k).values[:, None])
+            return loss, {"g_loss": loss}
+
+        m.generator_loss = generator_loss
+    if "r1" in kv:
+        from keras_gans.losses import r1_penalty
+
+        gamma, base_loss = float(kv["r1"]), m.discriminator_loss
+
+        def discriminator_loss(real, fake):
+            loss, logs = base_loss(real, fake)
+            return loss + 0.5 * gamma * r1_penalty(m.discriminator, real), logs
+
+        m.discriminator_loss = discriminator_loss
+    if any(k in kv for k in ("lr", "dlr", "b1")):
+        lr = float(kv.get("lr", 2e-4))
+        dlr, b1 = float(kv.get("dlr", lr)), float(kv.get("b1", 0.5))
+        m.compile(g_optimizer=keras.optimizers.Adam(lr, b1), d_optimizer=keras.optimizers.Adam(dlr, b1))
+    else:
+        m.compile()
+    return m
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 2 or "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0 if argv and ("-h" in argv or "--help" in argv) else 2
+    model_name, epochs = argv[0], int(argv[1])
+    kv = dict(a.split("=", 1) for a in argv[2:])
+    kv.setdefault("model", model_name)
+    import keras
+
+    import keras_gans
+    from quality import svc_scores
+
+    keras.utils.set_random_seed(0)
+    every, batch = int(kv.pop("every", 10)), int(kv.get("batch", 64))
+    m = build(kv)
+    ds = keras_gans.data.load("digits", image_size=32, batch_size=batch)
+    start, done = time.time(), 0
+    while done < epochs:
+        step = min(every, epochs - done)
+        m.fit(ds, epochs=done + step, initial_epoch=done, verbose=0)
+        done += step
+        row = {"epoch": done, "train_s": round(time.time() - start, 1), **kv,
+               **svc_scores(m.sample(1000, seed=0), None),
+               "command": "python benchmarks/digits_candidates.py " + " ".join(argv)}
+        print(json.dumps(row), flush=True)
+        with open(OUT, "a") as f:
+            f.write(json.dumps(row) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
