@@ -38,8 +38,33 @@ def _check_images(input_shape, name):
         )
 
 
+class _Resample2D(layers.Layer):
+    """What Upsample2D and Downsample2D share: the factor, the blur flag,
+    the image-shape check and the config."""
+
+    def __init__(self, factor=2, blur=False, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = _check_factor(factor)
+        self.blur = bool(blur)
+
+    def build(self, input_shape):
+        _check_images(input_shape, type(self).__name__)
+
+    def _resized(self, size):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        return (n, None if h is None else self._resized(h), None if w is None else self._resized(w), c)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(factor=self.factor, blur=self.blur)
+        return config
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
-class Upsample2D(layers.Layer):
+class Upsample2D(_Resample2D):
     """Nearest-neighbour upsampling by an integer factor, optionally blurred.
 
     `[N, H, W, C] -> [N, H * factor, W * factor, C]`. With `blur=True` the
@@ -64,14 +89,6 @@ class Upsample2D(layers.Layer):
     ```
     """
 
-    def __init__(self, factor=2, blur=False, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = _check_factor(factor)
-        self.blur = bool(blur)
-
-    def build(self, input_shape):
-        _check_images(input_shape, "Upsample2D")
-
     def call(self, inputs):
         x = inputs
         if self.factor > 1:
@@ -80,19 +97,12 @@ class Upsample2D(layers.Layer):
             x = blur121(x)
         return x
 
-    def compute_output_shape(self, input_shape):
-        n, h, w, c = input_shape
-        f = self.factor
-        return (n, None if h is None else h * f, None if w is None else w * f, c)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(factor=self.factor, blur=self.blur)
-        return config
+    def _resized(self, size):
+        return size * self.factor
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class Downsample2D(layers.Layer):
+class Downsample2D(_Resample2D):
     """Average-pool downsampling by an integer factor, optionally blurred.
 
     `[N, H, W, C] -> [N, H / factor, W / factor, C]`; height and width must be
@@ -115,13 +125,8 @@ class Downsample2D(layers.Layer):
     ```
     """
 
-    def __init__(self, factor=2, blur=False, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = _check_factor(factor)
-        self.blur = bool(blur)
-
     def build(self, input_shape):
-        _check_images(input_shape, "Downsample2D")
+        super().build(input_shape)
         for size in input_shape[1:3]:
             if size is not None and size % self.factor:
                 raise ValueError(
@@ -138,12 +143,5 @@ class Downsample2D(layers.Layer):
                                  data_format="channels_last")
         return x
 
-    def compute_output_shape(self, input_shape):
-        n, h, w, c = input_shape
-        f = self.factor
-        return (n, None if h is None else h // f, None if w is None else w // f, c)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(factor=self.factor, blur=self.blur)
-        return config
+    def _resized(self, size):
+        return size // self.factor
