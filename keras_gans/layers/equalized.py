@@ -247,3 +247,19 @@ def _pair(value, name):
     if len(pair) != 2 or any(int(v) < 1 for v in pair):
         raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
     return tuple(int(v) for v in pair)
+
+
+def check_image_and_style(input_shape, layer, style):
+    """Checks the `[x, style]` input shape of a style-modulated layer (AdaIN,
+    ModulatedConv2D): x `[batch, height, width, channels]` with known
+    channels, the style vector `[batch, dim]`. Returns `(x_shape, style_shape)`."""
+    if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not isinstance(
+            input_shape[0], (list, tuple)):
+        raise ValueError(f"{layer} takes [x, {style}]; got input shape {input_shape}.")
+    x_shape, style_shape = input_shape
+    if len(x_shape) != 4 or x_shape[-1] is None or len(style_shape) != 2:
+        raise ValueError(
+            f"{layer} takes [x, {style}] with x [batch, height, width, channels] and "
+            f"{style} [batch, dim]; got {tuple(x_shape)} and {tuple(style_shape)}."
+        )
+    return x_shape, style_shape

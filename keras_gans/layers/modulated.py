@@ -4,7 +4,7 @@ arXiv:1912.04958, section 2.2 and eq. 1-3)."""
 import keras
 from keras import ops
 
-from keras_gans.layers.equalized import EqualizedDense, _Equalized, _pair
+from keras_gans.layers.equalized import EqualizedDense, _Equalized, _pair, check_image_and_style
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -73,15 +73,7 @@ class ModulatedConv2D(_Equalized):
         self.affine = None
 
     def build(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not isinstance(
-                input_shape[0], (list, tuple)):
-            raise ValueError(f"ModulatedConv2D takes [x, style]; got input shape {input_shape}.")
-        x_shape, style_shape = input_shape
-        if len(x_shape) != 4 or x_shape[-1] is None or len(style_shape) != 2:
-            raise ValueError(
-                "ModulatedConv2D takes [x, style] with x [batch, height, width, channels] and "
-                f"style [batch, dim]; got {tuple(x_shape)} and {tuple(style_shape)}."
-            )
+        x_shape, style_shape = check_image_and_style(input_shape, "ModulatedConv2D", "style")
         channels = int(x_shape[-1])
         kh, kw = self.kernel_size
         self.affine = EqualizedDense(channels, gain=1.0, bias_init=1.0, dtype="float32",

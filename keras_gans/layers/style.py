@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-from keras_gans.layers.equalized import EqualizedDense
+from keras_gans.layers.equalized import EqualizedDense, check_image_and_style
 
 
 def _float32(x):
@@ -289,15 +289,7 @@ class AdaIN(layers.Layer):
         self.style_bias = None
 
     def build(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not isinstance(
-                input_shape[0], (list, tuple)):
-            raise ValueError(f"AdaIN takes [x, w]; got input shape {input_shape}.")
-        x_shape, w_shape = input_shape
-        if len(x_shape) != 4 or x_shape[-1] is None or len(w_shape) != 2:
-            raise ValueError(
-                "AdaIN takes [x, w] with x [batch, height, width, channels] and w [batch, dim]; "
-                f"got {tuple(x_shape)} and {tuple(w_shape)}."
-            )
+        x_shape, w_shape = check_image_and_style(input_shape, "AdaIN", "w")
         channels = int(x_shape[-1])
         self.style_scale = EqualizedDense(channels, gain=1.0, bias_init=1.0,
                                           lr_multiplier=self.lr_multiplier, dtype="float32",
