@@ -15,7 +15,7 @@ docs/PAPER_TABLE.md's "Defaults tried".
 
 Keys: model (default dcgan), every (epochs between scores, default 10),
 batch (default 64), lr / dlr / b1 (Adam for G and D; default the paper's),
-width (g_width and d_width), latent, norm (d_normalization), ema, and two
+width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup, and two
 training changes that are not model options, applied to this run only:
 r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and topk=FRACTION (G's loss on the
 FRACTION of fakes D rates highest, Sinha et al. 2020).
@@ -47,6 +47,8 @@ def build(kv):
         kw["latent_dim"] = int(kv["latent"])
     if "ema" in kv:
         kw["ema"] = float(kv["ema"])
+    if "ema_rampup" in kv:
+        kw["ema_rampup"] = float(kv["ema_rampup"])
     m = keras_gans.get(kv.get("model", "dcgan"), **kw)
     if "topk" in kv:
         fraction = float(kv["topk"])

@@ -53,3 +53,36 @@ def test_bad_ema_is_a_clear_error():
         tiny_model("dcgan", ema=1.5)
     with pytest.raises(ValueError, match="ema"):
         tiny_model("cyclegan", ema=0.9)
+
+
+def test_ema_rampup_shortens_the_half_life_early_in_training(tmp_path):
+    # ema=0.999 has a half-life of ln(0.5)/ln(0.999) = 692.8 steps; with
+    # ema_rampup=0.5 the half-life after t updates is min(692.8, 0.5 t), so the
+    # first update uses 0.5 ** (1 / 0.5) = 0.25 and the second 0.5 ** 1 = 0.5.
+    model = tiny_model("dcgan", ema=0.999, ema_rampup=0.5)
+    data = tiny_dataset(model.image_shape, batches=1)
+    for want_decay in (0.25, 0.5):
+        e0 = weights_of(model.ema_generator)
+        model.fit(data, epochs=1, verbose=0)  # one G step
+        g1 = weights_of(model.generator)
+        for e, a, b in zip(weights_of(model.ema_generator), e0, g1):
+            np.testing.assert_allclose(e, want_decay * a + (1 - want_decay) * b,
+                                       rtol=1e-5, atol=1e-6)
+    # Late in training the ramp is over and the decay is ema's own.
+    model.step_counter.assign(100_000)
+    assert float(model.ema_decay_now()) == pytest.approx(0.999, abs=1e-6)
+    model.step_counter.assign(99)  # 100th update: half-life 50 steps
+    assert float(model.ema_decay_now()) == pytest.approx(0.5 ** (1 / 50), abs=1e-6)
+
+    path = os.path.join(tmp_path, "m.keras")
+    model.save(path)
+    reloaded = keras.saving.load_model(path)
+    assert reloaded.ema_rampup == 0.5 and reloaded.ema_decay == 0.999
+    assert int(reloaded.step_counter.numpy()) == 99
+
+
+def test_ema_rampup_without_ema_is_a_clear_error():
+    with pytest.raises(ValueError, match="give ema as well"):
+        tiny_model("dcgan", ema_rampup=0.05)
+    with pytest.raises(ValueError, match="ema_rampup"):
+        tiny_model("dcgan", ema=0.999, ema_rampup=-1.0)

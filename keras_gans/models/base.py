@@ -574,6 +574,12 @@ class GenerativeModel(keras.Model):
         ema: float or None. Keep an exponential moving average of the
             `ema_players` with this decay (e.g. 0.999); sampling and exports
             use the averages.
+        ema_rampup: float or None. Ramp the average's half-life up with
+            training (Karras et al. 2020's ramp-up, in steps): after t
+            updates the half-life is min(h, ema_rampup * t) steps, h being
+            `ema`'s half-life ln(0.5) / ln(ema), so that a short run's average
+            is not still mostly the first weights. StyleGAN2 uses 0.05.
+            Needs a model with a step counter (every `GAN`). None: no ramp.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -630,6 +636,7 @@ class GenerativeModel(keras.Model):
     argument_rules = {
         "image_shape": "positive",
         "ema": (float, "decay"),
+        "ema_rampup": (float, "non_negative"),
         "seed": (int, "any"),
         "reference_seed": "any",
         "embed_dim": (int, "positive"),
@@ -859,12 +866,17 @@ class GenerativeModel(keras.Model):
                 f"{total / 2**30:,.1f} GiB of memory: use smaller images "
                 "(e.g. --image-size 32) or narrower networks.")
 
-    def __init__(self, image_shape=(32, 32, 1), latent_dim=100, ema=None, **kwargs):
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=100, ema=None, ema_rampup=None,
+                 **kwargs):
         given = {n: kwargs.pop(n) for n in list(kwargs) if n in self.player_names}
         super().__init__(**kwargs)
         if ema is not None and not 0.0 <= float(ema) <= 1.0:
             raise ValueError(f"ema must be a decay in [0, 1] (e.g. 0.999) or None; got {ema!r}.")
+        if ema_rampup is not None and ema is None:
+            raise ValueError("ema_rampup ramps up the EMA of ema=...: give ema as well "
+                             "(e.g. ema=0.999, ema_rampup=0.05), or leave ema_rampup None.")
         self.ema_decay = None if ema is None else float(ema)
+        self.ema_rampup = None if ema_rampup is None else float(ema_rampup)
         self.image_shape = tuple(int(s) for s in image_shape)
         self.latent_dim = int(latent_dim)
         self._player_order = []
@@ -962,12 +974,29 @@ class GenerativeModel(keras.Model):
         """The G that sampling and exports use: the EMA of G when `ema` is set."""
         return self.sampling_network("generator")
 
+    def ema_decay_now(self):
+        """The decay this step's EMA update uses: `ema`, or with `ema_rampup`
+        the decay of half-life min(h, ema_rampup * t) steps after t updates
+        (t counts this one; h is `ema`'s half-life)."""
+        d = self.ema_decay
+        if self.ema_rampup is None or d <= 0.0:
+            return d
+        counter = getattr(self, "step_counter", None)
+        if counter is None:
+            raise ValueError(f"{type(self).__name__} has no step counter, so ema_rampup "
+                             "cannot know how far training is; leave ema_rampup None.")
+        half_life = math.inf if d >= 1.0 else math.log(0.5) / math.log(d)
+        t = ops.cast(counter + 1, "float32")
+        h_now = ops.minimum(ops.cast(half_life, "float32"), self.ema_rampup * t)
+        return ops.where(h_now > 0, ops.power(0.5, 1.0 / ops.maximum(h_now, 1e-8)), 0.0)
+
     def update_ema(self):
-        """ema <- decay * ema + (1 - decay) * net for every EMA player;
-        non-trainable buffers (BatchNorm statistics) are copied."""
+        """ema <- decay * ema + (1 - decay) * net for every EMA player
+        (`ema_decay_now`); non-trainable buffers (BatchNorm statistics) are
+        copied."""
         if self.ema_decay is None:
             return
-        d = self.ema_decay
+        d = self.ema_decay_now()
         for name in self.ema_players:
             if name not in self._player_order:
                 continue
@@ -1366,13 +1395,14 @@ class GAN(GenerativeModel):
         n_critic=1,
         seed=None,
         ema=None,
+        ema_rampup=None,
         augment=None,
         ada_target=0.6,
         ada_kimg=10.0,
         ada_interval=4,
         **kwargs,
     ):
-        super().__init__(image_shape, latent_dim, ema=ema, **kwargs)
+        super().__init__(image_shape, latent_dim, ema=ema, ema_rampup=ema_rampup, **kwargs)
         from keras_gans import losses as losses_lib
 
         if int(n_critic) < 1:
