@@ -61,6 +61,8 @@ def run(option, args):
     kwargs = {"augment": augment} if augment else {}
     if augment == "ada" and args.ada_kimg is not None:
         kwargs["ada_kimg"] = args.ada_kimg
+    if augment == "ada" and args.ada_ops is not None:
+        kwargs["ada_ops"] = args.ada_ops
     model = keras_gans.get("dcgan", seed=args.seed, **kwargs)
     model.compile()
     ds = (tf.data.Dataset.from_tensor_slices(images)
@@ -107,6 +109,7 @@ def run(option, args):
         "num": args.num,
         "fid_curve_500": curve,
         "ada_kimg": model.ada_kimg if augment == "ada" else None,
+        "ada_ops": list(model.ada_ops or ()) or None if augment == "ada" else None,
         "ada_p_per_epoch": p_curve or None,
         "ada_rt_per_epoch": rt_curve or None,
         "train_seconds": round(train_seconds[0], 1),
@@ -160,6 +163,10 @@ def main(argv=None):
     p.add_argument("--fid-every", type=int, default=50, help="epochs between FID(500) checks")
     p.add_argument("--ada-kimg", type=float, default=None,
                    help="ADA's speed (default: the model's, 10)")
+    p.add_argument("--ada-ops", default=None,
+                   help="ADA's ops, comma-separated (default: the model's, all of "
+                        "keras_gans.augment.ADA_OPS); digits are not mirror or "
+                        "quarter-turn symmetric: translation,brightness,contrast,cutout")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=OUT)
     args = p.parse_args(argv)

@@ -362,7 +362,7 @@ def diffaugment(images, u, policy=DIFFAUGMENT_POLICY, translation_ratio=0.125,
 
 
 def ada_augment(images, p, u, n, translation_ratio=0.125, brightness_std=0.2, contrast_std=0.5,
-                cutout_ratio=0.5, fill=0.0):
+                cutout_ratio=0.5, fill=0.0, ops=ADA_OPS):
     """ADA's augmentation (Karras et al. 2020, arXiv:2006.06676): each op
     applied to each image with probability `p`.
 
@@ -392,6 +392,12 @@ def ada_augment(images, p, u, n, translation_ratio=0.125, brightness_std=0.2, co
         contrast_std: float. Standard deviation of log2 of the contrast factor.
         cutout_ratio: float. The cutout square's side, as a share of the size.
         fill: float. What cutout leaves.
+        ops: tuple of str. The ops that run, a subset of `ADA_OPS` (all by
+            default, as the paper). Images whose meaning changes under a
+            mirror or a quarter turn (digits: a 6 turned twice is a 9) leave
+            out "xflip" and "rotate90": at p near 0.8 and above G learns them
+            (the paper's leaking). The random numbers are read the same way
+            whatever the subset.
 
     Returns:
         tensor `[B, H, W, C]`.
@@ -406,8 +412,9 @@ def ada_augment(images, p, u, n, translation_ratio=0.125, brightness_std=0.2, co
     images = _images(images)
     u = _randoms(u, ADA_UNIFORMS, "u")
     n = _randoms(n, ADA_NORMALS, "n")
+    ops = check_ada_ops(ops)
     p = tf.cast(p, tf.float32)
-    on = {op: u[:, i] < p for i, op in enumerate(ADA_OPS)}
+    on = {op: (u[:, i] < p) & (op in ops) for i, op in enumerate(ADA_OPS)}
     extra = u[:, len(ADA_OPS):]
     h, w = images.shape[1], images.shape[2]
     x = flip_x(images, on["xflip"] & (extra[:, 0] < 0.5))
@@ -425,6 +432,30 @@ def ada_augment(images, p, u, n, translation_ratio=0.125, brightness_std=0.2, co
     cy = uniform_integers(extra[:, 4], 0, h - ch % 2)
     cx = uniform_integers(extra[:, 5], 0, w - cw % 2)
     return cutout(x, cy, cx, (ch, cw), fill=fill, apply=on["cutout"])
+
+
+def check_ada_ops(ops):
+    """`ops` as a tuple of names of `ADA_OPS`, or a clear error.
+
+    Args:
+        ops: str or iterable of str. Op names; a string is split at commas.
+
+    Returns:
+        tuple of str, in the order given.
+
+    Example:
+    ```python
+    keras_gans.augment.check_ada_ops("translation,cutout")  # ('translation', 'cutout')
+    ```
+    """
+    if isinstance(ops, str):
+        ops = [o.strip() for o in ops.split(",") if o.strip()]
+    ops = tuple(ops)
+    unknown = [o for o in ops if o not in ADA_OPS]
+    if unknown or not ops:
+        raise ValueError(f"ada_ops must name one or more of {', '.join(ADA_OPS)}; got "
+                         f"{ops!r}.")
+    return ops
 
 
 def ada_adjustment(r_t, target, images, kimg):

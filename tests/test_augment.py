@@ -135,6 +135,25 @@ def test_ada_at_p_0_is_the_identity_and_at_p_1_applies_every_op():
     np.testing.assert_allclose(out, x, atol=1e-5)
 
 
+def test_ada_ops_leave_out_the_ops_not_named():
+    u = np.array(tf.random.stateless_uniform([4, augment.ADA_UNIFORMS], seed=[1, 2]))
+    n = tf.random.stateless_normal([4, augment.ADA_NORMALS], seed=[1, 3])
+    u[:, len(augment.ADA_OPS):] = 0.999
+    u[:, len(augment.ADA_OPS)] = 0.0
+    out = _np(augment.ada_augment(IMAGES, 1.0, u, n, ops=("translation", "cutout")))
+    x = _np(augment.translate(IMAGES, [2] * 4, [2] * 4, mode="reflect"))  # no flip, no turns
+    x = _np(augment.cutout(x, [16] * 4, [16] * 4, 8))  # no brightness, no contrast
+    np.testing.assert_allclose(out, x, atol=1e-6)
+    assert augment.check_ada_ops("translation, cutout") == ("translation", "cutout")
+    with pytest.raises(ValueError, match="ada_ops must name one or more of xflip"):
+        augment.check_ada_ops("translation,zoom")
+    with pytest.raises(ValueError, match="ada_ops must name"):
+        tiny_model("dcgan", augment="ada", ada_ops=())
+    m = tiny_model("dcgan", augment="ada", ada_ops="translation,brightness")
+    assert m.ada_ops == ("translation", "brightness")
+    assert type(m).from_config(m.get_config()).ada_ops == ("translation", "brightness")
+
+
 def test_ops_check_their_inputs():
     with pytest.raises(ValueError, match=r"\[batch, height, width, channels\]"):
         augment.diffaugment(np.zeros((16, 16, 1), "float32"), np.zeros((1, 7), "float32"))

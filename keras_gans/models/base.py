@@ -546,7 +546,7 @@ def _loss_names():
 #: `GAN(augment=...)`'s choices (None: no augmentation).
 AUGMENT_CHOICES = ("diffaugment", "ada")
 #: The constructor arguments of augmentation (refused together).
-AUGMENT_ARGUMENTS = ("augment", "ada_target", "ada_kimg", "ada_interval")
+AUGMENT_ARGUMENTS = ("augment", "ada_target", "ada_kimg", "ada_interval", "ada_ops")
 #: What a GAN with `augment="ada"` logs besides its losses: p, and the mean
 #: of sign(D(real)) of each step (r_t).
 ADA_METRICS = ("ada_p", "ada_rt")
@@ -1344,6 +1344,11 @@ class GAN(GenerativeModel):
             images; 10 here, for the bundled data's tens of thousands).
         ada_interval: int. Train steps between two adjustments of p (4 in
             the paper); r_t is the mean over them.
+        ada_ops: str or tuple of str or None. ADA's ops (names of
+            `keras_gans.augment.ADA_OPS`, or one comma-separated string);
+            None: all of them, as the paper. Leave out "xflip" and
+            "rotate90" for images a mirror or a quarter turn changes (digits,
+            text): near p = 0.8 and above G learns them.
         generator: keras.Model or None. Your own G (z -> images), in place
             of the model's builder.
         discriminator: keras.Model or None. Your own D (images -> logits).
@@ -1400,6 +1405,7 @@ class GAN(GenerativeModel):
         ada_target=0.6,
         ada_kimg=10.0,
         ada_interval=4,
+        ada_ops=None,
         **kwargs,
     ):
         super().__init__(image_shape, latent_dim, ema=ema, ema_rampup=ema_rampup, **kwargs)
@@ -1425,6 +1431,11 @@ class GAN(GenerativeModel):
         self.ada_target = float(ada_target)
         self.ada_kimg = float(ada_kimg)
         self.ada_interval = int(ada_interval)
+        if ada_ops is not None:
+            from keras_gans.augment import check_ada_ops
+
+            ada_ops = check_ada_ops(ada_ops)
+        self.ada_ops = ada_ops
         if augment == "ada":
             # ADA's state, saved with the model and its backups: p, and the
             # sum of this interval's per-step E[sign(D(real))]. Every replica
@@ -1605,7 +1616,8 @@ class GAN(GenerativeModel):
                 images, self.random_uniform((batch, augment_lib.DIFFAUGMENT_UNIFORMS)))
         u = self.random_uniform((batch, augment_lib.ADA_UNIFORMS))
         n = self.random_normal((batch, augment_lib.ADA_NORMALS))
-        return augment_lib.ada_augment(images, ops.convert_to_tensor(self.ada_p), u, n)
+        return augment_lib.ada_augment(images, ops.convert_to_tensor(self.ada_p), u, n,
+                                       ops=self.ada_ops or augment_lib.ADA_OPS)
 
     def record_real_outputs(self, real_logits):
         """Keeps the mean of sign(D(real)) of this D update for ADA's r_t
