@@ -43,16 +43,29 @@ def _safe_sqrt(squares):
     return tf.sqrt(squares + _SQRT_EPSILON)
 
 
+def _as_float32(x):
+    """`x` in float32; a list or tuple of tensors (the scales of one batch of
+    images, as MSG-GAN's D takes them) stays a list."""
+    if isinstance(x, (list, tuple)):
+        return [tf.cast(t, tf.float32) for t in x]
+    return tf.cast(x, tf.float32)
+
+
 def _input_gradients(network, x, training):
-    """d sum(network(x)) / dx, in float32, recorded for a surrounding tape."""
+    """d sum(network(x)) / dx, in float32, recorded for a surrounding tape.
+    For a list of input tensors, a list of gradients, one per tensor."""
     with tf.GradientTape() as tape:
         tape.watch(x)
         scores = network(x, training=training)
         scores = tf.reduce_sum(tf.cast(scores, tf.float32))
     grads = tape.gradient(scores, x)
-    if grads is None:
+    missing = grads is None or (isinstance(grads, list) and any(g is None for g in grads))
+    if missing:
+        which = ""
+        if isinstance(grads, list):
+            which = f" (input {[i for i, g in enumerate(grads) if g is None]} of {len(grads)})"
         raise ValueError(
-            "The network's outputs do not depend on its input images, so their "
+            f"The network's outputs do not depend on its input images{which}, so their "
             "gradient with respect to the images is undefined. Pass a callable "
             "`network(images, training=...)` that uses the images."
         )
@@ -60,7 +73,11 @@ def _input_gradients(network, x, training):
 
 
 def _per_example_squares(grads):
-    """sum of squares over every axis but the first: [B]."""
+    """sum of squares over every axis but the first: [B]. For a list of
+    gradients (one per input tensor), the sum over all of them: the squared
+    norm of the gradient with respect to every input together."""
+    if isinstance(grads, (list, tuple)):
+        return tf.add_n([_per_example_squares(g) for g in grads])
     flat = tf.reshape(grads, [tf.shape(grads)[0], -1])
     return tf.reduce_sum(tf.square(flat), axis=1)
 
@@ -72,16 +89,24 @@ def gradient_penalty(critic, real, fake, alpha=None, target=1.0, training=True):
     The critic's outputs are summed per image (any rank: a PatchGAN map too)
     before the gradient is taken. Multiply by lambda (10 in the paper).
 
+    A critic of several inputs (MSG-GAN's D takes every scale of an image)
+    takes lists: each scale is interpolated with the same alpha per example,
+    and the norm is that of the gradient with respect to every scale together
+    (the square root of the sum of each scale's squared norm).
+
     Reference: Gulrajani et al. 2017, "Improved Training of Wasserstein GANs",
     arXiv:1704.00028, eq. 3 and Algorithm 1.
 
     Args:
         critic: callable. `critic(images, training=...)` maps images to scores
             (any rank per image).
-        real: tensor. Real images, [B, ...].
-        fake: tensor. Generated images, same shape as `real`.
+        real: tensor [B, ...], or a list of tensors with the same first
+            dimension (every input of a multi-input critic).
+        fake: tensor or list. Generated images, the same structure and shapes
+            as `real`.
         alpha: tensor or float or None. Mixing weights broadcastable to
-            `real`; drawn uniformly per example when None.
+            `real` (to each of its tensors); drawn uniformly per example when
+            None.
         target: float. The gradient norm the penalty pulls towards.
         training: bool. Passed to `critic`.
 
@@ -94,14 +119,27 @@ def gradient_penalty(critic, real, fake, alpha=None, target=1.0, training=True):
     d_loss = keras_gans.losses.wasserstein_discriminator_loss(r, f) + 10.0 * gp
     ```
     """
-    real = tf.cast(real, tf.float32)
-    fake = tf.cast(fake, tf.float32)
+    real, fake = _as_float32(real), _as_float32(fake)
+    several = isinstance(real, list)
+    if several != isinstance(fake, list) or (several and len(real) != len(fake)):
+        raise ValueError(
+            "real and fake must have the same structure: two tensors, or two lists of as "
+            f"many tensors (one per critic input); got {_structure(real)} and "
+            f"{_structure(fake)}.")
+    first = real[0] if several else real
     if alpha is None:
-        shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+        shape = [tf.shape(first)[0]] + [1] * (len(first.shape) - 1)
         alpha = tf.random.uniform(shape, 0.0, 1.0)
-    x_hat = alpha * real + (1.0 - alpha) * fake
+    if several:
+        x_hat = [alpha * r + (1.0 - alpha) * f for r, f in zip(real, fake)]
+    else:
+        x_hat = alpha * real + (1.0 - alpha) * fake
     norms = _safe_sqrt(_per_example_squares(_input_gradients(critic, x_hat, training)))
     return ops.mean(ops.square(norms - target))
+
+
+def _structure(x):
+    return f"a list of {len(x)}" if isinstance(x, list) else "one tensor"
 
 
 def _check_scale(scale):
@@ -204,6 +242,10 @@ def r1_penalty(discriminator, real, training=True):
     before the gradient is taken; the images are a constant for the penalty
     (`stop_gradient`), so it trains only D.
 
+    A D of several inputs (MSG-GAN's D takes every scale of an image) takes
+    a list: the squared norm is that of the gradient with respect to every
+    input together (the sum of each one's squared norm).
+
     Reference: Mescheder, Geiger and Nowozin 2018, "Which Training Methods for
     GANs do actually Converge?", arXiv:1801.04406, section 4.1.
 
@@ -211,7 +253,8 @@ def r1_penalty(discriminator, real, training=True):
         discriminator: callable. `discriminator(images, training=...)` gives
             D's logits (any rank per image). Wrap a conditional D in a lambda
             that supplies its labels.
-        real: tensor [B, ...]. Real images.
+        real: tensor [B, ...], or a list of tensors with the same first
+            dimension (every input of a multi-input D). Real images.
         training: bool. Passed to `discriminator`.
 
     Returns:
@@ -222,7 +265,7 @@ def r1_penalty(discriminator, real, training=True):
     d_loss = d_loss + 0.5 * gamma * keras_gans.losses.r1_penalty(discriminator, real)
     ```
     """
-    real = tf.stop_gradient(tf.cast(real, tf.float32))
+    real = tf.nest.map_structure(tf.stop_gradient, _as_float32(real))
     return tf.reduce_mean(_per_example_squares(_input_gradients(discriminator, real, training)))
 
 
