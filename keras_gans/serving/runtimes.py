@@ -114,8 +114,32 @@ class Runtime:
                 f"{', '.join(sorted(self.signatures))})."
             )
 
+    @property
+    def input_defaults(self):
+        """dict: input name -> the value a signature input takes when the
+        caller leaves it out (the export metadata's `input_defaults`, e.g.
+        StyleGAN's `psi`: 1.0); empty for most models."""
+        return dict((self.metadata or {}).get("input_defaults") or {})
+
+    def with_defaults(self, inputs, shapes):
+        """`inputs` plus, for each input in `shapes` (name -> shape, batch
+        first) that the caller left out and that has a default, that value
+        for every row of the given inputs."""
+        defaults = self.input_defaults
+        missing = [k for k in shapes if k not in inputs and k in defaults]
+        if not missing:
+            return inputs
+        rows = len(np.asarray(next(iter(inputs.values())))) if inputs else 1
+        out = dict(inputs)
+        for k in missing:
+            dims = list(shapes[k])
+            shape = [rows] + [1 if d is None or d < 0 else int(d) for d in dims[1:]] if dims else []
+            out[k] = np.full(shape, defaults[k], "float32")
+        return out
+
     def run(self, signature, **inputs):
-        """Calls the exported `signature` with numpy inputs.
+        """Calls the exported `signature` with numpy inputs (an input with a
+        default in `input_defaults` may be left out).
 
         Args:
             signature: str. A name from `signatures`.
@@ -174,6 +198,7 @@ class KerasRuntime(Runtime):
         import tensorflow as tf
 
         fn, specs = self._signatures[signature]
+        inputs = self.with_defaults(inputs, {s.name: s.shape for s in specs})
         args = [tf.constant(np.asarray(inputs[s.name], s.dtype.as_numpy_dtype)) for s in specs]
         return {k: keras.ops.convert_to_numpy(v) for k, v in fn(*args).items()}
 
@@ -223,6 +248,7 @@ class SavedModelRuntime(Runtime):
 
         fn = self.loaded.signatures[signature]
         specs = fn.structured_input_signature[1]
+        inputs = self.with_defaults(inputs, {k: s.shape for k, s in specs.items()})
         args = {k: tf.constant(np.asarray(inputs[k], specs[k].dtype.as_numpy_dtype))
                 for k in specs}
         return {k: v.numpy() for k, v in fn(**args).items()}
@@ -270,6 +296,7 @@ class TFLiteRuntime(Runtime):
     def call(self, signature, inputs):
         runner = self.runner(signature)
         details = runner.get_input_details()
+        inputs = self.with_defaults(inputs, {k: v["shape_signature"] for k, v in details.items()})
         return runner(**{k: np.asarray(inputs[k], details[k]["dtype"]) for k in details})
 
 

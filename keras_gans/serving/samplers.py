@@ -2,7 +2,8 @@
 
 `load_sampler(path)` accepts a `.keras` file, a SavedModel version directory,
 a TF Serving base directory (the latest version is taken) or a `.tflite` file.
-What it returns depends on what the file's `serving_default` takes:
+What it returns depends on what the file's `serving_default` takes (inputs
+with a default in the file's metadata, such as StyleGAN's psi, left aside):
 
 - `z` only: a `GeneratorSampler`: `latent_dim`, `generate(z)`, `sample(num, seed)`;
 - `z` and `labels`: a `LabelSampler` (conditional generators): labels required;
@@ -446,7 +447,8 @@ def sampler_for(runtime):
     sampler = keras_gans.serving.sampler_for(runtimes.SavedModelRuntime("savedmodels/dcgan/1"))
     ```
     """
-    cls = SAMPLERS.get(frozenset(runtime.inputs))
+    # Inputs with a default (StyleGAN's psi) do not decide the kind.
+    cls = SAMPLERS.get(frozenset(runtime.inputs) - frozenset(runtime.input_defaults))
     if cls is None:
         raise ValueError(
             f"Cannot sample from {runtime.source}: its serving_default takes "
