@@ -127,13 +127,13 @@ class MSGGAN(GAN):
     ```python
     model = keras_gans.get("msggan")
     model.compile()  # Adam(0.003, 0, 0.99) for D and G
-    model.fit(keras_gans.data.load("digits", image_size=32), epochs=30)
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=25)
     images = model.sample(16, seed=0)  # [16, 32, 32, 1]: the finest scale
     pyramid = model.generate_pyramid(np.random.normal(size=(4, model.latent_dim)))
     ```
     """
 
-    default_epochs = 30
+    default_epochs = 25
 
     argument_rules = {
         "d_combine": COMBINES,
