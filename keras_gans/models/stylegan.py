@@ -55,10 +55,14 @@ def latent_average_layer(mapping):
 
 @register_model(
     "stylegan",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "w_dim": 128, "g_width": 32,
-              "d_width": 32, "max_width": 128},
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "w_dim": 64, "g_width": 16,
+              "d_width": 16, "max_width": 64, "r1_gamma": 0.1},
+    # mbstd_group_size 1: minibatch std groups are formed within each
+    # replica's rows (as in the official multi-GPU code), so groups of 4 give
+    # one and two replicas different groups; group 1 keeps the registry's
+    # replica-equality check meaningful for everything else.
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "w_dim": 8, "mapping_layers": 2,
-          "g_width": 4, "d_width": 4, "max_width": 8},
+          "g_width": 4, "d_width": 4, "max_width": 8, "mbstd_group_size": 1},
 )
 class StyleGAN(GAN):
     """StyleGAN (`version=1`) and StyleGAN2 (`version=2`): a mapping network to
@@ -137,6 +141,7 @@ class StyleGAN(GAN):
         pl_decay: float. Rate of the running mean of path lengths (0.01).
         pl_every: int. Train steps between path-length updates (4).
         pl_batch_shrink: int. The path-length step runs on batch / this (2).
+        mbstd_group_size: int. D's minibatch standard deviation group (4).
         ema: float or None. Decay per step of G's EMA.
         ema_rampup: float or None. The EMA's ramp-up (see `GenerativeModel`).
         **kwargs: passed to `keras_gans.models.GAN` (`loss`, `seed`,
@@ -175,7 +180,7 @@ class StyleGAN(GAN):
                  mapping_layers=8, mapping_lr_multiplier=0.01, g_width=32, d_width=32,
                  max_width=128, style_mixing=0.9, truncation_cutoff=None, w_avg_decay=0.995,
                  r1_gamma=1.0, r1_every=None, pl_weight=None, pl_decay=0.01, pl_every=4,
-                 pl_batch_shrink=2, ema=EMA_DECAY, ema_rampup=0.05, **kwargs):
+                 pl_batch_shrink=2, mbstd_group_size=4, ema=EMA_DECAY, ema_rampup=0.05, **kwargs):
         version = int(version)
         if version not in (1, 2):
             raise ValueError(f"version must be 1 (StyleGAN) or 2 (StyleGAN2); got {version!r}.")
@@ -211,7 +216,8 @@ class StyleGAN(GAN):
             synthesis=lambda: synthesis_network(shape, self.w_dim, version, g_width,
                                                 max_width),
             discriminator=lambda: stylegan_discriminator(shape, d_width, max_width,
-                                                         residual=version == 2),
+                                                         residual=version == 2,
+                                                         mbstd_group=mbstd_group_size),
         )
         # The running mean of path lengths (saved; every replica assigns the
         # same global value) and the fixed noise images of sampling.
