@@ -15,9 +15,9 @@ import tensorflow as tf
 import keras
 import keras_gans
 from keras_gans import callbacks, export, registry
+from keras_gans.losses import drift_penalty
 from keras_gans.models.progan import (
     blend_levels,
-    drift_penalty,
     image_pyramid,
     level_of_detail,
     schedule,

@@ -28,6 +28,7 @@ __all__ = [
     "dragan_penalty",
     "r1_penalty",
     "r2_penalty",
+    "drift_penalty",
     "path_length_gradients",
     "path_length_penalty",
     "orthogonal_regularization",
@@ -295,6 +296,29 @@ def r2_penalty(discriminator, fake, training=True):
     ```
     """
     return r1_penalty(discriminator, fake, training)  # the same term, on the fakes
+
+
+def drift_penalty(real_logits):
+    """ProGAN's drift term E[D(x)^2] on the critic's outputs for real images,
+    which keeps them from drifting far from 0 (the paper weights it by
+    epsilon_drift = 0.001).
+
+    Reference: Karras, Aila, Laine & Lehtinen 2017, "Progressive Growing of
+    GANs for Improved Quality, Stability, and Variation", arXiv:1710.10196,
+    appendix A.1.
+
+    Args:
+        real_logits: tensor. D's outputs on real images, any rank.
+
+    Returns:
+        A float32 scalar: the mean of their squares.
+
+    Example:
+    ```python
+    keras_gans.losses.drift_penalty(np.array([1.0, -3.0, 2.0, 0.0]))  # 3.5
+    ```
+    """
+    return ops.mean(ops.square(to_float32(real_logits)))
 
 
 def path_length_gradients(synthesis, w, noise=None, training=True):

@@ -5,11 +5,11 @@ from keras import ops
 
 from keras_gans.cross_replica import replicas_in_sync
 from keras_gans.losses import (
+    drift_penalty,
     gradient_penalty,
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
-from keras_gans.losses.common import float32_mean
 from keras_gans.models.base import GAN, network_io_shapes
 from keras_gans.networks.common import check_model_image_shape
 from keras_gans.networks.progan import (
@@ -135,24 +135,6 @@ def blend_levels(levels, lod):
         t = ops.clip(lod - float(last - k), 0.0, 1.0)
         images = ops.cast(levels[k], "float32") * (1.0 - t) + images * t
     return images
-
-
-def drift_penalty(real_logits):
-    """ProGAN's drift term E[D(x)^2] on the real logits (section A.1: weight
-    0.001), which keeps the critic's output near 0.
-
-    Args:
-        real_logits: tensor. D's outputs on real images, any rank.
-
-    Returns:
-        A float32 scalar.
-
-    Example:
-    ```python
-    keras_gans.models.progan.drift_penalty(np.array([1.0, 3.0]))  # 5.0
-    ```
-    """
-    return float32_mean(ops.square(ops.cast(real_logits, "float32")))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
