@@ -86,3 +86,12 @@ def test_ema_rampup_without_ema_is_a_clear_error():
         tiny_model("dcgan", ema_rampup=0.05)
     with pytest.raises(ValueError, match="ema_rampup"):
         tiny_model("dcgan", ema=0.999, ema_rampup=-1.0)
+
+
+def test_nsgan_defaults_to_an_ema_with_ramp_up():
+    # The default chosen by issue 16's rule (docs/PAPER_TABLE.md, "Defaults tried").
+    import keras_gans
+
+    model = keras_gans.get("nsgan", image_shape=(16, 16, 1), latent_dim=8, g_width=4, d_width=4)
+    assert model.ema_decay == 0.999 and model.ema_rampup == 0.05
+    assert model.sampling_generator is model.ema_generator
