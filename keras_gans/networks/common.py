@@ -209,3 +209,48 @@ def num_doublings(size, start=None):
     if start is None:
         return base_and_doublings(size)[1]
     return int(round(math.log2(size // start)))
+
+
+def pyramid_sides(size):
+    """The sides of a resolution pyramid for an image side, coarsest first:
+    `base_and_doublings`'s base doubled up to `size` (the stages of ProGAN,
+    the scales of MSG-GAN, the resolutions of StyleGAN).
+
+    Args:
+        size: int. The image side (8, 16, 32, ...; 28 gives 7, 14, 28).
+
+    Returns:
+        list of int. E.g. [4, 8, 16, 32] for 32.
+
+    Example:
+    ```python
+    keras_gans.networks.common.pyramid_sides(32)  # [4, 8, 16, 32]
+    ```
+    """
+    base, doublings = base_and_doublings(int(size))
+    return [base * 2 ** k for k in range(doublings + 1)]
+
+
+def pyramid_widths(num_levels, width, max_width):
+    """Filters of each level of a pyramid, coarsest first: `width` at the
+    finest level, doubled at each coarser one, at most `max_width` (ProGAN's
+    and StyleGAN's min(fmap_base / res, fmap_max)).
+
+    Args:
+        num_levels: int. Levels (`len(pyramid_sides(size))`).
+        width: int. Filters at the finest level.
+        max_width: int. The most filters of any level.
+
+    Returns:
+        list of int.
+
+    Example:
+    ```python
+    keras_gans.networks.common.pyramid_widths(4, 16, 128)  # [128, 64, 32, 16]
+    ```
+    """
+    if int(width) < 1 or int(max_width) < 1:
+        raise ValueError(f"width and max_width must be positive ints; got {width} and "
+                         f"{max_width}.")
+    n = int(num_levels)
+    return [min(int(width) * 2 ** (n - 1 - k), int(max_width)) for k in range(n)]

@@ -22,7 +22,8 @@ import keras
 from keras import layers
 
 from keras_gans.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNorm
-from keras_gans.networks.common import base_and_doublings, check_image_shape
+from keras_gans.networks.common import (check_image_shape, pyramid_sides,
+                                        pyramid_widths)
 
 #: MSG-GAN's combine functions offered by `msggan_discriminator`.
 COMBINES = ("simple", "cat")
@@ -46,15 +47,13 @@ def scale_sizes(image_side):
     keras_gans.networks.msggan.scale_sizes(32)  # [4, 8, 16, 32]
     ```
     """
-    base, n = base_and_doublings(int(image_side))
-    return [base * 2 ** k for k in range(n + 1)]
+    return pyramid_sides(image_side)
 
 
 def scale_widths(sizes, width, max_width):
     """Filters at each scale (coarsest first): `width` at the finest, doubled
     at each coarser scale, at most `max_width`."""
-    n = len(sizes) - 1
-    return [min(int(max_width), int(width) * 2 ** (n - k)) for k in range(n + 1)]
+    return pyramid_widths(len(sizes), width, max_width)
 
 
 def _lrelu(x):

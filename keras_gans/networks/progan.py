@@ -27,7 +27,8 @@ from keras import layers, ops
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.resample import Downsample2D
 from keras_gans.layers.style import MinibatchStdDev, PixelNorm
-from keras_gans.networks.common import base_and_doublings, check_image_shape
+from keras_gans.networks.common import (check_image_shape, pyramid_sides,
+                                        pyramid_widths)
 
 _GAIN = math.sqrt(2.0)
 
@@ -47,8 +48,7 @@ def stage_resolutions(size):
     keras_gans.networks.progan.stage_resolutions(32)  # [4, 8, 16, 32]
     ```
     """
-    base, doublings = base_and_doublings(int(size))
-    return [base * 2 ** k for k in range(doublings + 1)]
+    return pyramid_sides(size)
 
 
 def stage_widths(num_stages, width=16, max_width=128):
@@ -69,11 +69,7 @@ def stage_widths(num_stages, width=16, max_width=128):
     keras_gans.networks.progan.stage_widths(4, width=16, max_width=128)  # [128, 64, 32, 16]
     ```
     """
-    if int(width) < 1 or int(max_width) < 1:
-        raise ValueError(f"width and max_width must be positive ints; got {width} and "
-                         f"{max_width}.")
-    n = int(num_stages)
-    return [min(int(width) * 2 ** (n - 1 - k), int(max_width)) for k in range(n)]
+    return pyramid_widths(num_stages, width, max_width)
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

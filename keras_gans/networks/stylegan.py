@@ -36,7 +36,8 @@ from keras_gans.layers import (
     PixelNorm,
     Upsample2D,
 )
-from keras_gans.networks.common import base_and_doublings, check_image_shape
+from keras_gans.networks.common import (base_and_doublings, check_image_shape, pyramid_sides,
+                                        pyramid_widths)
 
 #: The negative slope of every leaky ReLU (0.2 in both papers).
 LEAKY_SLOPE = 0.2
@@ -172,9 +173,8 @@ def stage_widths(size, width, max_width):
     # [(4, 128), (8, 128), (16, 64), (32, 32)]
     ```
     """
-    base, n = base_and_doublings(size)
-    return [(base * 2 ** k, min(int(max_width), int(width) * 2 ** (n - k)))
-            for k in range(n + 1)]
+    sides = pyramid_sides(size)
+    return list(zip(sides, pyramid_widths(len(sides), width, max_width)))
 
 
 def synthesis_layout(size, version=2):
