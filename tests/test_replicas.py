@@ -25,7 +25,7 @@ from keras_gans import registry
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = registry.list_models()
 CHUNKS = 2
-GRAPH_MODELS = [["dcgan", "wgan_gp", "began", "triple_gan"], ["cartoongan", "cyclegan"]]
+GRAPH_MODELS = [["dcgan", "wgan_gp", "began", "triple_gan"], ["cartoongan", "cyclegan", "progan"]]
 
 
 def run_replicas(*args):
