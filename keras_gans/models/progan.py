@@ -267,12 +267,14 @@ class ProGAN(GAN):
     ```python
     model = keras_gans.get("progan")  # digits: 4 -> 8 -> 16 -> 32
     model.compile()  # Adam(1e-3, 0, 0.99) for G and D, as in the paper
-    model.fit(keras_gans.data.load("digits", image_size=32, batch_size=16), epochs=28)
+    model.fit(keras_gans.data.load("digits", image_size=32, batch_size=16), epochs=40)
     images = model.sample(16, seed=0)  # full size, EMA of G
     ```
     """
 
-    default_epochs = 28
+    # 40: at 28 epochs seed 0 drew 9/10 digits by the SVC judge (FID 59.5,
+    # benchmarks/quality.py); at 40, 10/10 by both judges, FID 45.0.
+    default_epochs = 40
     #: The paper's minibatch at the higher resolutions; on a CPU a step of 16
     #: costs about a third of a step of 64, and a GAN needs steps.
     default_batch_size = 16
