@@ -92,7 +92,17 @@ class Upsample2D(_Resample2D):
     def call(self, inputs):
         x = inputs
         if self.factor > 1:
-            x = ops.repeat(ops.repeat(x, self.factor, axis=1), self.factor, axis=2)
+            h, w, c = x.shape[1], x.shape[2], x.shape[3]
+            if None in (h, w, c):
+                x = ops.repeat(ops.repeat(x, self.factor, axis=1), self.factor, axis=2)
+            else:
+                # Copies joined and reshaped to static sides: two repeats in a row
+                # leave the height unknown to the LiteRT converter, and a nearest
+                # resize has no second derivative (R1, path length).
+                f = self.factor
+                x = ops.reshape(x, (-1, h, 1, w, 1, c))
+                x = ops.concatenate([ops.concatenate([x] * f, axis=4)] * f, axis=2)
+                x = ops.reshape(x, (-1, h * f, w * f, c))
         if self.blur:
             x = blur121(x)
         return x

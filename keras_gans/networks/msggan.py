@@ -21,7 +21,7 @@ import math
 import keras
 from keras import layers
 
-from keras_gans.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNorm
+from keras_gans.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNorm, Upsample2D
 from keras_gans.networks.common import (check_image_shape, pyramid_sides,
                                         pyramid_widths)
 
@@ -58,17 +58,6 @@ def scale_widths(sizes, width, max_width):
 
 def _lrelu(x):
     return layers.LeakyReLU(0.2)(x)
-
-
-def upsample_nearest(x):
-    """Nearest-neighbour upsampling by 2 from Keras' own layers (reshape and
-    concatenate), with static shapes: Keras' `UpSampling2D` repeats with a
-    dynamic height, which LiteRT's builtins cannot convolve."""
-    _, h, w, c = (int(d) if d is not None else None for d in x.shape)
-    x = layers.Reshape((h, 1, w, c))(x)
-    x = layers.Reshape((2 * h, w, c))(layers.Concatenate(axis=2)([x, x]))
-    x = layers.Reshape((2 * h, w, 1, c))(x)
-    return layers.Reshape((2 * h, 2 * w, c))(layers.Concatenate(axis=3)([x, x]))
 
 
 def msggan_generator(image_shape, latent_dim=128, width=32, max_width=128,
@@ -115,7 +104,7 @@ def msggan_generator(image_shape, latent_dim=128, width=32, max_width=128,
     outputs = []
     for k, (s, w) in enumerate(zip(sizes, widths)):
         if k > 0:
-            x = upsample_nearest(x)
+            x = Upsample2D(2)(x)
             x = PixelNorm()(_lrelu(EqualizedConv2D(w, 3)(x)))
             x = PixelNorm()(_lrelu(EqualizedConv2D(w, 3)(x)))
         rgb = EqualizedConv2D(c, 1, gain=1.0, name=f"to_rgb_{s}")(x)

@@ -25,7 +25,7 @@ import keras
 from keras import layers, ops
 
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
-from keras_gans.layers.resample import Downsample2D
+from keras_gans.layers.resample import Downsample2D, Upsample2D
 from keras_gans.layers.style import MinibatchStdDev, PixelNorm
 from keras_gans.networks.common import (check_image_shape, pyramid_sides,
                                         pyramid_widths)
@@ -113,36 +113,9 @@ class Fade(layers.Layer):
         return config
 
 
-@keras.saving.register_keras_serializable(package="keras_gans")
-class NearestUpsample2D(layers.Layer):
-    """Nearest-neighbour upsampling by 2 that keeps static sides.
-
-    `[N, H, W, C] -> [N, 2H, 2W, C]`, every pixel repeated 2x2 (the paper's
-    upscale2d), as one resize to the static size (`ops.image.resize`,
-    "nearest", half-pixel centres: output pixel i reads input pixel i // 2).
-    Two `ops.repeat` upsamplings in a row leave the height unknown to the
-    LiteRT converter, which then cannot lower the next convolution to a
-    builtin; a resize to a fixed size can.
-
-    Args:
-        **kwargs: `keras.layers.Layer` arguments.
-
-    Example:
-    ```python
-    x = keras_gans.networks.progan.NearestUpsample2D()(x)  # 8x8 -> 16x16
-    ```
-    """
-
-    def call(self, inputs):
-        h, w = inputs.shape[1], inputs.shape[2]
-        if h is None or w is None:
-            raise ValueError("NearestUpsample2D needs static height and width; got shape "
-                             f"{tuple(inputs.shape)}.")
-        return ops.image.resize(inputs, (2 * h, 2 * w), interpolation="nearest")
-
-    def compute_output_shape(self, input_shape):
-        n, h, w, c = input_shape
-        return (n, None if h is None else 2 * h, None if w is None else 2 * w, c)
+#: ProGAN's upscale2d: nearest-neighbour upsampling by 2 with static sides
+#: (`keras_gans.layers.Upsample2D` without blur).
+NearestUpsample2D = Upsample2D
 
 
 def _conv(filters, kernel=3, gain=_GAIN, name=None):
