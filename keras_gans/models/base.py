@@ -1391,6 +1391,13 @@ class GAN(GenerativeModel):
     #: or None when it kept none.
     legacy_counter = None
 
+    #: When True, the D step calls D once on the real and the generated inputs
+    #: concatenated along the batch axis, and splits its outputs
+    #: (`discriminator_real_fake`): spectral norm's power iteration then runs
+    #: once per D update, and batch statistics cover both halves (SAGAN,
+    #: BigGAN). False: two calls, real then generated.
+    joint_discriminator_call = False
+
     def __init__(
         self,
         image_shape=(32, 32, 1),
@@ -1928,11 +1935,52 @@ class GAN(GenerativeModel):
         Returns `(loss, logs)`; `loss` is the per-replica mean to minimize and
         `logs` the values to report (keys from `metric_names`).
         """
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        real_logits, fake_logits = self.discriminator_real_fake(real, fake)
         self.record_real_outputs(real_logits)
         loss = self.d_loss_fn(real_logits, fake_logits, **self.loss_kwargs(self.d_loss_fn))
         return loss, {"d_loss": loss}
+
+    def discriminator_real_fake(self, real, fake, discriminator=None):
+        """D's outputs on the real and on the generated inputs, in training mode.
+
+        Two calls by default; one call on their concatenation along the batch
+        axis when `joint_discriminator_call` is True, its outputs split back
+        at the real batch's size. Inputs may be tensors or matching
+        structures (a conditional D's `[images, labels]`: each entry is
+        concatenated with its counterpart, cast to the real entry's dtype);
+        outputs may be a tensor or any structure of tensors.
+
+        Args:
+            real: tensor or list/tuple of tensors. D's inputs for the real batch.
+            fake: the same structure for the generated batch.
+            discriminator: keras.Model or None. The network to call (the
+                model's `discriminator` when None).
+
+        Returns:
+            `(real_outputs, fake_outputs)`.
+
+        Example:
+        ```python
+        model = keras_gans.get("sagan")  # joint_discriminator_call = True
+        real_logits, fake_logits = model.discriminator_real_fake(real_images, fake_images)
+        ```
+        """
+        d = self.discriminator if discriminator is None else discriminator
+        if not self.joint_discriminator_call:
+            return d(real, training=True), d(fake, training=True)
+        real_parts, fake_parts = keras.tree.flatten(real), keras.tree.flatten(fake)
+        if len(real_parts) != len(fake_parts):
+            raise ValueError(
+                f"{type(self).__name__}: D's real inputs have {len(real_parts)} tensors and its "
+                f"generated inputs {len(fake_parts)}; joint_discriminator_call concatenates "
+                "them entry by entry, so both must have the same structure.")
+        joint = [ops.concatenate([r, ops.cast(f, r.dtype)], axis=0)
+                 for r, f in zip(real_parts, fake_parts)]
+        joint = keras.tree.pack_sequence_as(real, joint)
+        n = ops.shape(real_parts[0])[0]
+        outputs = d(joint, training=True)
+        return (keras.tree.map_structure(lambda o: o[:n], outputs),
+                keras.tree.map_structure(lambda o: o[n:], outputs))
 
     def generator_loss(self, real, z):
         """G's loss for generator inputs `z` (`real` is there for models that need it)."""
