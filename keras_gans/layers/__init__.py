@@ -1,7 +1,8 @@
 """Reusable layers, grouped by theme; each reloads from `.keras` files by itself.
 
 - normalization: `BatchNorm`, `VirtualBatchNormalization` (with `ReferenceBatch`,
-  `DropReferenceBatch`), `PixelNorm`, `AdaIN`;
+  `DropReferenceBatch`), `PixelNorm`, `AdaIN`, `ConditionalBatchNorm`;
+- class conditioning of D: `ProjectionHead`;
 - equalized learning rate (ProGAN, StyleGAN): `EqualizedDense`, `EqualizedConv2D`;
 - style (StyleGAN): `ModulatedConv2D`, `NoiseInjection`;
 - batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`;
@@ -10,6 +11,7 @@
 """
 
 from keras_gans.layers.batch_norm import BatchNorm
+from keras_gans.layers.conditional import ConditionalBatchNorm, ProjectionHead
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.minibatch import MinibatchDiscrimination
@@ -26,6 +28,7 @@ from keras_gans.layers.vbn import (
 __all__ = [
     "AdaIN",
     "BatchNorm",
+    "ConditionalBatchNorm",
     "Downsample2D",
     "DropReferenceBatch",
     "EqualizedConv2D",
@@ -36,6 +39,7 @@ __all__ = [
     "ModulatedConv2D",
     "NoiseInjection",
     "PixelNorm",
+    "ProjectionHead",
     "ReferenceBatch",
     "ReflectionPadding2D",
     "Upsample2D",
