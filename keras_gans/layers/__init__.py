@@ -7,9 +7,11 @@
 - style (StyleGAN): `ModulatedConv2D`, `NoiseInjection`;
 - batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`;
 - resampling and padding: `Upsample2D`, `Downsample2D`, `ReflectionPadding2D`;
+- attention (SAGAN, YLG): `SelfAttention`, `LocalSparseAttention`;
 - `ImagePool`, CycleGAN's history of generated images.
 """
 
+from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.conditional import ConditionalBatchNorm, ProjectionHead
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
@@ -34,6 +36,7 @@ __all__ = [
     "EqualizedConv2D",
     "EqualizedDense",
     "ImagePool",
+    "LocalSparseAttention",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "ModulatedConv2D",
@@ -42,6 +45,7 @@ __all__ = [
     "ProjectionHead",
     "ReferenceBatch",
     "ReflectionPadding2D",
+    "SelfAttention",
     "Upsample2D",
     "VirtualBatchNormalization",
 ]
