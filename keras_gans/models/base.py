@@ -580,6 +580,10 @@ class GenerativeModel(keras.Model):
             `ema`'s half-life ln(0.5) / ln(ema), so that a short run's average
             is not still mostly the first weights. StyleGAN2 uses 0.05.
             Needs a model with a step counter (every `GAN`). None: no ramp.
+        ema_start: int or None. Train steps before the average starts
+            (BigGAN: 20,000): until then every update copies the weights
+            (decay 0), and the ramp-up's t counts from here. Needs a step
+            counter. None: from the first step.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -637,6 +641,7 @@ class GenerativeModel(keras.Model):
         "image_shape": "positive",
         "ema": (float, "decay"),
         "ema_rampup": (float, "non_negative"),
+        "ema_start": (int, "non_negative"),
         "seed": (int, "any"),
         "reference_seed": "any",
         "embed_dim": (int, "positive"),
@@ -867,7 +872,7 @@ class GenerativeModel(keras.Model):
                 "(e.g. --image-size 32) or narrower networks.")
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=100, ema=None, ema_rampup=None,
-                 **kwargs):
+                 ema_start=None, **kwargs):
         given = {n: kwargs.pop(n) for n in list(kwargs) if n in self.player_names}
         super().__init__(**kwargs)
         if ema is not None and not 0.0 <= float(ema) <= 1.0:
@@ -877,6 +882,10 @@ class GenerativeModel(keras.Model):
                              "(e.g. ema=0.999, ema_rampup=0.05), or leave ema_rampup None.")
         self.ema_decay = None if ema is None else float(ema)
         self.ema_rampup = None if ema_rampup is None else float(ema_rampup)
+        if ema_start is not None and ema is None:
+            raise ValueError("ema_start delays the EMA of ema=...: give ema as well "
+                             "(e.g. ema=0.9999, ema_start=20000), or leave ema_start None.")
+        self.ema_start = None if ema_start is None else int(ema_start)
         self.image_shape = tuple(int(s) for s in image_shape)
         self.latent_dim = int(latent_dim)
         self._player_order = []
@@ -977,18 +986,25 @@ class GenerativeModel(keras.Model):
     def ema_decay_now(self):
         """The decay this step's EMA update uses: `ema`, or with `ema_rampup`
         the decay of half-life min(h, ema_rampup * t) steps after t updates
-        (t counts this one; h is `ema`'s half-life)."""
+        (t counts this one; h is `ema`'s half-life); with `ema_start`, 0
+        (a copy of the weights) before that step, and t counted from it."""
         d = self.ema_decay
-        if self.ema_rampup is None or d <= 0.0:
+        start = getattr(self, "ema_start", None)
+        if (self.ema_rampup is None and not start) or d <= 0.0:
             return d
         counter = getattr(self, "step_counter", None)
         if counter is None:
-            raise ValueError(f"{type(self).__name__} has no step counter, so ema_rampup "
-                             "cannot know how far training is; leave ema_rampup None.")
-        half_life = math.inf if d >= 1.0 else math.log(0.5) / math.log(d)
-        t = ops.cast(counter + 1, "float32")
-        h_now = ops.minimum(ops.cast(half_life, "float32"), self.ema_rampup * t)
-        return ops.where(h_now > 0, ops.power(0.5, 1.0 / ops.maximum(h_now, 1e-8)), 0.0)
+            raise ValueError(f"{type(self).__name__} has no step counter, so ema_rampup and "
+                             "ema_start cannot know how far training is; leave them None.")
+        decay = d
+        if self.ema_rampup is not None:
+            half_life = math.inf if d >= 1.0 else math.log(0.5) / math.log(d)
+            t = ops.cast(counter + 1 - (start or 0), "float32")
+            h_now = ops.minimum(ops.cast(half_life, "float32"), self.ema_rampup * t)
+            decay = ops.where(h_now > 0, ops.power(0.5, 1.0 / ops.maximum(h_now, 1e-8)), 0.0)
+        if start:
+            decay = ops.where(counter < start, 0.0, decay)
+        return decay
 
     def update_ema(self):
         """ema <- decay * ema + (1 - decay) * net for every EMA player
