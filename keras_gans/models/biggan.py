@@ -190,13 +190,31 @@ class BigGAN(ConditionalGAN):
                          ema_start=ema_start, **kwargs)
         self.orthogonal_weight = float(orthogonal_weight)
         self.set_networks(
-            lambda: biggan_generator(
-                self.image_shape, self.latent_dim, self.num_classes, g_width, shared_dim,
-                attention_resolution, power_iterations=power_iterations),
-            lambda: biggan_discriminator(
-                self.image_shape, self.num_classes, d_width, attention_resolution,
-                d_extra_blocks, power_iterations=power_iterations),
+            lambda: self.build_generator(g_width=g_width, shared_dim=shared_dim,
+                                         attention_resolution=attention_resolution,
+                                         power_iterations=power_iterations),
+            lambda: self.build_discriminator(d_width=d_width,
+                                             attention_resolution=attention_resolution,
+                                             d_extra_blocks=d_extra_blocks,
+                                             power_iterations=power_iterations),
         )
+
+    def build_generator(self, g_width, shared_dim, attention_resolution, power_iterations):
+        """The default G (`keras_gans.networks.biggan.biggan_generator`);
+        a subclass may return its own. Called with the constructor's G arguments."""
+        return biggan_generator(self.image_shape, self.latent_dim, self.num_classes, g_width,
+                                shared_dim, attention_resolution,
+                                power_iterations=power_iterations)
+
+    def build_discriminator(self, d_width, attention_resolution, d_extra_blocks,
+                            power_iterations):
+        """The default D (`keras_gans.networks.biggan.biggan_discriminator`:
+        the trunk `biggan_discriminator_features` and a projection head); a
+        subclass (S3GAN) may return its own on the same trunk. Called with the
+        constructor's D arguments."""
+        return biggan_discriminator(self.image_shape, self.num_classes, d_width,
+                                    attention_resolution, d_extra_blocks,
+                                    power_iterations=power_iterations)
 
     def paper_optimizers(self):
         """Adam: D 4e-4, G 1e-4, betas (0, 0.999), epsilon 1e-6."""

@@ -6,10 +6,12 @@ appendix B, the layout of its CIFAR/ImageNet residual architectures).
   latent); each residual up-block's two conditional BatchNorms take
   [embedding, its z chunk]; self-attention after the block at
   `attention_resolution`; BatchNorm, ReLU, 3x3 conv, tanh out.
-- `biggan_discriminator`: D(images, labels). Pre-activation residual
-  down-blocks (2x2 average pooling), two more blocks at the last size,
-  self-attention at `attention_resolution`, ReLU, a sum over the spatial
-  axes and a projection head (`keras_gans.layers.ProjectionHead`).
+- `biggan_discriminator_features`: D's trunk, images -> phi. Pre-activation
+  residual down-blocks (2x2 average pooling), two more blocks at the last
+  size, self-attention at `attention_resolution`, ReLU and a sum over the
+  spatial axes.
+- `biggan_discriminator`: D(images, labels), the trunk and a projection head
+  (`keras_gans.layers.ProjectionHead`).
 
 Spectral norm (Keras' `SpectralNormalization`, one power iteration per
 training call) wraps every convolution and linear layer of both, as in the
@@ -58,13 +60,11 @@ def _sn(layer, spectral_norm, power_iterations):
                                         name=f"sn_{layer.name}")
 
 
-def _attention(x, name):
-    try:
-        from keras_gans.layers.attention import SelfAttention
-    except ImportError as e:  # pragma: no cover - until the layer lands
-        raise ValueError("BigGAN's self-attention needs keras_gans.layers.SelfAttention; "
-                         "build with attention_resolution=None.") from e
-    return SelfAttention(name=name)(x)
+def _attention(x, name, spectral_norm, power_iterations):
+    from keras_gans.layers.attention import SelfAttention
+
+    return SelfAttention(spectral_norm=spectral_norm, power_iterations=power_iterations,
+                         kernel_initializer=keras.initializers.Orthogonal(), name=name)(x)
 
 
 def _check_attention(attention_resolution, sides, what):
@@ -143,7 +143,7 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
         s = conv(width, 1, f"block{i}_shortcut")(s)
         x = layers.Add(name=f"block{i}")([r, s])
         if attention_resolution is not None and base * 2 ** (i + 1) == int(attention_resolution):
-            x = _attention(x, f"attention{i}")
+            x = _attention(x, f"attention{i}", spectral_norm, power_iterations)
     x = BatchNorm(momentum=momentum, epsilon=1e-5, name="output_bn")(x)
     x = layers.ReLU()(x)
     x = conv(channels, 3, "output_conv")(x)
@@ -151,37 +151,34 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
     return keras.Model([z_in, y_in], out, name=name)
 
 
-def biggan_discriminator(image_shape, num_classes=10, width=256, attention_resolution=None,
-                         extra_blocks=2, spectral_norm=True, power_iterations=1,
-                         name="discriminator"):
-    """BigGAN's projection discriminator: D(images, labels) -> logits.
+def biggan_discriminator_features(image_shape, width=256, attention_resolution=None,
+                                  extra_blocks=2, spectral_norm=True, power_iterations=1,
+                                  name="discriminator_features"):
+    """The trunk of BigGAN's discriminator: images -> pooled features phi.
 
     Residual down-blocks halve the side until it is twice G's first map (32
     px: 32 -> 16 -> 8), then `extra_blocks` blocks keep it (BigGAN at 32
     px: two); each block is ReLU (not on the first), 3x3 conv, ReLU, 3x3
-    conv, 2x2 average pooling, plus a 1x1-conv shortcut. Then ReLU, a sum
-    over H and W, and `linear(phi) + <embed(y), phi>`.
+    conv, 2x2 average pooling, plus a 1x1-conv shortcut. Then ReLU and a sum
+    over H and W. `biggan_discriminator` puts a projection head on it; S3GAN
+    adds its rotation and class heads to the same features.
 
     Args:
         image_shape: tuple. (H, W, C).
-        num_classes: int. K.
-        width: int. Channels of every block.
-        attention_resolution: int or None. Side of the block input that
-            self-attention precedes (BigGAN-PyTorch adds it after the block
-            whose output has that side).
+        width: int. Channels of every block (phi has `width` features).
+        attention_resolution: int or None. Self-attention after the first
+            block whose output has this side (BigGAN-PyTorch's placement).
         extra_blocks: int. Blocks without downsampling at the last side.
-        spectral_norm: bool. SN on every conv and linear layer and on the
-            class embedding (the paper).
+        spectral_norm: bool. SN on every conv (the paper).
         power_iterations: int. Power-method steps per training call.
         name: str. The model's name.
 
     Returns:
-        keras.Model. `[images [N, H, W, C], labels int32 [N]]` -> logits
-        `[N, 1]` (float32).
+        keras.Model. Images `[N, H, W, C]` -> features `[N, width]`.
 
     Example:
     ```python
-    d = keras_gans.networks.biggan.biggan_discriminator((32, 32, 1), 10, width=64)
+    trunk = keras_gans.networks.biggan.biggan_discriminator_features((32, 32, 1), width=64)
     ```
     """
     h, _, _ = check_image_shape(image_shape)
@@ -200,7 +197,6 @@ def biggan_discriminator(image_shape, num_classes=10, width=256, attention_resol
                                  name=layer_name), spectral_norm, power_iterations)
 
     x_in = keras.Input(tuple(image_shape), name="images")
-    y_in = keras.Input((), dtype="int32", name="labels")
     x = x_in
     in_channels = int(image_shape[-1])
     for i, down in enumerate(plan):
@@ -225,13 +221,50 @@ def biggan_discriminator(image_shape, num_classes=10, width=256, attention_resol
         in_channels = width
         if attention_resolution is not None and sides[i] == int(attention_resolution) and (
                 i == 0 or sides[i - 1] != sides[i]):
-            x = _attention(x, f"attention{i}")
+            x = _attention(x, f"attention{i}", spectral_norm, power_iterations)
     x = layers.ReLU()(x)
     # The sum over H and W (BigGAN's), as a mean times the count: no Lambda,
     # which a .keras file cannot reload safely.
     x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Rescaling(float(sides[-1] * sides[-1]), name="sum_pool")(x)
+    out = layers.Rescaling(float(sides[-1] * sides[-1]), name="sum_pool")(x)
+    return keras.Model(x_in, out, name=name)
+
+
+def biggan_discriminator(image_shape, num_classes=10, width=256, attention_resolution=None,
+                         extra_blocks=2, spectral_norm=True, power_iterations=1,
+                         name="discriminator"):
+    """BigGAN's projection discriminator: D(images, labels) -> logits.
+
+    `biggan_discriminator_features` (the residual trunk, ReLU and a sum
+    over H and W) and `linear(phi) + <embed(y), phi>`
+    (`keras_gans.layers.ProjectionHead`).
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        num_classes: int. K.
+        width: int. Channels of every block.
+        attention_resolution: int or None. See `biggan_discriminator_features`.
+        extra_blocks: int. Blocks without downsampling at the last side.
+        spectral_norm: bool. SN on every conv and linear layer and on the
+            class embedding (the paper).
+        power_iterations: int. Power-method steps per training call.
+        name: str. The model's name.
+
+    Returns:
+        keras.Model. `[images [N, H, W, C], labels int32 [N]]` -> logits
+        `[N, 1]` (float32).
+
+    Example:
+    ```python
+    d = keras_gans.networks.biggan.biggan_discriminator((32, 32, 1), 10, width=64)
+    ```
+    """
+    trunk = biggan_discriminator_features(image_shape, width, attention_resolution,
+                                          extra_blocks, spectral_norm, power_iterations)
+    x_in = keras.Input(tuple(image_shape), name="images")
+    y_in = keras.Input((), dtype="int32", name="labels")
+    features = trunk(x_in)
     out = ProjectionHead(int(num_classes), spectral_norm=spectral_norm,
-                         power_iterations=power_iterations, name="projection")([x, y_in])
+                         power_iterations=power_iterations, name="projection")([features, y_in])
     out = layers.Activation("linear", dtype="float32", name="logits")(out)
     return keras.Model([x_in, y_in], out, name=name)
