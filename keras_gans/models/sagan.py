@@ -1,0 +1,142 @@
+"""SAGAN (Zhang, Goodfellow, Metaxas & Odena 2019, arXiv:1805.08318)."""
+
+import keras
+
+from keras_gans.models.base import GAN
+from keras_gans.models.conditional import ConditionalGAN
+from keras_gans.networks.sagan import sagan_discriminator, sagan_generator
+from keras_gans.registry import register_model
+
+
+class SAGANFamily:
+    """What SAGAN and its variants (`ylg`) share, conditional or not: the
+    networks with an attention block, spectral norm in G and D, the hinge
+    loss, TTUR Adam, and D called once a step on the joined real and
+    generated batch."""
+
+    #: The attention block of G and D ("self": SAGAN; "local": YLG).
+    attention = "self"
+    #: D sees real and generated images in one call: one power iteration of
+    #: spectral norm per D update (`GAN.joint_discriminator_call`).
+    joint_discriminator_call = True
+    argument_rules = {
+        "num_classes": (int, "positive"),
+        "attention_at": (int, "positive"),
+        "heads": "positive",
+    }
+
+    def __new__(cls, *args, **kwargs):
+        # `num_classes` picks the conditional twin: its data, sampling and
+        # exports are those of `ConditionalGAN` (labels in).
+        if kwargs.get("num_classes") is not None and not issubclass(cls, ConditionalGAN):
+            cls = cls.conditional_class
+        return super().__new__(cls, *args, **kwargs)
+
+    def build_networks(self, g_width, d_width, attention_at, heads, g_spectral_norm,
+                       power_iterations):
+        num_classes = getattr(self, "num_classes", None)
+        self.set_networks(
+            lambda: sagan_generator(
+                self.image_shape, self.latent_dim, g_width, num_classes, self.attention, heads,
+                attention_at, g_spectral_norm, power_iterations),
+            lambda: sagan_discriminator(
+                self.image_shape, d_width, num_classes, self.attention, heads, attention_at,
+                power_iterations=power_iterations),
+        )
+
+    def paper_optimizers(self):
+        """TTUR Adam (section 5): D 4e-4, G 1e-4, betas (0, 0.9)."""
+        return (keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9),
+                keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9))
+
+
+@register_model(
+    "sagan",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64},
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 8, "d_width": 8},
+)
+class SAGAN(SAGANFamily, GAN):
+    """Self-attention GAN: attention in G and D, spectral norm in both, hinge loss, TTUR.
+
+    G and D (`keras_gans.networks.sagan`) are DCGAN-shaped stacks of 4x4
+    stride-2 convolutions with spectral normalization on every weight layer
+    and a `keras_gans.layers.SelfAttention` block (queries/keys at C/8,
+    values at C/2, keys and values 2x2 max pooled, output x + sigma * o with
+    sigma from 0) at the feature map of half the image side in each (16x16
+    at 32 px). D minimizes E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] and G
+    -E[D(G(z))] (the hinge loss), with the two time-scale learning rates of
+    the paper: Adam D 4e-4, G 1e-4, beta1 0, beta2 0.9, one D step per G
+    step. D sees the real and generated batches in one call
+    (`joint_discriminator_call`), so spectral norm's power iteration runs
+    once per D update.
+
+    With `num_classes`, the model is class-conditional (the paper's
+    ImageNet setting): G's BatchNorms are `keras_gans.layers.ConditionalBatchNorm`
+    on the one-hot label, D ends in a `keras_gans.layers.ProjectionHead`, and
+    the model takes and makes labels as `keras_gans.models.conditional.ConditionalGAN`
+    does (`(images, labels)` batches, `sample(..., labels=...)`,
+    `serving_default(z, labels)`).
+
+    The paper's networks are residual; these are the DCGAN-sized ones that
+    train on 2 CPU cores in minutes.
+
+    Reference: Zhang et al. 2019, "Self-Attention Generative Adversarial
+    Networks", arXiv:1805.08318.
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        latent_dim: int. Size of z.
+        g_width: int. Channels of G's last hidden stage (its attention stage
+            at the default `attention_at`); earlier stages double them.
+        d_width: int. Channels of D's first stage (its attention stage);
+            later stages double them.
+        num_classes: int or None. K for a class-conditional model (labels in
+            [0, K)); None: unconditional.
+        attention_at: int or None. Side of the feature maps with attention
+            in G and D (half the image side when None).
+        g_spectral_norm: bool. Spectral norm in G as well as D (the paper: True).
+        power_iterations: int. Power-method steps per training call.
+        **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
+            `generator`, `discriminator`, ...; with `num_classes`, also
+            `fake_labels`).
+
+    Example:
+    ```python
+    model = keras_gans.get("sagan")
+    model.compile()  # Adam: D 4e-4, G 1e-4, betas (0, 0.9)
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=1)
+    images = model.sample(16, seed=0)
+    conditional = keras_gans.get("sagan", num_classes=10)  # labels in, labels out
+    ```
+    """
+
+    #: Epochs of the bundled digits (batch 64) that the CLI trains by default.
+    default_epochs = 60
+
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        latent_dim=128,
+        g_width=64,
+        d_width=64,
+        num_classes=None,
+        attention_at=None,
+        g_spectral_norm=True,
+        power_iterations=1,
+        **kwargs,
+    ):
+        kwargs["loss"] = "hinge"
+        if num_classes is not None:
+            kwargs["num_classes"] = num_classes
+        super().__init__(image_shape, latent_dim, **kwargs)
+        self.build_networks(g_width, d_width, attention_at, getattr(self, "heads", 8),
+                            bool(g_spectral_norm), int(power_iterations))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ConditionalSAGAN(SAGAN, ConditionalGAN):
+    """`sagan` with `num_classes`: conditional BatchNorm in G, a projection
+    head in D (what `keras_gans.get("sagan", num_classes=K)` builds)."""
+
+
+SAGAN.conditional_class = ConditionalSAGAN
