@@ -1,0 +1,67 @@
+"""YLG: Your Local GAN (Daras, Odena, Zhang & Dimakis 2020, arXiv:1911.12287)."""
+
+import keras
+
+from keras_gans.models.conditional import ConditionalGAN
+from keras_gans.models.sagan import SAGAN
+from keras_gans.registry import register_model
+
+
+@register_model(
+    "ylg",
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64},
+    # 8 heads need 64 channels at the attention stage (C/8 split in 8).
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 64, "d_width": 64},
+)
+class YLG(SAGAN):
+    """SAGAN with YLG's local sparse attention in place of dense attention.
+
+    Everything is `sagan`'s (networks, spectral norm in G and D, hinge loss,
+    TTUR Adam, D called once on the joined batch, `num_classes` for the
+    conditional twin) except the attention block of G and D:
+    `keras_gans.layers.LocalSparseAttention`, `heads` heads (8 in the paper),
+    each masked by one of YLG's sparse patterns (left-to-right and
+    right-to-left, a local and a summary step each) laid on the ESA
+    enumeration of the pooled grid, which keeps the 2-D neighbourhood of a
+    query (cells at about its Manhattan distance from the corner) in the
+    same attention window.
+
+    Reference: Daras et al. 2020, "Your Local GAN: Designing Two Dimensional
+    Local Attention Mechanisms for Generative Models", arXiv:1911.12287.
+
+    Args:
+        image_shape: tuple. (H, W, C).
+        latent_dim: int. Size of z.
+        g_width: int. Channels of G's attention stage (a multiple of 8 *
+            heads: queries at C/8 are split into the heads).
+        d_width: int. Channels of D's attention stage (the same rule).
+        heads: int. Attention heads.
+        **kwargs: passed to `keras_gans.models.SAGAN` (`num_classes`,
+            `attention_at`, `g_spectral_norm`, `power_iterations`, `seed`, ...).
+
+    Example:
+    ```python
+    model = keras_gans.get("ylg")
+    model.compile()  # Adam: D 4e-4, G 1e-4, betas (0, 0.9)
+    model.fit(keras_gans.data.load("digits", image_size=32), epochs=1)
+    images = model.sample(16, seed=0)
+    ```
+    """
+
+    attention = "local"
+
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=128, g_width=64, d_width=64, heads=8,
+                 **kwargs):
+        # Read by SAGAN.__init__ when it builds the networks; set before
+        # keras.Model.__init__, so kept out of Keras' attribute tracking.
+        vars(self)["heads"] = int(heads)
+        super().__init__(image_shape, latent_dim, g_width, d_width, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ConditionalYLG(YLG, ConditionalGAN):
+    """`ylg` with `num_classes`: conditional BatchNorm in G, a projection head
+    in D (what `keras_gans.get("ylg", num_classes=K)` builds)."""
+
+
+YLG.conditional_class = ConditionalYLG
