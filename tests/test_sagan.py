@@ -76,3 +76,111 @@ def test_joint_call_keeps_ada_real_outputs():
     history = model.fit(random_image_batches(config["image_shape"], batches=2), epochs=1,
                         verbose=0)
     assert np.isfinite(history.history["ada_p"][-1])
+
+
+# ------------------------------------------------------------------ sagan, ylg
+
+
+def tiny(name="sagan", **overrides):
+    config = registry.tiny_config(name)
+    config.update(overrides)
+    return keras_gans.get(name, **config)
+
+
+def layers_of(network, kind):
+    return [layer for layer in network.layers if isinstance(layer, kind)]
+
+
+@pytest.mark.parametrize("name, kind", [("sagan", keras_gans.layers.SelfAttention),
+                                        ("ylg", keras_gans.layers.LocalSparseAttention)])
+def test_attention_at_half_the_side_in_g_and_d(name, kind):
+    model = keras_gans.get(name)  # the preset: 32 px
+    for net in (model.generator, model.discriminator):
+        (attention,) = layers_of(net, kind)
+        assert tuple(attention.input.shape[1:3]) == (16, 16), net.name
+        assert attention.spectral_norm
+    if name == "ylg":
+        assert attention.heads == 8
+        assert not layers_of(model.generator, keras_gans.layers.SelfAttention)
+
+
+def test_spectral_norm_on_every_weight_layer_of_g_and_d():
+    model = keras_gans.get("sagan")
+    for net in (model.generator, model.discriminator):
+        wrapped = layers_of(net, layers.SpectralNormalization)
+        assert wrapped, net.name
+        bare = [la for la in net.layers
+                if isinstance(la, (layers.Conv2D, layers.Conv2DTranspose, layers.Dense))]
+        assert not bare, [la.name for la in bare]
+    # every 1x1 conv of the attention blocks too
+    (attention,) = layers_of(model.discriminator, keras_gans.layers.SelfAttention)
+    assert all(isinstance(c, layers.SpectralNormalization)
+               for c in (attention.query_conv, attention.key_conv, attention.value_conv,
+                         attention.output_conv))
+
+
+@pytest.mark.parametrize("name", ["sagan", "ylg"])
+def test_hinge_loss_and_ttur_adam(name):
+    model = tiny(name)
+    model.compile()
+    assert model.loss_name == "hinge" and model.joint_discriminator_call
+    d, g = model.optimizers["d"], model.optimizers["g"]
+    for opt, lr in ((d, 4e-4), (g, 1e-4)):
+        assert isinstance(opt, keras.optimizers.Adam)
+        assert float(opt.learning_rate) == pytest.approx(lr)
+        assert (opt.beta_1, opt.beta_2) == (0.0, 0.9)
+
+
+def test_sagan_calls_d_once_per_d_step():
+    config = registry.tiny_config("sagan")
+    d, counter = counting_discriminator(config["image_shape"])
+    model = keras_gans.get("sagan", **config, discriminator=d)
+    model.compile()
+    model.fit(random_image_batches(config["image_shape"], batches=1), epochs=1, verbose=0)
+    assert float(counter.calls.numpy()) == 2.0  # D step once, G step once
+
+
+def test_ylg_differs_from_sagan_only_in_the_attention_block():
+    def kinds(net):
+        return [type(la).__name__ for la in net.layers]
+
+    sagan, ylg = keras_gans.get("sagan"), keras_gans.get("ylg")
+    for a, b in ((sagan.generator, ylg.generator), (sagan.discriminator, ylg.discriminator)):
+        swapped = [k.replace("SelfAttention", "LocalSparseAttention") for k in kinds(a)]
+        assert swapped == kinds(b)
+        assert a.count_params() == b.count_params()  # the masks are no weights
+    assert isinstance(ylg, keras_gans.models.sagan.SAGAN)
+
+
+def test_clear_errors():
+    with pytest.raises(ValueError, match="channels must be divisible by 64"):
+        keras_gans.get("ylg", g_width=32)
+    with pytest.raises(ValueError, match="attention_at=5 is not the side"):
+        keras_gans.get("sagan", attention_at=5)
+    with pytest.raises(ValueError, match="heads must be a positive int"):
+        keras_gans.get("ylg", heads=0)
+    with pytest.raises(ValueError, match="num_classes must be"):
+        keras_gans.get("sagan", num_classes="ten")
+
+
+@pytest.mark.parametrize("name", ["sagan", "ylg"])
+def test_num_classes_makes_the_conditional_twin(name, tmp_path):
+    from keras_gans.layers import ConditionalBatchNorm, ProjectionHead
+    from keras_gans.models.conditional import ConditionalGAN
+    from keras_gans.testing import run_model_test
+
+    model = tiny(name, num_classes=10)
+    assert isinstance(model, ConditionalGAN) and isinstance(model, type(tiny(name)))
+    assert model.requires_labels and not type(tiny(name)).__dict__.get("requires_labels")
+    assert layers_of(model.generator, ConditionalBatchNorm)
+    assert not layers_of(model.generator, keras_gans.layers.BatchNorm)
+    assert layers_of(model.discriminator, ProjectionHead)
+    model.compile()
+    run_model_test(model, str(tmp_path))  # trains, reloads, SavedModel and LiteRT agree
+    # The projection: the same images, another label, another logit.
+    images = np.random.default_rng(0).uniform(-1, 1, (4, *model.image_shape)).astype("float32")
+    a = model.discriminator([images, np.zeros(4, "int32")])
+    b = model.discriminator([images, np.full(4, 7, "int32")])
+    assert not np.allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b))
+    samples = model.sample(4, seed=0, labels=3)
+    assert samples.shape == (4, *model.image_shape)
