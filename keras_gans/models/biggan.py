@@ -147,6 +147,8 @@ class BigGAN(ConditionalGAN):
         g_width: int. Channels of G's blocks.
         d_width: int. Channels of D's blocks.
         shared_dim: int. Size of the shared class embedding.
+        embed_std: float or None. Initialize the shared embedding N(0,
+            embed_std^2) (None: orthogonal, the paper's).
         attention_resolution: int or None. Side of the feature maps that
             self-attention acts on, in G and D (None: none).
         d_extra_blocks: int. D's blocks after the last downsampling.
@@ -179,10 +181,12 @@ class BigGAN(ConditionalGAN):
         "attention_resolution": (int, "positive"),
         "orthogonal_weight": "non_negative",
         "d_extra_blocks": "non_negative",
+        "embed_std": (float, "positive"),
     }
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=120, num_classes=10, g_width=256,
-                 d_width=256, shared_dim=128, attention_resolution=None, d_extra_blocks=2,
+                 d_width=256, shared_dim=128, embed_std=None, attention_resolution=None,
+                 d_extra_blocks=2,
                  power_iterations=1, orthogonal_weight=1e-4, n_critic=2, ema=None,
                  ema_start=None, **kwargs):
         kwargs["loss"] = "hinge"
@@ -191,6 +195,7 @@ class BigGAN(ConditionalGAN):
         self.orthogonal_weight = float(orthogonal_weight)
         self.set_networks(
             lambda: self.build_generator(g_width=g_width, shared_dim=shared_dim,
+                                         embed_std=embed_std,
                                          attention_resolution=attention_resolution,
                                          power_iterations=power_iterations),
             lambda: self.build_discriminator(d_width=d_width,
@@ -199,12 +204,15 @@ class BigGAN(ConditionalGAN):
                                              power_iterations=power_iterations),
         )
 
-    def build_generator(self, g_width, shared_dim, attention_resolution, power_iterations):
+    def build_generator(self, g_width, shared_dim, embed_std, attention_resolution,
+                        power_iterations):
         """The default G (`keras_gans.networks.biggan.biggan_generator`);
         a subclass may return its own. Called with the constructor's G arguments."""
+        init = ("orthogonal" if embed_std is None
+                else keras.initializers.RandomNormal(stddev=float(embed_std)))
         return biggan_generator(self.image_shape, self.latent_dim, self.num_classes, g_width,
                                 shared_dim, attention_resolution,
-                                power_iterations=power_iterations)
+                                power_iterations=power_iterations, embed_initializer=init)
 
     def build_discriminator(self, d_width, attention_resolution, d_extra_blocks,
                             power_iterations):
@@ -260,7 +268,9 @@ class BigGAN(ConditionalGAN):
             float32 tensor `[N, H, W, C]` in [-1, 1].
         """
         if psi is not None:
+            eager = not (tf.is_tensor(z) and not hasattr(z, "numpy"))
             z = truncate_latent(z, psi)
+            z = ops.convert_to_numpy(z) if eager else z
         return super().generate(z, labels=labels, codes=codes, training=training)
 
     def sample(self, num, seed=None, labels=None, codes=None, batch_size=256, psi=None):

@@ -76,7 +76,7 @@ def _check_attention(attention_resolution, sides, what):
 
 def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, shared_dim=128,
                      attention_resolution=None, spectral_norm=True, power_iterations=1,
-                     momentum=0.9, name="generator"):
+                     momentum=0.9, embed_initializer="orthogonal", name="generator"):
     """BigGAN's generator: G(z, labels) -> images in [-1, 1].
 
     Args:
@@ -93,6 +93,10 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
         spectral_norm: bool. SN on every conv and linear layer (the paper).
         power_iterations: int. Power-method steps per training call.
         momentum: float. BatchNorm momentum (Keras' convention).
+        embed_initializer: Keras initializer of the shared class embedding
+            ("orthogonal": BigGAN's, rows of norm 1 when K <= shared_dim;
+            `keras.initializers.RandomNormal(stddev=1.0)` starts the label as
+            strong as a z chunk of the same size).
         name: str. The model's name.
 
     Returns:
@@ -113,7 +117,8 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
     ortho = keras.initializers.Orthogonal
     z_in = keras.Input((int(latent_dim),), name="z")
     y_in = keras.Input((), dtype="int32", name="labels")
-    shared = layers.Embedding(int(num_classes), int(shared_dim), embeddings_initializer=ortho(),
+    shared = layers.Embedding(int(num_classes), int(shared_dim),
+                              embeddings_initializer=keras.initializers.get(embed_initializer),
                               name="shared_embedding")(y_in)
     starts = np.cumsum([0] + chunks)
     zs = [z_in[:, starts[i]:starts[i + 1]] for i in range(len(chunks))]
@@ -129,7 +134,7 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
 
     x = _sn(layers.Dense(base * base * width, kernel_initializer=ortho(), name="linear"),
             spectral_norm, power_iterations)(zs[0])
-    x = layers.Reshape((base, base, width))(x)
+    x = layers.Reshape((base, base, width), name="first_map")(x)
     for i in range(blocks):
         cond = layers.Concatenate(name=f"condition{i}")([shared, zs[i + 1]])
         r = cbn(x, cond, f"block{i}_cbn1")
