@@ -16,6 +16,9 @@ __all__ = ["squared_distances", "nearest_centroid", "farthest_point_centroids", 
 def squared_distances(points, centroids):
     """Squared Euclidean distances of every point to every centroid.
 
+    Computed from the differences (memory N * K * D), so that two runtimes
+    (TF, LiteRT) and two summation orders agree closely.
+
     Args:
         points: float tensor `[N, D]`.
         centroids: float tensor `[K, D]`.
@@ -30,10 +33,9 @@ def squared_distances(points, centroids):
     """
     points = tf.cast(points, tf.float32)
     centroids = tf.cast(centroids, tf.float32)
-    d = (tf.reduce_sum(points**2, axis=1, keepdims=True)
-         - 2.0 * tf.matmul(points, centroids, transpose_b=True)
-         + tf.reduce_sum(centroids**2, axis=1)[None, :])
-    return tf.maximum(d, 0.0)
+    # The differences themselves ([N, K, D]; small for cluster counts), not
+    # |a|^2 - 2ab + |c|^2, which loses the digits of near points far from 0.
+    return tf.reduce_sum(tf.square(points[:, None, :] - centroids[None, :, :]), axis=-1)
 
 
 def nearest_centroid(points, centroids):

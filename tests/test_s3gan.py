@@ -151,3 +151,183 @@ def test_kmeans_errors():
         clustering.kmeans(np.zeros((3, 2)), 4)
     with pytest.raises(ValueError, match=r"points \[N, D\]"):
         clustering.kmeans(np.zeros(3), 1)
+
+
+# -------------------------------------------------------------------------- model
+
+
+def tiny(**overrides):
+    config = keras_gans.registry.tiny_config("s3gan")
+    config.update(overrides)
+    return keras_gans.get("s3gan", **config)
+
+
+def labelled_batch(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 16, 16, 1)).astype("float32")
+    y = np.where(np.arange(n) % 2 == 0, np.arange(n) % 10, -1).astype("int32")
+    return x, y
+
+
+@pytest.mark.parametrize("variant", ["s3", "s2"])
+def test_heads_and_the_labels_the_projection_uses(variant):
+    model = tiny(variant=variant)
+    x, y = labelled_batch()
+    out = model.discriminator([x, y])
+    assert set(out) == {"logits", "rotation", "classes", "labels", "features"}
+    assert out["logits"].shape == (8, 1) and out["rotation"].shape == (8, 4)
+    assert out["classes"].shape == (8, 10)
+    used = _np(out["labels"])
+    # Own labels where given; D's guess (the class head's argmax, or the
+    # nearest centroid: s2's scores are minus the squared distances) elsewhere.
+    guess = np.argmax(_np(out["classes"]), axis=1)
+    np.testing.assert_array_equal(used, np.where(y >= 0, y, guess))
+    # The projection's logit changes with the label it is given.
+    other = model.discriminator([x, (np.maximum(y, 0) + 1) % 10])["logits"]
+    assert not np.allclose(_np(other), _np(out["logits"]))
+
+
+def _spy_discriminator_calls(monkeypatch, model):
+    calls = []
+    cls = type(model.discriminator)
+    original = cls.__call__
+
+    def spy(self, *args, **kwargs):
+        if self is model.discriminator:
+            calls.append(tuple(keras_gans.models.base.ops.shape(args[0][0])))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "__call__", spy)
+    return calls
+
+
+def test_discriminator_loss_is_the_weighted_sum_on_one_call(monkeypatch):
+    x, y = labelled_batch()
+    fake = [tf.constant(x[::-1].copy()), tf.constant(np.arange(8, dtype="int32") % 10)]
+    real = [tf.constant(x), tf.constant(y)]
+    for w_rot, w_cls in [(1.0, 1.0), (2.0, 0.5)]:
+        model = tiny(rotation_weight_d=w_rot, class_weight=w_cls, rotation_every=4)
+        model.d_loss_fn = lambda r, f: 0.25 + 0.0 * tf.reduce_mean(r)  # the adversarial part
+        calls = _spy_discriminator_calls(monkeypatch, model)
+        loss, logs = model.discriminator_loss(real, fake)
+        # One call: 8 real + 2 rows x 3 turns, 8 fake + 2 x 3.
+        assert calls == [(28, 16, 16, 1)]
+        want = 0.25 + w_rot * float(logs["d_rotation_loss"]) + w_cls * float(logs["d_class_loss"])
+        assert float(loss) == pytest.approx(want, rel=1e-5)
+        assert float(logs["d_loss"]) == pytest.approx(want, rel=1e-5)
+        monkeypatch.undo()
+
+
+def test_rotation_and_class_losses_are_those_of_the_heads():
+    model = tiny(rotation_every=4)
+    x, y = labelled_batch()
+    real = [tf.constant(x), tf.constant(y)]
+    fake = [tf.constant(x[::-1].copy()), tf.constant(np.abs(y) % 10)]
+    seen = {}
+    d = model.discriminator
+
+    def fixed(inputs, training=False):  # D's outputs recorded for a check by hand
+        out = d(inputs, training=False)
+        seen.update(out=out, images=inputs[0], labels=inputs[1])
+        return out
+
+    object.__setattr__(model, "discriminator", fixed)
+    try:
+        _, logs = model.discriminator_loss(real, fake)
+    finally:
+        object.__setattr__(model, "discriminator", d)
+    out = {k: _np(v) for k, v in seen["out"].items()}
+    images = _np(seen["images"])
+    # The rows: 8 real, then rows 0 and 4 turned by 90, 180, 270 degrees, then the same for the fakes.
+    np.testing.assert_array_equal(images[8:10], np.rot90(x[[0, 4]], 1, axes=(1, 2)))
+    np.testing.assert_array_equal(images[12:14], np.rot90(x[[0, 4]], 3, axes=(1, 2)))
+    np.testing.assert_array_equal(_np(seen["labels"])[8:14], np.tile(y[[0, 4]], 3))
+    rot_rows = np.concatenate([out["rotation"][[0, 4]], out["rotation"][8:14]])
+    want = float(losses.rotation_loss(rot_rows, np.repeat(np.arange(4), 2)))
+    assert float(logs["d_rotation_loss"]) == pytest.approx(want, rel=1e-5)
+    labelled = y >= 0
+    logp = _np(tf.nn.log_softmax(out["classes"][:8]))
+    want = -np.mean(logp[np.arange(8), np.maximum(y, 0)][labelled])
+    assert float(logs["d_class_loss"]) == pytest.approx(want, rel=1e-5)
+
+
+def test_generator_loss_adds_a_fifth_of_the_rotation_loss(monkeypatch):
+    model = tiny(orthogonal_weight=0.0, rotation_every=4)
+    model.g_loss_fn = lambda f: 0.5 + 0.0 * tf.reduce_mean(f)
+    calls = _spy_discriminator_calls(monkeypatch, model)
+    z = [tf.random.normal((8, model.latent_dim)), tf.constant(np.arange(8, dtype="int32"))]
+    loss, logs = model.generator_loss(None, z)
+    assert calls == [(14, 16, 16, 1)]  # 8 fakes + 2 rows x 3 turns, one call
+    assert float(loss) == pytest.approx(0.5 + 0.2 * float(logs["g_rotation_loss"]), rel=1e-5)
+    # BigGAN's orthogonal penalty is still there when its weight is not 0.
+    model = tiny(rotation_every=4)
+    assert float(model.generator_regularization()) > 0
+
+
+def test_s2_clusters_after_the_warm_up_and_then_follows_the_features():
+    model = tiny(variant="s2", cluster_start=2, cluster_bank=16, cluster_rate=0.5,
+                 cluster_iterations=5)
+    model.compile()
+    centroids = model.centroid_layer().centroids
+    # Warm-up: one class for all; the data's labels are not used.
+    x, y = labelled_batch()
+    assert np.all(_np(model.unpack((x, y))[1]) == -1)
+    assert np.all(_np(model.generator_inputs(8, None)[1]) == 0)
+    ds = model.example_data(batch_size=8, batches=3)
+    model.fit(ds.take(1), epochs=1, verbose=0)
+    assert np.all(_np(centroids) == 0)
+    bank_after_first = _np(model.cluster_bank_features)
+    assert not np.any(np.all(bank_after_first == 0, axis=1))  # filled with copies
+    model.fit(ds.skip(1).take(1), epochs=1, verbose=0)  # step 1 = cluster_start - 1: k-means
+    want, _ = clustering.kmeans(_np(model.cluster_bank_features), 10, 5)
+    np.testing.assert_allclose(_np(centroids), _np(want), rtol=1e-5, atol=1e-5)
+    assert len(set(_np(model.generator_inputs(64, None)[1]).tolist())) > 1  # classes now
+    before = _np(centroids).copy()
+    model.fit(ds.skip(2), epochs=1, verbose=0)  # after: centroids move
+    assert not np.allclose(_np(centroids), before)
+
+
+def test_s2_state_is_saved(tmp_path):
+    model = tiny(variant="s2", cluster_start=1, cluster_bank=16)
+    model.compile()
+    model.fit(model.example_data(), epochs=1, verbose=0)
+    path = str(tmp_path / "s2.keras")
+    model.save(path)
+    import keras
+
+    again = keras.models.load_model(path)
+    assert again.variant == "s2"
+    np.testing.assert_array_equal(_np(again.centroid_layer().centroids),
+                                  _np(model.centroid_layer().centroids))
+    np.testing.assert_array_equal(_np(again.cluster_bank_features),
+                                  _np(model.cluster_bank_features))
+    assert int(again.step_counter) == 2
+
+
+def test_s2_through_the_registry_checks(tmp_path):
+    from keras_gans.testing import run_model_test
+
+    model = tiny(variant="s2", cluster_start=1, cluster_bank=16)
+    model.compile()
+    run_model_test(model, str(tmp_path), name="s3gan(variant='s2')")
+
+
+def test_classify_is_the_class_head():
+    model = tiny()
+    x, _ = labelled_batch()
+    probs = model.classify(x)
+    logits = model.discriminator([x, -np.ones(8, "int32")])["classes"]
+    np.testing.assert_allclose(probs, _np(tf.nn.softmax(logits)), rtol=1e-5, atol=1e-6)
+    assert "classify" in model.serving_signatures()
+
+
+def test_errors_say_what_to_do():
+    with pytest.raises(ValueError, match="variant must be one of 's2', 's3'"):
+        tiny(variant="s4")
+    with pytest.raises(ValueError, match="cluster_start must be >= 1"):
+        tiny(variant="s2", cluster_start=0)
+    with pytest.raises(ValueError, match="cluster_bank must hold at least"):
+        tiny(variant="s2", cluster_bank=4)
+    plain = keras_gans.networks.biggan.biggan_discriminator((16, 16, 1), 10, 8, None, 1)
+    with pytest.raises(ValueError, match="NearestCentroid"):
+        tiny(variant="s2", discriminator=plain)
