@@ -119,7 +119,7 @@ def svc_scores(fake, labels):
     return out
 
 
-def train_and_score(name, seconds, num, run_root, fid_every=None):
+def train_and_score(name, seconds, num, run_root, fid_every=None, labelled=None):
     from keras_gans.metrics.evaluation import evaluate_model
     from keras_gans.serving import load_sampler
 
@@ -129,6 +129,8 @@ def train_and_score(name, seconds, num, run_root, fid_every=None):
         command += ["--max-seconds", str(seconds)]
     if fid_every:
         command += ["--fid-every-seconds", str(fid_every)]
+    if labelled is not None and getattr(model_class(name), "default_labelled", None) is not None:
+        command += ["--labelled", str(labelled)]  # semi-supervised models only
     start = time.time()
     r = subprocess.run(
         [sys.executable, "-m", "keras_gans.cli", *command[1:], "--run-dir", run_dir, "--no-export"],
@@ -301,6 +303,9 @@ def main(argv=None):
     p.add_argument("--fid-every-seconds", type=float, default=None,
                    help="log FID during training for the curves (default: a sixth of "
                         "--seconds when it is given)")
+    p.add_argument("--labelled", type=int, default=None,
+                   help="labelled examples for the semi-supervised models (sgan, triple_gan, "
+                        "s3gan; default: each model's own, e.g. 100)")
     args = p.parse_args(argv)
 
     import keras_gans
@@ -313,7 +318,8 @@ def main(argv=None):
             results = {r["model"]: r for r in json.load(f)}
     for name in names:
         every = args.fid_every_seconds or (args.seconds / 6 if args.seconds else None)
-        results[name] = train_and_score(name, args.seconds, args.num, args.run_root, every)
+        results[name] = train_and_score(name, args.seconds, args.num, args.run_root, every,
+                                        args.labelled)
         os.makedirs(DOCS, exist_ok=True)
         with open(results_path, "w") as f:  # after every model: nothing lost on a crash
             json.dump(sorted(results.values(), key=lambda r: r["model"]), f, indent=1)
