@@ -17,6 +17,7 @@ docs/RESULTS.md with a table and a plot of FID against training time
 
 import argparse
 import datetime
+import fcntl
 import json
 import os
 import re
@@ -312,21 +313,25 @@ def main(argv=None):
 
     names = args.models.split(",") if args.models else keras_gans.list_models()
     results_path = os.path.join(DOCS, "results.json")
-    results = {}
-    if os.path.isfile(results_path):
-        with open(results_path) as f:
-            results = {r["model"]: r for r in json.load(f)}
+    os.makedirs(DOCS, exist_ok=True)
     for name in names:
         every = args.fid_every_seconds or (args.seconds / 6 if args.seconds else None)
-        results[name] = train_and_score(name, args.seconds, args.num, args.run_root, every,
-                                        args.labelled)
-        os.makedirs(DOCS, exist_ok=True)
-        with open(results_path, "w") as f:  # after every model: nothing lost on a crash
-            json.dump(sorted(results.values(), key=lambda r: r["model"]), f, indent=1)
-    rows = [results[n] for n in keras_gans.list_models() if n in results]
-    png = plot(rows, os.path.join(DOCS, "results_fid_time.png"))
-    md = write_markdown(rows, os.path.join(DOCS, "RESULTS.md"), os.path.basename(png))
-    print(f"wrote {md} and {png}")
+        row = train_and_score(name, args.seconds, args.num, args.run_root, every, args.labelled)
+        # After every model (nothing lost on a crash), merged into the file as it is now,
+        # under a lock: two runs of this script for different models keep both rows.
+        with open(results_path + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            results = {}
+            if os.path.isfile(results_path):
+                with open(results_path) as f:
+                    results = {r["model"]: r for r in json.load(f)}
+            results[name] = row
+            with open(results_path, "w") as f:
+                json.dump(sorted(results.values(), key=lambda r: r["model"]), f, indent=1)
+            rows = [results[n] for n in keras_gans.list_models() if n in results]
+            png = plot(rows, os.path.join(DOCS, "results_fid_time.png"))
+            md = write_markdown(rows, os.path.join(DOCS, "RESULTS.md"), os.path.basename(png))
+        print(f"wrote {md} and {png}")
     return 0
 
 
