@@ -98,14 +98,15 @@ def test_attention_at_half_the_side_in_g_and_d(name, kind):
     for net in (model.generator, model.discriminator):
         (attention,) = layers_of(net, kind)
         assert tuple(attention.input.shape[1:3]) == (16, 16), net.name
-        assert attention.spectral_norm
+        assert attention.spectral_norm == (net is model.discriminator)
     if name == "ylg":
         assert attention.heads == 8
         assert not layers_of(model.generator, keras_gans.layers.SelfAttention)
 
 
-def test_spectral_norm_on_every_weight_layer_of_g_and_d():
-    model = keras_gans.get("sagan")
+def test_spectral_norm_on_every_weight_layer_of_d_and_of_g_on_request():
+    model = keras_gans.get("sagan", g_spectral_norm=True)
+    assert not layers_of(keras_gans.get("sagan").generator, layers.SpectralNormalization)
     for net in (model.generator, model.discriminator):
         wrapped = layers_of(net, layers.SpectralNormalization)
         assert wrapped, net.name

@@ -129,7 +129,7 @@ def sagan_generator(
 
     def normalize(x, i):
         if condition is None:
-            return BatchNorm(name=f"bn{i}")(x)
+            return BatchNorm(momentum=0.9, name=f"bn{i}")(x)
         from keras_gans.layers.conditional import ConditionalBatchNorm
 
         return ConditionalBatchNorm(name=f"cbn{i}")([x, condition])
