@@ -52,7 +52,8 @@ class SAGANFamily:
 
 @register_model(
     "sagan",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64},
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64,
+              "ema": 0.999, "ema_rampup": 0.05},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 8, "d_width": 8},
 )
 class SAGAN(SAGANFamily, GAN):

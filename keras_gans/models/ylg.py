@@ -9,7 +9,8 @@ from keras_gans.registry import register_model
 
 @register_model(
     "ylg",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64},
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64,
+              "ema": 0.999, "ema_rampup": 0.05},
     # 8 heads need 64 channels at the attention stage (C/8 split in 8).
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 64, "d_width": 64},
 )
