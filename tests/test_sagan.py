@@ -72,6 +72,17 @@ def test_joint_call_keeps_ada_real_outputs():
     config = registry.tiny_config("sngan")
     model = keras_gans.get("sngan", **config, augment="ada")
     model.joint_discriminator_call = True
+    # ADA's r_t is read from the real half of the joint call only.
+    d = keras.Sequential([keras.Input(config["image_shape"]), layers.Flatten(),
+                          layers.Dense(1)])
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (6, *config["image_shape"])).astype("float32")
+    fake = rng.uniform(-1, 1, (6, *config["image_shape"])).astype("float32")
+    real_logits, _ = model.discriminator_real_fake(real, fake, discriminator=d)
+    model.record_real_outputs(real_logits)
+    want = np.mean(np.sign(ops.convert_to_numpy(d(real))))
+    assert float(vars(model)["_ada_rt"]) == pytest.approx(want)
+    assert ops.shape(real_logits) == (6, 1)
     model.compile()
     history = model.fit(random_image_batches(config["image_shape"], batches=2), epochs=1,
                         verbose=0)
