@@ -158,16 +158,20 @@ def test_generator_loss_adds_the_orthogonal_penalty_of_g_kernels():
     assert float(with_penalty) - float(without) == pytest.approx(penalty, rel=1e-4)
 
 
-def test_paper_settings():
-    model = tiny()
-    assert model.joint_discriminator_call
-    assert model.loss_name == "hinge"
-    model.compile()
-    d, g = model.optimizers["d"], model.optimizers["g"]
+def test_paper_settings_and_the_digits_preset():
+    paper = keras_gans.models.BigGAN(**registry.tiny_config("biggan"))  # no preset
+    assert paper.joint_discriminator_call
+    assert paper.loss_name == "hinge"
+    paper.compile()
+    d, g = paper.optimizers["d"], paper.optimizers["g"]
     assert float(_np(d.learning_rate)) == pytest.approx(4e-4)
     assert float(_np(g.learning_rate)) == pytest.approx(1e-4)
     assert (d.beta_1, d.beta_2, g.beta_1, g.beta_2) == (0.0, 0.999, 0.0, 0.999)
-    assert keras_gans.models.BigGAN.default_arguments(preset=False)["n_critic"] == 2
+    assert paper.n_critic == 2 and paper.orthogonal_weight == 1e-4
+    preset = tiny()
+    preset.compile()
+    assert float(_np(preset.optimizers["g"].learning_rate)) == pytest.approx(2e-4)
+    assert preset.optimizers["d"].beta_1 == 0.5
 
 
 # ---------------------------------------------------------------- EMA start

@@ -97,11 +97,11 @@ def truncated_normal(rng, shape, psi):
 
 @register_model(
     "biggan",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
-              "shared_dim": 32, "attention_resolution": 16, "n_critic": 1,
-              "ema": 0.999, "ema_start": 1000},
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32,
+              "shared_dim": 32, "embed_std": 1.0, "cbn_spectral_norm": False, "n_critic": 1,
+              "g_lr": 2e-4, "d_lr": 4e-4, "adam_beta_1": 0.5, "ema": 0.999, "ema_start": 500},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 9, "g_width": 8, "d_width": 8,
-          "shared_dim": 4, "attention_resolution": None, "ema": None, "ema_start": None},
+          "shared_dim": 4, "ema": None, "ema_start": None},
 )
 class BigGAN(ConditionalGAN):
     """BigGAN: a class-conditional residual GAN with a shared embedding,
@@ -149,13 +149,24 @@ class BigGAN(ConditionalGAN):
         shared_dim: int. Size of the shared class embedding.
         embed_std: float or None. Initialize the shared embedding N(0,
             embed_std^2) (None: orthogonal, the paper's).
+        label_in_linear: bool. G's first linear layer takes the class
+            embedding with its z chunk (BigGAN-deep's form; the paper's
+            BigGAN gives it the chunk alone).
+        cbn_spectral_norm: bool. SN on the conditional BatchNorms' gain
+            and bias maps (orthogonal start, the paper's shared G); False:
+            plain linear maps starting at zero (plain BatchNorm at first).
         attention_resolution: int or None. Side of the feature maps that
-            self-attention acts on, in G and D (None: none).
+            self-attention acts on, in G and D: None: half the image side
+            (16 at 32 px, 14 at 28: after G's last-but-one block and D's
+            first, as SAGAN here); 0: no attention.
         d_extra_blocks: int. D's blocks after the last downsampling.
         power_iterations: int. Power-method steps of spectral norm.
         orthogonal_weight: float. beta of the orthogonal regularization (0:
             none).
         n_critic: int. D updates per G update.
+        g_lr: float. G's Adam learning rate (the paper: 1e-4).
+        d_lr: float. D's Adam learning rate (the paper: 4e-4).
+        adam_beta_1: float. Adam's beta_1 for both (the paper: 0).
         ema: float or None. Decay of G's EMA (the paper: 0.9999; the digits
             preset: 0.999; None: no EMA).
         ema_start: int or None. Steps before the EMA starts (the paper:
@@ -174,28 +185,36 @@ class BigGAN(ConditionalGAN):
     ```
     """
 
-    default_epochs = 20
+    default_epochs = 30
     joint_discriminator_call = True
     takes_augment = True  # G's loss is the base's, plus a weight penalty
     argument_rules = {
-        "attention_resolution": (int, "positive"),
+        "attention_resolution": (int, "non_negative"),
         "orthogonal_weight": "non_negative",
         "d_extra_blocks": "non_negative",
         "embed_std": (float, "positive"),
+        "adam_beta_1": "rate",
     }
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=120, num_classes=10, g_width=256,
-                 d_width=256, shared_dim=128, embed_std=None, attention_resolution=None,
-                 d_extra_blocks=2,
-                 power_iterations=1, orthogonal_weight=1e-4, n_critic=2, ema=None,
-                 ema_start=None, **kwargs):
+                 d_width=256, shared_dim=128, embed_std=None, label_in_linear=False,
+                 cbn_spectral_norm=True,
+                 attention_resolution=None, d_extra_blocks=2,
+                 power_iterations=1, orthogonal_weight=1e-4, n_critic=2, g_lr=1e-4, d_lr=4e-4,
+                 adam_beta_1=0.0, ema=None, ema_start=None, **kwargs):
         kwargs["loss"] = "hinge"
         super().__init__(image_shape, latent_dim, num_classes, n_critic=n_critic, ema=ema,
                          ema_start=ema_start, **kwargs)
         self.orthogonal_weight = float(orthogonal_weight)
+        self.g_lr, self.d_lr, self.adam_beta_1 = float(g_lr), float(d_lr), float(adam_beta_1)
+        if attention_resolution is None:
+            attention_resolution = self.image_shape[0] // 2
+        attention_resolution = int(attention_resolution) or None
         self.set_networks(
             lambda: self.build_generator(g_width=g_width, shared_dim=shared_dim,
                                          embed_std=embed_std,
+                                         cbn_spectral_norm=cbn_spectral_norm,
+                                         label_in_linear=label_in_linear,
                                          attention_resolution=attention_resolution,
                                          power_iterations=power_iterations),
             lambda: self.build_discriminator(d_width=d_width,
@@ -204,15 +223,17 @@ class BigGAN(ConditionalGAN):
                                              power_iterations=power_iterations),
         )
 
-    def build_generator(self, g_width, shared_dim, embed_std, attention_resolution,
-                        power_iterations):
+    def build_generator(self, g_width, shared_dim, embed_std, cbn_spectral_norm,
+                        label_in_linear, attention_resolution, power_iterations):
         """The default G (`keras_gans.networks.biggan.biggan_generator`);
         a subclass may return its own. Called with the constructor's G arguments."""
         init = ("orthogonal" if embed_std is None
                 else keras.initializers.RandomNormal(stddev=float(embed_std)))
         return biggan_generator(self.image_shape, self.latent_dim, self.num_classes, g_width,
                                 shared_dim, attention_resolution,
-                                power_iterations=power_iterations, embed_initializer=init)
+                                power_iterations=power_iterations, embed_initializer=init,
+                                cbn_spectral_norm=cbn_spectral_norm,
+                                label_in_linear=label_in_linear)
 
     def build_discriminator(self, d_width, attention_resolution, d_extra_blocks,
                             power_iterations):
@@ -225,9 +246,12 @@ class BigGAN(ConditionalGAN):
                                     power_iterations=power_iterations)
 
     def paper_optimizers(self):
-        """Adam: D 4e-4, G 1e-4, betas (0, 0.999), epsilon 1e-6."""
-        return (keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.999, epsilon=1e-6),
-                keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.999, epsilon=1e-6))
+        """Adam(d_lr) and Adam(g_lr), betas (adam_beta_1, 0.999), epsilon 1e-6
+        (the paper: D 4e-4, G 1e-4, beta_1 0)."""
+        return (keras.optimizers.Adam(self.d_lr, beta_1=self.adam_beta_1, beta_2=0.999,
+                                      epsilon=1e-6),
+                keras.optimizers.Adam(self.g_lr, beta_1=self.adam_beta_1, beta_2=0.999,
+                                      epsilon=1e-6))
 
     # --------------------------------------------------------------- losses
 

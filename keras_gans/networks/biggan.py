@@ -76,7 +76,8 @@ def _check_attention(attention_resolution, sides, what):
 
 def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, shared_dim=128,
                      attention_resolution=None, spectral_norm=True, power_iterations=1,
-                     momentum=0.9, embed_initializer="orthogonal", name="generator"):
+                     momentum=0.9, embed_initializer="orthogonal", cbn_spectral_norm=None,
+                     label_in_linear=False, name="generator"):
     """BigGAN's generator: G(z, labels) -> images in [-1, 1].
 
     Args:
@@ -97,6 +98,13 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
             ("orthogonal": BigGAN's, rows of norm 1 when K <= shared_dim;
             `keras.initializers.RandomNormal(stddev=1.0)` starts the label as
             strong as a z chunk of the same size).
+        label_in_linear: bool. The first linear layer takes [embedding,
+            first z chunk] (as BigGAN-deep's takes [z, embedding]) instead of
+            the chunk alone, so the first map depends on the class too.
+        cbn_spectral_norm: bool or None. SN on the conditional BatchNorms'
+            gain and bias maps, which then start orthogonal (BigGAN's shared
+            G); False: no SN there and zero maps, so each starts as a plain
+            BatchNorm. None: as `spectral_norm`.
         name: str. The model's name.
 
     Returns:
@@ -127,13 +135,18 @@ def biggan_generator(image_shape, latent_dim=120, num_classes=10, width=256, sha
         return _sn(layers.Conv2D(filters, size, padding="same", kernel_initializer=ortho(),
                                  name=layer_name), spectral_norm, power_iterations)
 
+    cbn_sn = spectral_norm if cbn_spectral_norm is None else bool(cbn_spectral_norm)
+
     def cbn(x, cond, layer_name):
-        return ConditionalBatchNorm(momentum=momentum, spectral_norm=spectral_norm,
+        return ConditionalBatchNorm(momentum=momentum, spectral_norm=cbn_sn,
                                     power_iterations=power_iterations,
-                                    gain_initializer="orthogonal", name=layer_name)([x, cond])
+                                    gain_initializer="orthogonal" if cbn_sn else "zeros",
+                                    name=layer_name)([x, cond])
 
     x = _sn(layers.Dense(base * base * width, kernel_initializer=ortho(), name="linear"),
-            spectral_norm, power_iterations)(zs[0])
+            spectral_norm, power_iterations)(
+                layers.Concatenate(name="linear_input")([shared, zs[0]]) if label_in_linear
+                else zs[0])
     x = layers.Reshape((base, base, width), name="first_map")(x)
     for i in range(blocks):
         cond = layers.Concatenate(name=f"condition{i}")([shared, zs[i + 1]])
