@@ -12,6 +12,7 @@ import tensorflow as tf
 import keras_gans
 from keras_gans import clustering, losses
 from keras_gans.models import s3gan as s3
+from keras_gans.networks import biggan as _biggan_networks, s3gan as _s3gan_networks  # noqa: F401
 
 
 def _np(x):
@@ -329,5 +330,9 @@ def test_errors_say_what_to_do():
     with pytest.raises(ValueError, match="cluster_bank must hold at least"):
         tiny(variant="s2", cluster_bank=4)
     plain = keras_gans.networks.biggan.biggan_discriminator((16, 16, 1), 10, 8, None, 1)
+    with pytest.raises(ValueError, match="s3gan_discriminator"):
+        tiny(discriminator=plain)
+    trunk = keras_gans.networks.biggan.biggan_discriminator_features((16, 16, 1), 8, None, 1)
+    s3_heads = keras_gans.networks.s3gan.s3gan_discriminator(trunk, 10, "s3")
     with pytest.raises(ValueError, match="NearestCentroid"):
-        tiny(variant="s2", discriminator=plain)
+        tiny(variant="s2", discriminator=s3_heads)
