@@ -300,7 +300,7 @@ class S3GANBase:
               "rotation_every": 8, "class_weight": 5.0},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 9, "g_width": 8, "d_width": 8,
           "shared_dim": 4, "attention_resolution": 0, "ema": None, "ema_start": None,
-          "d_extra_blocks": 1, "rotation_every": 4},
+          "d_extra_blocks": 1, "rotation_every": 4, "class_weight": 1.0},
 )
 class S3GAN(S3GANBase, SemiSupervisedMixin, BigGAN):
     """S3GAN / S2GAN: BigGAN with rotation self-supervision and labels D infers itself.
