@@ -126,7 +126,6 @@ def _concat(parts):
     return ops.concatenate(parts, axis=0)
 
 
-
 #: What S3GAN logs besides its base's losses.
 S3GAN_METRICS = ("d_rotation_loss", "g_rotation_loss", "d_class_loss")
 
@@ -143,10 +142,17 @@ class S3GANBase:
       reals; for s2 it also feeds the k-means state;
     - `generator_loss`: one D call on [fake, fake turned]; the adversarial
       loss plus `rotation_weight_g` times the rotation loss on the turns.
+
+    Example:
+    ```python
+    model = keras_gans.get("s3gan", variant="s2")  # keras_gans.models.s3gan.S3GAN
+    loss, logs = model.discriminator_loss(real, fake)  # logs: d_loss, d_rotation_loss
+    ```
     """
 
-    #: One image in `rotation_every` of each half is also shown turned (0 is
-    #: the image itself).
+    #: D's inputs pass `augment_discriminator_inputs` in both steps: the base's
+    #: D step augments real and generated before `discriminator_loss`, and
+    #: `generator_loss` here augments the generated ones (then the turns).
     takes_augment = True
 
     # ------------------------------------------------------------------ labels
