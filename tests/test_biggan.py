@@ -167,11 +167,14 @@ def test_paper_settings_and_the_digits_preset():
     assert float(_np(d.learning_rate)) == pytest.approx(4e-4)
     assert float(_np(g.learning_rate)) == pytest.approx(1e-4)
     assert (d.beta_1, d.beta_2, g.beta_1, g.beta_2) == (0.0, 0.999, 0.0, 0.999)
-    assert paper.n_critic == 2 and paper.orthogonal_weight == 1e-4
+    assert paper.orthogonal_weight == 1e-4
+    assert keras_gans.models.BigGAN.default_arguments(preset=False)["n_critic"] == 2
     preset = tiny()
     preset.compile()
     assert float(_np(preset.optimizers["g"].learning_rate)) == pytest.approx(2e-4)
     assert preset.optimizers["d"].beta_1 == 0.5
+    digits = keras_gans.models.BigGAN.default_arguments()
+    assert digits["n_critic"] == 2 and digits["label_in_linear"] and not digits["cbn_spectral_norm"]
 
 
 # ---------------------------------------------------------------- EMA start
@@ -217,15 +220,15 @@ def test_standing_statistics_reset_the_sampling_generator_statistics():
     assert model.standing_statistics(num_batches=3, batch_size=16, seed=1) == 3
     # the first CBN of the first block normalizes the first linear layer's maps
     rng = np.random.default_rng(1)
-    zs = []
+    zs, ys = [], []
     for _ in range(3):  # the method's draws: z, then the labels, per batch
         zs.append(rng.standard_normal((16, model.latent_dim)).astype("float32"))
-        rng.integers(0, model.num_classes, 16)
+        ys.append(rng.integers(0, model.num_classes, 16).astype("int32"))
     first = keras.Model(g.inputs, g.get_layer("first_map").output)
     values = [_np(v) for v in g.variables]
     maps = []
-    for z in zs:  # training mode (SN writes its kernel), from the same weights each time
-        maps.append(_np(first([z, np.zeros(16, "int32")], training=True)))
+    for z, y in zip(zs, ys):  # training mode (SN writes its kernel), the same weights each time
+        maps.append(_np(first([z, y], training=True)))
         for v, value in zip(g.variables, values):
             v.assign(value)
     maps = np.concatenate(maps)

@@ -98,10 +98,11 @@ def truncated_normal(rng, shape, psi):
 @register_model(
     "biggan",
     defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32,
-              "shared_dim": 32, "embed_std": 1.0, "cbn_spectral_norm": False, "n_critic": 1,
+              "shared_dim": 32, "embed_std": 1.0, "label_in_linear": True,
+              "cbn_spectral_norm": False, "n_critic": 2,
               "g_lr": 2e-4, "d_lr": 4e-4, "adam_beta_1": 0.5, "ema": 0.999, "ema_start": 500},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 9, "g_width": 8, "d_width": 8,
-          "shared_dim": 4, "ema": None, "ema_start": None},
+          "shared_dim": 4, "n_critic": 1, "ema": None, "ema_start": None},
 )
 class BigGAN(ConditionalGAN):
     """BigGAN: a class-conditional residual GAN with a shared embedding,
@@ -126,7 +127,7 @@ class BigGAN(ConditionalGAN):
       kernel but the shared embedding); orthogonal initialization.
     - Adam, G 1e-4 and D 4e-4, betas (0, 0.999), epsilon 1e-6 (the paper's
       and BigGAN-PyTorch's settings), `n_critic` D steps per G step (2 in the
-      paper at ImageNet scale; the digits preset uses 1).
+      paper at ImageNet scale and the digits preset).
     - An EMA of G (`ema`, 0.9999 in the paper) that starts after
       `ema_start` steps (20,000 in the paper); sampling and exports use it.
     - Truncation: `sample(..., psi=0.5)` redraws the entries of z outside
