@@ -7,6 +7,7 @@
 - style (StyleGAN): `ModulatedConv2D`, `NoiseInjection`;
 - batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`;
 - resampling and padding: `Upsample2D`, `Downsample2D`, `ReflectionPadding2D`;
+- `spectral_norm`, the one place every network wraps a layer in spectral norm;
 - attention (SAGAN, YLG): `SelfAttention`, `LocalSparseAttention`;
 - `ImagePool`, CycleGAN's history of generated images.
 """
@@ -20,6 +21,7 @@ from keras_gans.layers.minibatch import MinibatchDiscrimination
 from keras_gans.layers.modulated import ModulatedConv2D
 from keras_gans.layers.padding import ReflectionPadding2D
 from keras_gans.layers.resample import Downsample2D, Upsample2D
+from keras_gans.layers.spectral import spectral_norm
 from keras_gans.layers.style import AdaIN, MinibatchStdDev, NoiseInjection, PixelNorm
 from keras_gans.layers.vbn import (
     DropReferenceBatch,
@@ -48,4 +50,5 @@ __all__ = [
     "SelfAttention",
     "Upsample2D",
     "VirtualBatchNormalization",
+    "spectral_norm",
 ]

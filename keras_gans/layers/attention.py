@@ -18,6 +18,8 @@ import numpy as np
 import keras
 from keras import layers, ops
 
+from keras_gans.layers.spectral import spectral_norm
+
 
 def esa_positions(height, width):
     """YLG's ESA enumeration of a grid: each cell's 1-D position.
@@ -152,10 +154,8 @@ class _PooledAttention(layers.Layer):
     def _conv(self, filters, name):
         conv = layers.Conv2D(filters, 1, use_bias=False, kernel_initializer=self.kernel_initializer,
                              dtype=self.dtype_policy, name=name)
-        if self.spectral_norm:
-            conv = layers.SpectralNormalization(conv, power_iterations=self.power_iterations,
-                                                dtype=self.dtype_policy, name=f"sn_{name}")
-        return conv
+        return spectral_norm(conv, self.spectral_norm, self.power_iterations,
+                             dtype=self.dtype_policy)
 
     def check_channels(self, channels):
         """Raises a ValueError when `channels` cannot be split as the layer needs."""

@@ -6,13 +6,7 @@ import keras
 from keras import layers, ops
 
 from keras_gans.layers.batch_norm import BatchNorm
-
-
-def _maybe_spectral_norm(layer, spectral_norm, power_iterations=1):
-    if not spectral_norm:
-        return layer
-    return layers.SpectralNormalization(layer, power_iterations=power_iterations,
-                                        name=f"sn_{layer.name}")
+from keras_gans.layers.spectral import spectral_norm as _maybe_spectral_norm
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

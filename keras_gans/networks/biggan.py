@@ -26,6 +26,7 @@ from keras import layers
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.conditional import ConditionalBatchNorm, ProjectionHead
 from keras_gans.layers.resample import Upsample2D
+from keras_gans.layers.spectral import spectral_norm
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 
@@ -53,11 +54,8 @@ def latent_chunks(latent_dim, num_chunks):
     return [len(part) for part in np.array_split(np.arange(latent_dim), num_chunks)]
 
 
-def _sn(layer, spectral_norm, power_iterations):
-    if not spectral_norm:
-        return layer
-    return layers.SpectralNormalization(layer, power_iterations=power_iterations,
-                                        name=f"sn_{layer.name}")
+def _sn(layer, enabled, power_iterations):
+    return spectral_norm(layer, enabled, power_iterations)
 
 
 def _attention(x, name, spectral_norm, power_iterations):

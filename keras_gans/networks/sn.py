@@ -3,6 +3,7 @@
 import keras
 from keras import layers
 
+from keras_gans.layers.spectral import spectral_norm as layers_spectral_norm
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 
@@ -26,9 +27,7 @@ def spectral_norm(layer, power_iterations=1):
     conv = keras_gans.networks.sn.spectral_norm(keras.layers.Conv2D(64, 4, strides=2))
     ```
     """
-    return layers.SpectralNormalization(
-        layer, power_iterations=power_iterations, name=f"sn_{layer.name}"
-    )
+    return layers_spectral_norm(layer, power_iterations=power_iterations)
 
 
 def sn_dcgan_discriminator(
