@@ -138,6 +138,9 @@ def strategies():
 
 
 def compare(name):
+    # The same initial weights on every run (the initializers take no seed of their own):
+    # the comparison is then repeatable, not a draw of a fresh network each time.
+    keras.utils.set_random_seed(0)
     initial = build(name, tf.distribute.get_strategy(), None).get_weights()
     results = []
     for strategy in strategies():
