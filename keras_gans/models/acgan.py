@@ -92,8 +92,7 @@ class ACGAN(ConditionalGAN):
         return auxiliary_classifier_loss(class_logits, labels)
 
     def discriminator_loss(self, real, fake):
-        r = self.discriminator(real[0], training=True)
-        f = self.discriminator(fake[0], training=True)
+        r, f = self.discriminator_real_fake(real[0], fake[0])
         adv = self.d_loss_fn(r["logits"], f["logits"], **self.loss_kwargs(self.d_loss_fn))
         cls = self.real_class_loss(r["classes"], real[1]) + self.fake_class_weight * (
             auxiliary_classifier_loss(f["classes"], fake[1])

@@ -371,8 +371,7 @@ class InfoGAN(ConditionalGAN):
         )
 
     def discriminator_loss(self, real, fake):
-        r = self.discriminator(real, training=True)
-        f = self.discriminator(fake[0], training=True)
+        r, f = self.discriminator_real_fake(real, fake[0])
         adv = self.d_loss_fn(r["logits"], f["logits"], **self.loss_kwargs(self.d_loss_fn))
         info = self.information_loss(f, fake[1])
         loss = adv + self.info_weight * info

@@ -280,8 +280,7 @@ class MSGGAN(GAN):
         G's pyramid `fake`, plus the weighted penalty."""
         real_pyr = self.real_pyramid(real)
         fake = self._scales(fake)
-        real_logits = self.discriminator(real_pyr, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        real_logits, fake_logits = self.discriminator_real_fake(real_pyr, fake)
         if self.relativistic:
             loss = self.rel_d_loss(real_logits, fake_logits, average=self.average)
         else:

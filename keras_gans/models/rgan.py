@@ -62,14 +62,12 @@ class RGAN(ConvGAN):
         self.rel_g_loss, self.rel_d_loss = losses_lib.RELATIVISTIC_PAIRS[_VARIANTS[variant]]
 
     def discriminator_loss(self, real, fake):
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        real_logits, fake_logits = self.discriminator_real_fake(real, fake)
         loss = self.rel_d_loss(real_logits, fake_logits, average=self.average)
         return loss, {"d_loss": loss}
 
     def generator_loss(self, real, z):
         fake = self.generator(z, training=True)
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        real_logits, fake_logits = self.discriminator_real_fake(real, fake)
         loss = self.rel_g_loss(real_logits, fake_logits, average=self.average)
         return loss, {"g_loss": loss}

@@ -97,8 +97,7 @@ class SGAN(SemiSupervisedMixin, GAN):
         return self.discriminator(images, training=training)["classes"]
 
     def discriminator_loss(self, real, fake):
-        r = self.discriminator(real[0], training=True)["classes"]
-        f = self.discriminator(fake, training=True)["classes"]
+        r, f = (out["classes"] for out in self.discriminator_real_fake(real[0], fake))
         adv = self.d_loss_fn(
             semi_supervised_logits(r), semi_supervised_logits(f),
             **self.loss_kwargs(self.d_loss_fn),
