@@ -196,3 +196,21 @@ def test_num_classes_makes_the_conditional_twin(name, tmp_path):
     assert not np.allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b))
     samples = model.sample(4, seed=0, labels=3)
     assert samples.shape == (4, *model.image_shape)
+
+
+def test_training_with_num_classes_set_loads_labels(tmp_path):
+    """`keras-gans train sagan --set num_classes=10` builds the conditional
+    twin, so the data must come with labels (it once loaded images only and
+    failed in the first step)."""
+    from keras_gans import training
+    from keras_gans.models.conditional import ConditionalGAN
+
+    config = registry.tiny_config("sagan")
+    overrides = {k: v for k, v in config.items() if k != "image_shape"}
+    result = training.run("sagan", "digits", image_size=16, epochs=1, steps_per_epoch=1, seed=0,
+                          export=False, run_dir=str(tmp_path / "run"), verbose=False,
+                          overrides={**overrides, "num_classes": 10})
+    assert not result.state.went_non_finite and result.state.last_good_epoch == 1
+    assert result.settings["data_options"]["labels"] is True
+    model = keras.saving.load_model(result.paths["model"])
+    assert isinstance(model, ConditionalGAN) and model.num_classes == 10

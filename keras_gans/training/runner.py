@@ -58,6 +58,15 @@ def check_positive(name, value):
         raise ValueError(f"{name} must be a positive integer; got {value}.")
 
 
+def built_class(cls, settings):
+    """The class `cls(**settings)` builds: its `conditional_class` (sagan's and
+    ylg's class-conditional twins) when `settings` give a `num_classes`."""
+    twin = getattr(cls, "conditional_class", None)
+    if twin is not None and settings.get("num_classes") is not None:
+        return twin
+    return cls
+
+
 def check_overrides(cls, overrides):
     """`overrides` (constructor name -> value) as a dict, checked against `cls`
     before anything is built (`cls.check_arguments`: unknown names, types and
@@ -372,10 +381,14 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         if seed is not None:
             keras.utils.set_random_seed(seed)
 
+        checked = check_overrides(cls, overrides)
+        # `--set num_classes=K` makes sagan/ylg build their conditional twin, which
+        # trains on labels: the data follow the class that will be built.
+        cls = built_class(cls, {**cls.data_presets.get(spec, {}), **checked})
         load_args, model_args = label_options(cls, spec, labelled, label_noise, noise, seed,
                                               name=model)
         model_args.update(cls.data_presets.get(spec, {}))
-        model_args.update(check_overrides(cls, overrides))
+        model_args.update(checked)
         # What a backup must match to be resumed (not epochs: a killed run may be extended).
         run_record = {"model": model, "data": spec, "image_shape": shape,
                       "batch_size": batch_size, "seed": seed, "steps_per_epoch": steps_per_epoch,
