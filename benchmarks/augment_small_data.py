@@ -124,6 +124,15 @@ def run(option, args):
         kwargs["ada_kimg"] = args.ada_kimg
     if augment == "ada" and args.ada_ops not in (None, "all"):
         kwargs["ada_ops"] = args.ada_ops
+    if augment == "diffaugment" and args.diffaugment_policy:
+        # An ablation of this process only: GAN(augment="diffaugment") calls
+        # keras_gans.augment.diffaugment with the paper's policy.
+        import functools
+
+        from keras_gans import augment as augment_lib
+
+        augment_lib.diffaugment = functools.partial(augment_lib.diffaugment,
+                                                    policy=args.diffaugment_policy)
     model = keras_gans.get("dcgan", seed=args.seed, **kwargs)
     model.compile()
     ds = (tf.data.Dataset.from_tensor_slices(images)
@@ -182,6 +191,8 @@ def run(option, args):
         # next (the seed-0 3000-epoch none row: 51.7, 63.1, 52.2, 57.4): the
         # mean over the last third of training is the steadier figure.
         "fid_500_last_third_mean": _tail_mean(curve, args.epochs),
+        "diffaugment_policy": (args.diffaugment_policy or "color,translation,cutout")
+        if augment == "diffaugment" else None,
         "ada_kimg": model.ada_kimg if augment == "ada" else None,
         "ada_target": model.ada_target if augment == "ada" else None,
         "ada_ops": list(model.ada_ops or ()) or None if augment == "ada" else None,
@@ -349,6 +360,9 @@ def main(argv=None):
                    help="held-out real images of the D check (digits:train not trained on)")
     p.add_argument("--model-args", default=None,
                    help="more dcgan constructor arguments as JSON, e.g. '{\"d_width\": 64}'")
+    p.add_argument("--diffaugment-policy", default=None,
+                   help="an ablation: DiffAugment's ops for this run, comma-separated of "
+                        "color,translation,cutout (default: all three, the paper's)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=OUT)
     p.add_argument("--plot", default=os.path.join(ROOT, "docs", "augment_small_data_p.png"),
