@@ -188,6 +188,30 @@ def test_heads_and_the_labels_the_projection_uses(variant):
     assert not np.allclose(_np(other), _np(out["logits"]))
 
 
+def test_label_threshold_keeps_only_the_sure_guesses(tmp_path):
+    model = tiny(label_threshold=0.5)
+    x, y = labelled_batch()
+    out = model.discriminator([x, y])
+    probs = _np(tf.nn.softmax(out["classes"]))
+    guess = np.where(probs.max(axis=1) >= 0.5, probs.argmax(axis=1), -1)
+    np.testing.assert_array_equal(_np(out["labels"]), np.where(y >= 0, y, guess))
+    # A threshold of 1 leaves every unlabelled image without a projection term:
+    # its logit is that of label -1 (the unconditional part alone).
+    sure = tiny(label_threshold=1.0)
+    unlabelled = -np.ones(8, "int32")
+    out = sure.discriminator([x, unlabelled])
+    np.testing.assert_array_equal(_np(out["labels"]), unlabelled)
+    # The threshold is a constructor argument: it comes back with a saved model.
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = keras_gans.models.base.keras.saving.load_model(path)
+    assert again.label_threshold == 0.5
+    np.testing.assert_array_equal(_np(again.discriminator([x, y])["labels"]),
+                                  _np(model.discriminator([x, y])["labels"]))
+    with pytest.raises(ValueError, match="label_threshold is a probability"):
+        tiny(label_threshold=1.5)
+
+
 def _spy_discriminator_calls(monkeypatch, model):
     calls = []
     cls = type(model.discriminator)

@@ -295,18 +295,27 @@ class S3GANBase:
 @register_model(
     "s3gan",
     # BigGAN's digits preset (half-width nets, N(0, 1) class embedding, plain
-    # linear conditional BN maps, Adam 2e-4 / 4e-4 with beta_1 0.5, EMA after
-    # 500 steps), without attention and with one extra D block, so that the
-    # heavier D (rotated rows) still trains in minutes on two cores; the class
-    # loss x5, so that the class head learns from 100 labels in a few hundred steps.
+    # linear conditional BN maps, Adam 2e-4 / 4e-4 with beta_1 0.5), without
+    # attention and with one extra D block, so that the heavier D (rotated
+    # rows) still trains in minutes on two cores; the class loss x5, so that
+    # the class head learns from 100 labels in a few hundred steps.
+    # The EMA of G (0.999) ramps its half-life up (0.05 * steps, StyleGAN2's
+    # ramp) instead of starting at step 500 as biggan's: G's classes only
+    # form after the class head is right (head 0.8 of the training reals at
+    # ~500 steps), and an EMA started at 500 with decay 0.999 is still 63%
+    # the step-500 G after the 954 default steps. Measured on digits, 32 px,
+    # --labelled 100, seed 0 (shipped judge, 500-1000 samples): the committed
+    # run (benchmarks/quality.py) had the raw G at 0.976 asked but its EMA
+    # at 0.684 (FID 170.9); with the ramp (/tmp trial, 972 steps) the EMA
+    # read 0.932 asked (SVC 0.923), FID 119.6.
     defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32,
               "shared_dim": 32, "embed_std": 1.0, "cbn_spectral_norm": False,
               "attention_resolution": 0, "d_extra_blocks": 1, "n_critic": 1, "g_lr": 2e-4,
-              "d_lr": 4e-4, "adam_beta_1": 0.5, "ema": 0.999, "ema_start": 500,
-              "rotation_every": 8, "class_weight": 5.0},
+              "d_lr": 4e-4, "adam_beta_1": 0.5, "ema": 0.999, "ema_start": None,
+              "ema_rampup": 0.05, "rotation_every": 8, "class_weight": 5.0},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 9, "g_width": 8, "d_width": 8,
           "shared_dim": 4, "attention_resolution": 0, "ema": None, "ema_start": None,
-          "d_extra_blocks": 1, "rotation_every": 4, "class_weight": 1.0},
+          "ema_rampup": None, "d_extra_blocks": 1, "rotation_every": 4, "class_weight": 1.0},
 )
 class S3GAN(S3GANBase, SemiSupervisedMixin, BigGAN):
     """S3GAN / S2GAN: BigGAN with rotation self-supervision and labels D infers itself.
@@ -370,6 +379,10 @@ class S3GAN(S3GANBase, SemiSupervisedMixin, BigGAN):
         rotation_weight_d: float. Weight of the real rotation loss in D's loss.
         rotation_weight_g: float. Weight of the generated rotation loss in G's loss.
         class_weight: float. Weight of the class head's loss in D's loss (s3).
+        label_threshold: float. s3: an unlabelled real image gets the class
+            head's guess as its projection label only where the head gives
+            that class at least this probability; below it, no projection
+            term (label -1). 0: always the guess (compare_gan's S3GAN).
         cluster_start: int. s2: steps of warm-up before k-means runs (>= 1).
         cluster_bank: int. s2: rows of real features k-means runs on (the
             last batches'; the first step fills it with copies of its batch).
@@ -405,16 +418,21 @@ class S3GAN(S3GANBase, SemiSupervisedMixin, BigGAN):
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=120, num_classes=10, variant="s3",
                  rotation_every=4, rotation_weight_d=1.0, rotation_weight_g=0.2,
-                 class_weight=1.0, cluster_start=1000, cluster_bank=1024, cluster_rate=0.05,
-                 cluster_iterations=20, **kwargs):
+                 class_weight=1.0, label_threshold=0.0,
+                 cluster_start=1000, cluster_bank=1024, cluster_rate=0.05, cluster_iterations=20,
+                 **kwargs):
         if int(cluster_start) < 1:
             raise ValueError(f"cluster_start must be >= 1 (s2's warm-up steps before k-means); "
                              f"got {cluster_start}.")
         if int(cluster_bank) < int(num_classes):
             raise ValueError(f"cluster_bank must hold at least num_classes={num_classes} rows "
                              f"for k-means; got {cluster_bank}.")
+        if not 0.0 <= float(label_threshold) <= 1.0:
+            raise ValueError(f"label_threshold is a probability from 0 to 1 (0: always the class "
+                             f"head's argmax); got {label_threshold!r}.")
         # Read by build_discriminator, which BigGAN's constructor calls.
         vars(self)["variant"] = variant
+        vars(self)["label_threshold"] = float(label_threshold)
         super().__init__(image_shape, latent_dim, num_classes, **kwargs)
         self.rotation_every = int(rotation_every)
         self.rotation_weight_d = float(rotation_weight_d)
@@ -446,7 +464,8 @@ class S3GAN(S3GANBase, SemiSupervisedMixin, BigGAN):
         trunk = biggan_discriminator_features(self.image_shape, d_width, attention_resolution,
                                               d_extra_blocks, power_iterations=power_iterations)
         return s3gan_discriminator(trunk, self.num_classes, self.variant,
-                                   power_iterations=power_iterations)
+                                   power_iterations=power_iterations,
+                                   label_threshold=self.label_threshold)
 
     def generator_regularization(self):
         """BigGAN's orthogonal penalty of G's kernels (beta `orthogonal_weight`)."""

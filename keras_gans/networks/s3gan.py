@@ -77,7 +77,7 @@ class NearestCentroid(layers.Layer):
 
 
 def s3gan_discriminator(trunk, num_classes, variant="s3", spectral_norm=True,
-                        power_iterations=1, name="discriminator"):
+                        power_iterations=1, label_threshold=0.0, name="discriminator"):
     """S2GAN / S3GAN's D: `trunk`'s features with rotation, class and projection heads.
 
     Args:
@@ -89,6 +89,10 @@ def s3gan_discriminator(trunk, num_classes, variant="s3", spectral_norm=True,
             their nearest k-means centroid (`NearestCentroid`).
         spectral_norm: bool. Spectral norm on the heads' linear layers.
         power_iterations: int. Power-method steps per training call.
+        label_threshold: float. s3: an unlabelled image takes the class
+            head's argmax only where the head's softmax gives it at least
+            this probability; below it the label stays -1 (no projection
+            term, as for a label-free image). 0: always the argmax.
         name: str. The model's name.
 
     Returns:
@@ -108,6 +112,9 @@ def s3gan_discriminator(trunk, num_classes, variant="s3", spectral_norm=True,
 
     if variant not in ("s2", "s3"):
         raise ValueError(f"variant must be 's2' or 's3'; got {variant!r}.")
+    if not 0.0 <= float(label_threshold) <= 1.0:
+        raise ValueError(f"label_threshold is a probability from 0 to 1 (0: always the class "
+                         f"head's argmax); got {label_threshold!r}.")
 
     def dense(units, layer_name, use_bias=True):
         layer = layers.Dense(units, use_bias=use_bias, name=layer_name)
@@ -121,7 +128,11 @@ def s3gan_discriminator(trunk, num_classes, variant="s3", spectral_norm=True,
     frozen = ops.stop_gradient(features)
     if variant == "s3":
         classes = dense(num_classes, "classes")(features)
-        guess = ops.cast(ops.argmax(ops.stop_gradient(classes), axis=-1), "int32")
+        frozen_classes = ops.stop_gradient(classes)
+        guess = ops.cast(ops.argmax(frozen_classes, axis=-1), "int32")
+        if float(label_threshold) > 0:
+            sure = ops.max(ops.softmax(ops.cast(frozen_classes, "float32"), axis=-1), axis=-1)
+            guess = ops.where(sure >= float(label_threshold), guess, -ops.ones_like(guess))
     else:
         guess, classes = NearestCentroid(num_classes, name="centroids")(frozen)
     used = ops.where(labels >= 0, labels, guess)
