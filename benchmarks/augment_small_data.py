@@ -250,7 +250,7 @@ def table(rows):
 COLORS = {"none": (90, 90, 90), "diffaugment": (30, 110, 200), "ada": (200, 60, 40)}
 
 
-def _panel(draw, box, title, series, y_range, x_max, x_label, y_ticks):
+def _panel(draw, box, title, series, y_range, x_max, x_label, y_ticks, legend="bottom"):
     """One line chart in `box` (left, top, right, bottom) of `draw`: each of
     `series` is (label, colour, [(x, y), ...]); y linear in `y_range`."""
     left, top, right, bottom = box
@@ -278,7 +278,8 @@ def _panel(draw, box, title, series, y_range, x_max, x_label, y_ticks):
             draw.line(coords, fill=color, width=2)
         for px, py in coords if len(coords) < 40 else ():
             draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=color)
-        draw.text((left + 10, bottom - 14 * (len(series) - i) - 4), label, fill=color)
+        y = top + 6 + 14 * i if legend == "top" else bottom - 14 * (len(series) - i) - 4
+        draw.text((left + 10, y), label, fill=color)
 
 
 def _smooth(values, window):
@@ -322,7 +323,7 @@ def plot(rows, path):
                            [(s["epoch"], s["r_v"]) for s in r["d_stats"] if s["r_v"] is not None]))
     _panel(draw, (70, 380, width - 30, 640), "D overfitting r_v = (D(train) - D(held-out)) / "
            "(D(train) - D(generated)), mean logits on unaugmented images", series, (-0.2, 1.0),
-           x_max, "epoch", [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1.0])
+           x_max, "epoch", [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1.0], legend="top")
     series = [(f"FID(500), {tag(r)}", shade(r, COLORS[r["option"]]), r["fid_curve_500"])
               for r in rows]
     top = max(max(f for _, f in r["fid_curve_500"]) for r in rows)
