@@ -174,7 +174,11 @@ def test_paper_settings_and_the_digits_preset():
     assert float(_np(preset.optimizers["g"].learning_rate)) == pytest.approx(2e-4)
     assert preset.optimizers["d"].beta_1 == 0.5
     digits = keras_gans.models.BigGAN.default_arguments()
-    assert digits["n_critic"] == 2 and digits["label_in_linear"] and not digits["cbn_spectral_norm"]
+    # The digits preset: the paper's z use (no class in G's first layer), a ramped
+    # EMA, and a lighter D (no attention, one extra block, n_critic 1) for 2 cores.
+    assert digits["n_critic"] == 1 and not digits["label_in_linear"] and not digits["cbn_spectral_norm"]
+    assert digits["attention_resolution"] == 0 and digits["d_extra_blocks"] == 1
+    assert digits["ema_start"] is None and digits["ema_rampup"] == 0.05
 
 
 # ---------------------------------------------------------------- EMA start
@@ -238,10 +242,17 @@ def test_standing_statistics_reset_the_sampling_generator_statistics():
         np.testing.assert_array_equal(before, _np(v))
 
 
-def test_default_model_has_self_attention_in_g_and_d():
-    model = keras_gans.get("biggan")
+def test_the_papers_model_has_self_attention_in_g_and_d():
     kinds = lambda net: {type(l).__name__ for l in net._flatten_layers()}  # noqa: E731
+    # The constructor's defaults (the paper's), at small widths.
+    model = keras_gans.models.BigGAN(image_shape=(32, 32, 1), latent_dim=20, g_width=16,
+                                     d_width=16, shared_dim=8)
     assert "SelfAttention" in kinds(model.generator)
     assert "SelfAttention" in kinds(model.discriminator)
     assert "ConditionalBatchNorm" in kinds(model.generator)
     assert "ProjectionHead" in kinds(model.discriminator)
+    # The digits preset leaves attention out (its time budget), nothing else.
+    preset = keras_gans.get("biggan")
+    assert "SelfAttention" not in kinds(preset.generator) | kinds(preset.discriminator)
+    assert "ConditionalBatchNorm" in kinds(preset.generator)
+    assert "ProjectionHead" in kinds(preset.discriminator)

@@ -97,12 +97,26 @@ def truncated_normal(rng, shape, psi):
 
 @register_model(
     "biggan",
+    # The digits preset (2 cores, 10 minutes). Measured on digits, 32 px, seed 0,
+    # 1000 samples (shipped judge / SVC judge; spread: mean per-pixel std within
+    # a class, real digits 0.263):
+    # - before: label_in_linear, attention at 16 px, n_critic 2, EMA after step
+    #   500, 30 epochs: asked 0.971 / 0.984 in 577 s, but G's first layer took
+    #   the class and mostly ignored z (spread 0.056);
+    # - without label_in_linear at 30 epochs (EMA ramped up): spread 0.25 but
+    #   asked 0.66; with the lighter D below as well (no attention, one block
+    #   after the last downsampling, n_critic 1; s3gan's preset): 0.64 in 259 s;
+    # - that at 60 epochs: asked 0.995 / 0.997, spread 0.150, 498 s at load 5.
+    # The constructor keeps the paper's settings (attention, n_critic 2).
     defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32,
-              "shared_dim": 32, "embed_std": 1.0, "label_in_linear": True,
-              "cbn_spectral_norm": False, "n_critic": 2,
-              "g_lr": 2e-4, "d_lr": 4e-4, "adam_beta_1": 0.5, "ema": 0.999, "ema_start": 500},
+              "shared_dim": 32, "embed_std": 1.0, "label_in_linear": False,
+              "cbn_spectral_norm": False, "attention_resolution": 0, "d_extra_blocks": 1,
+              "n_critic": 1, "g_lr": 2e-4, "d_lr": 4e-4, "adam_beta_1": 0.5,
+              "ema": 0.999, "ema_start": None, "ema_rampup": 0.05},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 9, "g_width": 8, "d_width": 8,
-          "shared_dim": 4, "n_critic": 1, "ema": None, "ema_start": None},
+          "shared_dim": 4, "n_critic": 1, "ema": None, "ema_start": None, "ema_rampup": None,
+          # the tests' model keeps what the digits preset leaves out
+          "label_in_linear": True, "attention_resolution": None, "d_extra_blocks": 2},
 )
 class BigGAN(ConditionalGAN):
     """BigGAN: a class-conditional residual GAN with a shared embedding,
@@ -186,7 +200,7 @@ class BigGAN(ConditionalGAN):
     ```
     """
 
-    default_epochs = 30
+    default_epochs = 60
     #: `keras-gans train biggan --data fashion_mnist`: the paper's Adam beta_1 of
     #: 0 instead of the digits preset's 0.5. With 0.5, D died on fashion_mnist
     #: at 28 px (seed 0) between steps 2,500 and 3,125: its last block's
