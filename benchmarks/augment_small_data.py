@@ -52,8 +52,15 @@ def small_digits(count, seed):
     from keras_gans.data import digits_arrays
 
     images, labels = digits_arrays(32, 1, split="train")
-    idx = np.sort(np.random.default_rng(seed).choice(len(images), count, replace=False))
+    idx = np.sort(_chosen(len(images), count, seed))
     return images[idx], labels[idx]
+
+
+def _chosen(total, count, seed):
+    """The indices of digits:train's `total` images that `small_digits` trains on."""
+    import numpy as np
+
+    return np.random.default_rng(seed).choice(total, count, replace=False)
 
 
 def held_out_digits(count, train_count, seed):
@@ -63,9 +70,7 @@ def held_out_digits(count, train_count, seed):
     from keras_gans.data import digits_arrays
 
     images, _ = digits_arrays(32, 1, split="train")
-    rng = np.random.default_rng(seed)
-    used = set(rng.choice(len(images), train_count, replace=False).tolist())
-    rest = np.array([i for i in range(len(images)) if i not in used])
+    rest = np.setdiff1d(np.arange(len(images)), _chosen(len(images), train_count, seed))
     return images[rest[:count]]
 
 

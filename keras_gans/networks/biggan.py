@@ -26,7 +26,7 @@ from keras import layers
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.conditional import ConditionalBatchNorm, ProjectionHead
 from keras_gans.layers.resample import Upsample2D
-from keras_gans.layers.spectral import spectral_norm
+from keras_gans.layers.spectral import spectral_norm as _sn  # (layer, enabled, power_iterations)
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 
@@ -52,10 +52,6 @@ def latent_chunks(latent_dim, num_chunks):
             f"latent_dim {latent_dim} is smaller than the {num_chunks} chunks of BigGAN's "
             f"hierarchical z (one per G block plus one): use latent_dim >= {num_chunks}.")
     return [len(part) for part in np.array_split(np.arange(latent_dim), num_chunks)]
-
-
-def _sn(layer, enabled, power_iterations):
-    return spectral_norm(layer, enabled, power_iterations)
 
 
 def _attention(x, name, spectral_norm, power_iterations):

@@ -14,15 +14,11 @@ from keras import layers
 
 from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
 from keras_gans.layers.batch_norm import BatchNorm
-from keras_gans.layers.spectral import spectral_norm
+from keras_gans.layers.spectral import spectral_norm as _sn  # (layer, enabled, power_iterations)
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 #: What the `attention` argument of the builders takes.
 ATTENTION_KINDS = ("self", "local", "none")
-
-
-def _sn(layer, enabled, power_iterations):
-    return spectral_norm(layer, enabled, power_iterations)
 
 
 def attention_block(kind, heads=8, spectral_norm=True, power_iterations=1, name="attention"):

@@ -381,14 +381,13 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         if seed is not None:
             keras.utils.set_random_seed(seed)
 
-        checked = check_overrides(cls, overrides)
+        settings = {**cls.data_presets.get(spec, {}), **check_overrides(cls, overrides)}
         # `--set num_classes=K` makes sagan/ylg build their conditional twin, which
         # trains on labels: the data follow the class that will be built.
-        cls = built_class(cls, {**cls.data_presets.get(spec, {}), **checked})
+        cls = built_class(cls, settings)
         load_args, model_args = label_options(cls, spec, labelled, label_noise, noise, seed,
                                               name=model)
-        model_args.update(cls.data_presets.get(spec, {}))
-        model_args.update(checked)
+        model_args.update(settings)
         # What a backup must match to be resumed (not epochs: a killed run may be extended).
         run_record = {"model": model, "data": spec, "image_shape": shape,
                       "batch_size": batch_size, "seed": seed, "steps_per_epoch": steps_per_epoch,
