@@ -1,8 +1,8 @@
 """Keras callbacks for GAN training (they live in `keras_gans.training`).
 
 `keras_gans.callbacks.<Name>` is the same class as `keras_gans.training.<Name>`:
-`NaNGuard`, `SampleGrid`, `PeriodicSave`, `FIDCallback`, `TimeBudget` and
-`Backup`, with `TrainingState`, `all_finite` and `seed_generators`; and
+`NaNGuard`, `DiscriminatorCheck`, `SampleGrid`, `PeriodicSave`, `FIDCallback`,
+`TimeBudget` and `Backup`, with `TrainingState`, `all_finite` and `seed_generators`; and
 `LearningRateScheduler` / `ReduceLROnPlateau`, Keras' callbacks for the
 optimizer groups named (Keras' own act on every group of a GAN).
 

@@ -91,6 +91,8 @@ def run_model_test(model, directory, data=None, name=None):
 
     - `fit` for one epoch of `data` (the model's `example_data()` when None):
       every logged value is finite and every player's weights changed;
+    - `discriminator_outputs` on a real batch has a row per image, not all the
+      same (None only for a model without D);
     - `sample` gives float32 images of the model's shape in [-1, 1], the same
       for the same seed;
     - the `.keras` file reloads with no custom_objects, as the same class,
@@ -118,6 +120,17 @@ def run_model_test(model, directory, data=None, name=None):
         assert np.all(np.isfinite(values)), f"{name}: {key} is not finite: {values}"
     for n, net in nets.items():
         assert changed(before[n], weights_of(net)), f"{name}: {n} did not change"
+    # DiscriminatorCheck's probe: D's outputs on a real batch, one row per
+    # image, not the same for every image (a live D).
+    from keras_gans.training.callbacks import constant_outputs
+
+    batch = next(iter(model.example_data(batch_size=4, batches=1) if data is None else data))
+    outputs = model.discriminator_outputs(batch)
+    if outputs is not None:
+        rows = int(keras.ops.shape(model.unpack_images(batch))[0])
+        for leaf in keras.tree.flatten(outputs):
+            assert leaf.shape[0] == rows, f"{name}: discriminator_outputs gave {leaf.shape}"
+        assert not constant_outputs(outputs), f"{name}: D gives one output for every image"
 
     kwargs = model.example_sample_kwargs(5, seed=1)
     images = model.sample(5, seed=1, **kwargs)

@@ -91,6 +91,10 @@ class ACGAN(ConditionalGAN):
         """D's class term on real images (rAC-GAN applies its noise model here)."""
         return auxiliary_classifier_loss(class_logits, labels)
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real images (the labels are its class head's targets)."""
+        return self.discriminator(self.unpack_images(data), training=False)
+
     def discriminator_loss(self, real, fake):
         r, f = self.discriminator_real_fake(real[0], fake[0])
         adv = self.d_loss_fn(r["logits"], f["logits"], **self.loss_kwargs(self.d_loss_fn))

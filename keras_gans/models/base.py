@@ -1940,6 +1940,22 @@ class GAN(GenerativeModel):
         """
         return images
 
+    def discriminator_outputs(self, data):
+        """D's outputs in inference mode on one real batch, as the dataset
+        yields it.
+
+        `keras_gans.callbacks.DiscriminatorCheck` reads them after every epoch
+        to catch a D that gives one output for every image (it has "died" and
+        G learns nothing more). `self.discriminator(self.unpack(data))` by
+        default; models whose D takes other inputs override it, and models
+        with several Ds return a dict of each one's outputs.
+
+        Returns:
+            A tensor, or a structure of tensors, each with the batch as its
+            first axis; None when the model has no discriminator.
+        """
+        return self.discriminator(self.unpack(data), training=False)
+
     def loss_kwargs(self, fn):
         """The entries of `loss_args` that the loss function `fn` accepts."""
         params = inspect.signature(fn).parameters

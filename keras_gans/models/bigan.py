@@ -73,6 +73,11 @@ class BiGAN(GAN):
     def discriminator_inputs(self, images, generator_inputs):
         return [images, generator_inputs]
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real images paired with their encodings E(x)."""
+        images = self.unpack_images(data)
+        return self.discriminator([images, self.encoder(images, training=False)], training=False)
+
     def discriminator_loss(self, real, fake):
         real_logits = self.discriminator([real, self.encoder(real, training=True)], training=True)
         fake_logits = self.discriminator(fake, training=True)

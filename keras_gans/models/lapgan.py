@@ -314,6 +314,13 @@ class LAPGAN(GAN):
         pyramid = self.real_pyramid(images)
         return pyramid, self.conditioning(pyramid), self.sample_latent(ops.shape(images)[0])
 
+    def discriminator_outputs(self, data):
+        """Each level's D on its real images (given l_k beyond level 0)."""
+        pyramid = self.real_pyramid(self.unpack_images(data))
+        cond = self.conditioning(pyramid)
+        return {f"discriminator_{k}": self.judge(k, x, cond[k], training=False)
+                for k, x in enumerate(pyramid)}
+
     def discriminator_step_loss(self, real):
         """Every D_k on the real x_k against l_k + G_k's residual (no gradient
         to G), given l_k; the sum of the levels' D losses."""

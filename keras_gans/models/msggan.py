@@ -275,6 +275,10 @@ class MSGGAN(GAN):
         alpha = self.random_uniform((batch, 1, 1, 1))
         return gradient_penalty(d, real_pyramid, fake_pyramid, alpha=alpha)
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real pyramid."""
+        return self.discriminator(self.real_pyramid(self.unpack_images(data)), training=False)
+
     def discriminator_loss(self, real, fake):
         """D's loss on the real pyramid (pooled here from the real batch) and
         G's pyramid `fake`, plus the weighted penalty."""

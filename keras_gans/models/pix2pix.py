@@ -64,6 +64,10 @@ class Pix2Pix(Translator):
     def discriminator_inputs(self, images, generator_inputs):
         return [generator_inputs, images]
 
+    def discriminator_outputs(self, data):
+        """D's patch outputs on the real (A, B) pairs."""
+        return self.discriminator(list(self.unpack(data)), training=False)
+
     def discriminator_loss(self, real, fake):
         a, b = real
         loss = 0.5 * self.adversarial_d_loss(self.discriminator, [a, b], fake)

@@ -385,6 +385,13 @@ class ProGAN(GAN):
 
     # --------------------------------------------------------------- training
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real images at the current level of detail."""
+        images = self.unpack_images(data)
+        lod = self.step_level(images)
+        return self.critic(lod, ops.shape(images)[0])(self.real_at_level(images, lod),
+                                                      training=False)
+
     def discriminator_step_loss(self, real):
         """WGAN-GP + drift at this step's level of detail (no gradient to G)."""
         images = self.unpack_images(real)

@@ -96,6 +96,10 @@ class SGAN(SemiSupervisedMixin, GAN):
     def classifier_logits(self, images, training=False):
         return self.discriminator(images, training=training)["classes"]
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real images (the labels are its class head's targets)."""
+        return self.discriminator(self.unpack_images(data), training=False)
+
     def discriminator_loss(self, real, fake):
         r, f = (out["classes"] for out in self.discriminator_real_fake(real[0], fake))
         adv = self.d_loss_fn(

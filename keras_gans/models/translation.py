@@ -527,6 +527,14 @@ class Translator(GAN):
         logits = discriminator(fake, training=True)
         return self.g_loss_fn(logits, **self.loss_kwargs(self.g_loss_fn))
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real B images; two-way, D_A's on the real A images too."""
+        a, b = self.unpack(data)
+        if self.two_way:
+            return {"discriminator": self.discriminator(b, training=False),
+                    "discriminator_a": self.discriminator_a(a, training=False)}
+        return self.discriminator(b, training=False)
+
     def discriminator_loss(self, real, fake):
         """D's loss. Two-way: D_A on (A, pooled fake A) plus D_B on (B, pooled fake B)."""
         a, b = real

@@ -131,6 +131,12 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
     def discriminator_inputs(self, images, generator_inputs):
         return [images, ops.one_hot(generator_inputs[1], self.num_classes)]
 
+    def discriminator_outputs(self, data):
+        """D's outputs on the real images with their labels (class 0 where unlabelled)."""
+        x, y = self.unpack(data)
+        return self.discriminator([x, ops.one_hot(ops.maximum(y, 0), self.num_classes)],
+                                  training=False)
+
     def discriminator_loss(self, real, fake):
         x, y = real
         labelled = y >= 0

@@ -274,6 +274,10 @@ class VAE(GAN):
         kl = losses.gaussian_kl(mean, log_var)
         return nll + kl, nll, kl
 
+    def discriminator_outputs(self, data):
+        """None: a VAE has no discriminator."""
+        return None
+
     def vae_step_loss(self, real):
         """The one step: the negative ELBO of the real batch."""
         loss, nll, kl = self.elbo_terms(self.unpack_images(real), training=True)

@@ -4,7 +4,7 @@
   `TrainingResult`.
 - `TrainingState`: what the callbacks of one run tell each other (a run that
   went non-finite, the last good epoch, the epoch a backup restored).
-- Callbacks: `NaNGuard`, `SampleGrid`, `PeriodicSave`, `FIDCallback`,
+- Callbacks: `NaNGuard`, `DiscriminatorCheck`, `SampleGrid`, `PeriodicSave`, `FIDCallback`,
   `TimeBudget`, `Backup`, and `LearningRateScheduler` / `ReduceLROnPlateau`
   for named optimizer groups (also importable as `keras_gans.callbacks.<Name>`).
 
@@ -20,6 +20,8 @@ result.model.sample(16, seed=0)
 
 from keras_gans.training.backup import Backup, seed_generators
 from keras_gans.training.callbacks import (
+    DiscriminatorCheck,
+    DiscriminatorWarning,
     FIDCallback,
     NaNGuard,
     PeriodicSave,
@@ -32,6 +34,8 @@ from keras_gans.training.state import NonFiniteError, TrainingState, all_finite
 
 __all__ = [
     "Backup",
+    "DiscriminatorCheck",
+    "DiscriminatorWarning",
     "FIDCallback",
     "LearningRateScheduler",
     "NaNGuard",

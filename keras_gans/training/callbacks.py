@@ -74,6 +74,114 @@ class NaNGuard(StateCallbackMixin, keras.callbacks.Callback):
                 "check the data for NaN/inf values.")
 
 
+class DiscriminatorWarning(UserWarning):
+    """D gives one output for every real image: it no longer tells images apart."""
+
+
+def constant_outputs(outputs, rtol=1e-6):
+    """True when every tensor of `outputs` (a tensor or a structure of them,
+    the batch first) is the same for every image of the batch, to within
+    `rtol` of its largest magnitude (at least 1)."""
+    leaves = [np.asarray(keras.ops.convert_to_numpy(o), "float32")
+              for o in keras.tree.flatten(outputs)]
+    if not leaves:
+        return False
+    for leaf in leaves:
+        flat = leaf.reshape(leaf.shape[0], -1)
+        if flat.shape[0] < 2:
+            raise ValueError("Telling whether D's outputs vary needs a batch of at least 2 "
+                             f"images; got {flat.shape[0]}.")
+        spread = float(np.max(flat.max(axis=0) - flat.min(axis=0)))
+        if spread > rtol * max(1.0, float(np.max(np.abs(flat)))):
+            return False
+    return True
+
+
+class DiscriminatorCheck(keras.callbacks.Callback):
+    """Warns, after any epoch, when D gives the same output for every image of
+    a real batch, and can stop the run.
+
+    Such a D has "died" (typically every unit of its last ReLU layer is off for
+    every input, after a too-large update): its loss stays flat, G gets no
+    signal, and the epochs after it are wasted. Nothing else in the logs says
+    so. The batch is passed through `model.discriminator_outputs(data)` in
+    inference mode; models without a D (`vae`) are not checked.
+
+    Args:
+        data: one batch as the training dataset yields it (images, or
+            `(images, labels)`, ...), or a `tf.data.Dataset` whose first
+            batch is taken. At least 2 images.
+        stop_after: int or None. Stop training after this many dead epochs in
+            a row (None: only warn). A dead D does not come back: its
+            gradients are zero.
+        rtol: float. Outputs count as the same when they differ by at most
+            `rtol` times their largest magnitude (at least 1).
+
+    Attributes:
+        dead_epochs: list of int. The epochs (1-based) after which D was dead.
+        stopped_epoch: int or None. The epoch after which it stopped training.
+
+    Example:
+    ```python
+    check = keras_gans.callbacks.DiscriminatorCheck(ds, stop_after=2)
+    model.fit(ds, epochs=25, callbacks=[check])
+    if check.dead_epochs:
+        print(check.message())
+    ```
+    """
+
+    def __init__(self, data, stop_after=None, rtol=1e-6):
+        super().__init__()
+        if stop_after is not None and int(stop_after) < 1:
+            raise ValueError(f"stop_after must be >= 1 or None; got {stop_after}.")
+        self._data = data
+        self.stop_after = None if stop_after is None else int(stop_after)
+        self.rtol = float(rtol)
+        self.dead_epochs = []
+        self.stopped_epoch = None
+        self.value = None
+
+    def _batch(self):
+        import tensorflow as tf
+
+        if isinstance(self._data, tf.data.Dataset):
+            self._data = next(iter(self._data.take(1)))
+        return self._data
+
+    def on_epoch_end(self, epoch, logs=None):
+        outputs = self.model.discriminator_outputs(self._batch())
+        if outputs is None or not constant_outputs(outputs, self.rtol):
+            return
+        self.dead_epochs.append(epoch + 1)
+        first = np.asarray(keras.ops.convert_to_numpy(keras.tree.flatten(outputs)[0]))
+        self.value = float(first.reshape(first.shape[0], -1)[0, 0])
+        if len(self.dead_epochs) == 1:
+            import warnings
+
+            warnings.warn(self.message(), DiscriminatorWarning, stacklevel=2)
+        run = 1
+        while run < len(self.dead_epochs) and self.dead_epochs[-run - 1] == epoch + 1 - run:
+            run += 1
+        if self.stop_after is not None and run >= self.stop_after:
+            self.stopped_epoch = epoch + 1
+            self.model.stop_training = True
+
+    def message(self):
+        """One paragraph for the user, or None while D is alive."""
+        if not self.dead_epochs:
+            return None
+        where = (f"after epoch {self.dead_epochs[0]}" if len(self.dead_epochs) == 1 else
+                 f"after epochs {', '.join(map(str, self.dead_epochs))}")
+        stopped = (f" Training was stopped after epoch {self.stopped_epoch}."
+                   if self.stopped_epoch else "")
+        return (f"{type(self.model).__name__}'s discriminator gives the same output "
+                f"({self.value:.4g}) for every real image {where}: it has stopped telling "
+                "images apart (usually its last ReLU layer is off for every input), so G "
+                f"learns nothing more and further epochs are wasted.{stopped} Train again "
+                "from the start (--overwrite: the backup holds the dead D) with a lower D "
+                "learning rate (--lr d=...), or a smaller Adam beta_1.")
+
+
 class SampleGrid(StateCallbackMixin, keras.callbacks.Callback):
     """Writes a grid of the model's samples every few epochs.
 

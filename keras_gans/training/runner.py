@@ -433,13 +433,16 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
             tensorboard_dir=logs_dir, inputs=preview_inputs, state=state,
         )
         guard = callbacks.NaNGuard(state=state)
+        # A D that died (one output for every image) is otherwise silent: warn, and
+        # stop after three such epochs in a row (its gradients are zero for good).
+        d_check = callbacks.DiscriminatorCheck(ds, stop_after=3)
         budget = callbacks.TimeBudget(max_seconds, batch_size)
         fid = None
         if fid_every_seconds is not None:
             fid = callbacks.FIDCallback(spec, num=500, every_seconds=fid_every_seconds,
                                         tensorboard_dir=logs_dir, state=state)
         backup = callbacks.Backup(backup_dir, run=run_record, epoch=finished, state=state)
-        cbs = [guard, budget, backup] + ([fid] if fid else []) + [
+        cbs = [guard, budget, d_check, backup] + ([fid] if fid else []) + [
             grid, callbacks.PeriodicSave(model_path, every_n_epochs=every, state=state),
             keras.callbacks.TensorBoard(logs_dir, write_graph=False)]
         if model_args:
@@ -487,6 +490,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         say(f"Trained in {seconds:.1f} s: {span} of {epochs} ({ran} in this run, "
             f"{budget.images} images), " + (f"{budget.images_per_second:.0f} img/s." if budget.batches > 1
                                              else "img/s not measured (one batch: no timing after the first)."))
+        if d_check.stopped_epoch:
+            say(d_check.message())
         if export and chief:
             paths["saved_model"] = export_lib.saved_model(gan, export_dir)
             paths["tflite"] = export_lib.tflite(gan, os.path.join(export_dir, f"{model}.tflite"))
