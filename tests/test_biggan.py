@@ -121,6 +121,18 @@ def test_discriminator_is_trunk_plus_projection():
         biggan_discriminator_features((16, 16, 1), width=8, attention_resolution=5)
 
 
+@pytest.mark.parametrize("size, sides", [(16, [8, 8]), (28, [14, 7, 7]), (32, [16, 8, 8]),
+                                         (48, [24, 12, 6, 6])])
+def test_discriminator_halves_down_to_a_side_of_at_most_8(size, sides):
+    # 28 px used to stop at 14x14 (twice G's 7x7 first map): a D that saw
+    # 14-px patches and died on fashion_mnist.
+    trunk = biggan_discriminator_features((size, size, 1), width=4, extra_blocks=1)
+    blocks = [trunk.get_layer(f"block{i}").output.shape[1] for i in range(len(sides))]
+    assert blocks == sides
+    with pytest.raises(ValueError):
+        trunk.get_layer(f"block{len(sides)}")
+
+
 # ------------------------------------------------------ losses and optimizers
 
 

@@ -168,9 +168,9 @@ def biggan_discriminator_features(image_shape, width=256, attention_resolution=N
                                   name="discriminator_features"):
     """The trunk of BigGAN's discriminator: images -> pooled features phi.
 
-    Residual down-blocks halve the side until it is twice G's first map (32
-    px: 32 -> 16 -> 8), then `extra_blocks` blocks keep it (BigGAN at 32
-    px: two); each block is ReLU (not on the first), 3x3 conv, ReLU, 3x3
+    Residual down-blocks halve the side until it is at most 8 (32 px: 32 ->
+    16 -> 8, as BigGAN at 32 px; 28 px: 28 -> 14 -> 7), then `extra_blocks`
+    blocks keep it (BigGAN at 32 px: two); each block is ReLU (not on the first), 3x3 conv, ReLU, 3x3
     conv, 2x2 average pooling, plus a 1x1-conv shortcut. Then ReLU and a sum
     over H and W. `biggan_discriminator` puts a projection head on it; S3GAN
     adds its rotation and class heads to the same features.
@@ -194,8 +194,15 @@ def biggan_discriminator_features(image_shape, width=256, attention_resolution=N
     ```
     """
     h, _, _ = check_image_shape(image_shape)
-    base, doublings = base_and_doublings(h)
-    downs = max(1, doublings - 1)
+    # Down to a side of at most 8, so that the last blocks see the whole image
+    # before the sum. Stopping at twice G's first map instead left 28 px at
+    # 14x14 after one halving, with 14-px receptive fields: on fashion_mnist
+    # that D could not see a whole garment, fell to chance (hinge d_loss near
+    # 2) and died (every unit of its last ReLU off) about 5,000 steps in.
+    downs, side = 0, h
+    while side > 8 and side % 2 == 0:
+        side, downs = side // 2, downs + 1
+    downs = max(1, downs)
     plan = [True] * downs + [False] * int(extra_blocks)
     sides, side = [], h
     for down in plan:
