@@ -142,6 +142,9 @@ def main(argv=None):
     if not args.skip_train:
         start = time.time()
         r = subprocess.run([sys.executable, "-m", "keras_gans.cli", *command[1:]], cwd=ROOT)  # run dir relative to ROOT
+        if r.returncode == 3:
+            raise SystemExit(f"training stopped: D died (see the log above); {run_dir} holds the "
+                             "model as it was, and no row was written.")
         if r.returncode:
             raise SystemExit(f"training failed (exit {r.returncode}); rerun the same command to "
                              f"resume from {run_dir}'s backup.")

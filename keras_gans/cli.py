@@ -212,6 +212,8 @@ def cmd_train(args):
     elif not args.no_export:
         print(f"saved_model: {result.paths['saved_model']}")
         print(f"tflite:      {result.paths['tflite']}")
+    if result.discriminator_died:
+        return 3  # stopped: D died (the message above says so); the model was saved
     return 0
 
 

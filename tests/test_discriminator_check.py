@@ -96,5 +96,24 @@ def test_train_stops_a_run_whose_discriminator_died(tmp_path, monkeypatch, capsy
         result = training.run("dcgan", "digits", image_size=16, epochs=6, steps_per_epoch=1,
                               seed=0, export=False, run_dir=str(tmp_path / "run"))
     assert result.epochs == 3  # three dead epochs in a row, of 6
+    assert result.discriminator_died == 3
     out = capsys.readouterr().out
     assert "same output" in out and "Training was stopped after epoch 3" in out
+
+
+def test_the_cli_exits_3_when_the_discriminator_died(tmp_path, monkeypatch, capsys):
+    import keras_gans
+    from keras_gans import cli
+
+    real_get = keras_gans.get
+    monkeypatch.setattr(keras_gans, "get", lambda name, **config: real_get(
+        name, discriminator=dead_discriminator(config["image_shape"]), **config))
+    run = tmp_path / "run"
+    code = cli.main(["train", "dcgan", "--image-size", "16", "--epochs", "4",
+                     "--steps-per-epoch", "1", "--run-dir", str(run), "--no-export"])
+    assert code == 3
+    assert (run / "model.keras").exists()  # saved as it was
+    out, err = capsys.readouterr()
+    assert "Training was stopped after epoch 3" in out
+    # The warning of the first dead epoch, as the CLI prints warnings.
+    assert "keras-gans: warning: DCGAN's discriminator gives the same output" in err

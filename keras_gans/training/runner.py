@@ -37,6 +37,9 @@ class TrainingResult:
         images_per_second: float. Throughput after the first batch.
         chief: bool. False on the non-chief workers of a multi-worker run,
             which write under a temporary directory and export nothing.
+        discriminator_died: int or None. The epoch after which the run was
+            stopped because D gave one output for every real image
+            (`keras_gans.callbacks.DiscriminatorCheck`); None when it was not.
     """
 
     model: object
@@ -49,6 +52,7 @@ class TrainingResult:
     images: int
     images_per_second: float
     chief: bool = True
+    discriminator_died: object = None
 
 
 def check_positive(name, value):
@@ -502,4 +506,4 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
     return TrainingResult(model=gan, history=history, state=state, paths=paths,
                           settings=settings, seconds=seconds, epochs=budget.epochs,
                           images=budget.images, images_per_second=budget.images_per_second,
-                          chief=chief)
+                          chief=chief, discriminator_died=d_check.stopped_epoch)
