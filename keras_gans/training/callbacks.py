@@ -1,4 +1,5 @@
-"""Keras callbacks for GAN training: NaN guard, dead-D check, sample grids, checkpoints, FID, time budget.
+"""Keras callbacks for GAN training: NaN guard, dead-D check, sample grids, checkpoints,
+FID, time budget.
 
 The callbacks of one run share a `keras_gans.training.TrainingState` (pass
 `state=` to each, as `keras_gans.training.run` does; without it they share
