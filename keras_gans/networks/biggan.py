@@ -170,8 +170,9 @@ def biggan_discriminator_features(image_shape, width=256, attention_resolution=N
 
     Residual down-blocks halve the side until it is at most 8 (32 px: 32 ->
     16 -> 8, as BigGAN at 32 px; 28 px: 28 -> 14 -> 7), then `extra_blocks`
-    blocks keep it (BigGAN at 32 px: two); each block is ReLU (not on the first), 3x3 conv, ReLU, 3x3
-    conv, 2x2 average pooling, plus a 1x1-conv shortcut. Then ReLU and a sum
+    blocks keep it (BigGAN at 32 px: two); each block is ReLU (not on the
+    first), 3x3 conv, ReLU, 3x3 conv, 2x2 average pooling, plus a 1x1-conv
+    shortcut. Then ReLU and a sum
     over H and W. `biggan_discriminator` puts a projection head on it; S3GAN
     adds its rotation and class heads to the same features.
 

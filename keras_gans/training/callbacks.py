@@ -141,6 +141,7 @@ class DiscriminatorCheck(keras.callbacks.Callback):
         self.dead_epochs = []
         self.stopped_epoch = None
         self.value = None
+        self._in_a_row = 0
 
     def _batch(self):
         import tensorflow as tf
@@ -152,7 +153,9 @@ class DiscriminatorCheck(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         outputs = self.model.discriminator_outputs(self._batch())
         if outputs is None or not constant_outputs(outputs, self.rtol):
+            self._in_a_row = 0
             return
+        self._in_a_row += 1
         self.dead_epochs.append(epoch + 1)
         first = np.asarray(keras.ops.convert_to_numpy(keras.tree.flatten(outputs)[0]))
         self.value = float(first.reshape(first.shape[0], -1)[0, 0])
@@ -160,10 +163,7 @@ class DiscriminatorCheck(keras.callbacks.Callback):
             import warnings
 
             warnings.warn(self.message(), DiscriminatorWarning, stacklevel=2)
-        run = 1
-        while run < len(self.dead_epochs) and self.dead_epochs[-run - 1] == epoch + 1 - run:
-            run += 1
-        if self.stop_after is not None and run >= self.stop_after:
+        if self.stop_after is not None and self._in_a_row >= self.stop_after:
             self.stopped_epoch = epoch + 1
             self.model.stop_training = True
 
