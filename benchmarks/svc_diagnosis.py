@@ -1,4 +1,4 @@
-"""Why does the second digits judge read a generator's samples with less confidence than real digits?
+"""Why the second digits judge reads samples with less confidence than real digits.
 
 Issue 16 asks `dcgan` for 10/10 digits at an SVC confidence of 0.85 or more;
 with its defaults it gets about 0.7 (docs/digits_candidates.jsonl), and no
@@ -69,7 +69,8 @@ def main(argv=None):
     clf = svc_judge()[0]
     model = keras.saving.load_model(argv[0])
     if not hasattr(model, "generator"):
-        raise SystemExit(f"{argv[0]}: no `generator` player; this script takes an unconditional GAN.")
+        raise SystemExit(f"{argv[0]}: no `generator` player; this script takes an "
+                         "unconditional GAN.")
     z = keras.random.normal((1000, model.latent_dim), seed=0)
     x = np.asarray(model.generate(z)) if hasattr(model, "generate") else np.asarray(
         model.generator(z, training=False))
@@ -95,8 +96,9 @@ def main(argv=None):
     a = rng.integers(0, len(train), 1000)
     same = np.array([rng.choice(np.flatnonzero(labels == labels[i])) for i in a])
     other = rng.integers(0, len(train), 1000)
-    print(f"midpoints of two digits:train images: same class {confidence(clf, (train[a] + train[same]) / 2)[0]:.3f}, "
-          f"any two {confidence(clf, (train[a] + train[other]) / 2)[0]:.3f}")
+    same_class = confidence(clf, (train[a] + train[same]) / 2)[0]
+    any_two = confidence(clf, (train[a] + train[other]) / 2)[0]
+    print(f"midpoints of two digits:train images: same class {same_class:.3f}, any two {any_two:.3f}")
     gen = model.generator
     for s in (0.8, 0.6, 0.4):
         c, cov = confidence(clf, to_digits_8x8(np.asarray(gen(z * s, training=False))))
