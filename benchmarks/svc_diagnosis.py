@@ -98,7 +98,8 @@ def main(argv=None):
     other = rng.integers(0, len(train), 1000)
     same_class = confidence(clf, (train[a] + train[same]) / 2)[0]
     any_two = confidence(clf, (train[a] + train[other]) / 2)[0]
-    print(f"midpoints of two digits:train images: same class {same_class:.3f}, any two {any_two:.3f}")
+    print(f"midpoints of two digits:train images: same class {same_class:.3f}, "
+          f"any two {any_two:.3f}")
     gen = model.generator
     for s in (0.8, 0.6, 0.4):
         c, cov = confidence(clf, to_digits_8x8(np.asarray(gen(z * s, training=False))))
