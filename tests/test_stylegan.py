@@ -190,10 +190,11 @@ def test_exports_default_psi_and_compose_mapping_and_synthesis(tmp_path):
     assert load(sm).input_defaults == {"psi": 1.0}
 
 
-def test_ema_default_is_a_10k_image_half_life_at_batch_64():
+def test_ema_default_is_a_10k_image_half_life_at_the_default_batch():
     model = tiny()
+    assert type(model).default_batch_size == 16
     assert model.ema_decay == pytest.approx(EMA_DECAY)
-    assert math.log(0.5) / math.log(EMA_DECAY) * 64 == pytest.approx(10_000)
+    assert math.log(0.5) / math.log(EMA_DECAY) * 16 == pytest.approx(10_000)
     assert model.ema_rampup == 0.05
 
 

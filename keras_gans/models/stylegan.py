@@ -25,8 +25,8 @@ from keras_gans.registry import register_model
 #: The half-life of StyleGAN2's EMA of G, in images (ema_kimg = 10).
 EMA_HALF_LIFE_IMAGES = 10_000
 #: The batch size the default EMA decay is converted at (the model's
-#: `default_batch_size`): decay = 0.5 ** (64 / 10,000) = 0.99557 per step.
-EMA_BATCH = 64
+#: `default_batch_size`): decay = 0.5 ** (16 / 10,000) = 0.99889 per step.
+EMA_BATCH = 16
 #: StyleGAN2's EMA of G per train step at a batch of `EMA_BATCH`.
 EMA_DECAY = 0.5 ** (EMA_BATCH / EMA_HALF_LIFE_IMAGES)
 #: Seed of the fixed noise images sampling and the exports use.
@@ -97,8 +97,8 @@ class StyleGAN(GAN):
       with R1 (gamma `r1_gamma`) in every D step; Adam(0.001, 0, 0.99).
 
     Both: G's EMA (`ema`) with StyleGAN2's 10k-image half-life and its ramp-up
-    (`ema_rampup` 0.05): `ema` = 0.5 ** (64 / 10000) = 0.99557 per step at
-    the default batch of 64 (another batch size b has the same half-life in
+    (`ema_rampup` 0.05): `ema` = 0.5 ** (16 / 10000) = 0.99889 per step at
+    the default batch of 16 (another batch size b has the same half-life in
     images with 0.5 ** (b / 10000)).
 
     Sampling, `generate` and the exports use fixed noise images (drawn once
@@ -157,7 +157,10 @@ class StyleGAN(GAN):
     ```
     """
 
-    default_epochs = 30
+    default_epochs = 20
+    #: Batch 16: on digits, 10 minutes of steps of 16 draw all ten digits where
+    #: steps of 64 drew nine; docs/MODEL_NOTES.md#stylegan.
+    default_batch_size = EMA_BATCH
     player_names = ("mapping", "synthesis", "discriminator")
     ema_players = ("mapping", "synthesis")
     takes_augment = True
