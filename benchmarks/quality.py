@@ -19,6 +19,7 @@ docs/RESULTS.md with a table and a plot of FID against training time
 import argparse
 import datetime
 import fcntl
+import functools
 import json
 import os
 import re
@@ -84,26 +85,36 @@ def svc_judge():
     return tuple(_SVC)
 
 
-def _upsampling_inverse(size):
-    """The least-squares inverse of how the digits reach `size` px: the
-    bilinear resize from 8x8 is a linear map U (size^2 x 64) of full column
-    rank, so pinv(U) gives back any real digit exactly and, for a sample, the
-    8x8 digit whose upsampling is nearest to it."""
+@functools.lru_cache(maxsize=None)
+def _upsampling(size):
+    """How the digits reach `size` px: the bilinear resize from 8x8 as a
+    linear map U, `[size^2, 64]` (full column rank)."""
     import tensorflow as tf
 
     basis = np.eye(64, dtype="float32").reshape(64, 8, 8, 1)
     up = tf.image.resize(basis, (size, size), method="bilinear").numpy()
-    return np.linalg.pinv(up.reshape(64, size * size).T)  # [64, size^2]
+    return up.reshape(64, size * size).T
+
+
+@functools.lru_cache(maxsize=None)
+def _upsampling_inverse(size):
+    """The least-squares inverse pinv(U) of `_upsampling(size)`, `[64, size^2]`:
+    it gives back any real digit exactly and, for a sample, the 8x8 digit
+    whose upsampling is nearest to it."""
+    return np.linalg.pinv(_upsampling(size))
+
+
+def grey_rows(images):
+    """Images in [-1, 1], `[N, H, W, C]`, as grey rows on [0, 1], `[N, H * W]`."""
+    x = ((np.asarray(images, "float32") + 1.0) / 2.0).mean(axis=-1)
+    return x.reshape(len(x), -1)
 
 
 def to_digits_8x8(images):
     """Images in [-1, 1], `[N, H, W, C]` (square), as scikit-learn's digits
     rows: grey, taken back to 8x8 by the least-squares inverse of the bilinear
     upsampling the training data went through, on its 0..16 scale, `[N, 64]`."""
-    x = (np.asarray(images, "float32") + 1.0) / 2.0
-    x = x.mean(axis=-1)
-    n, size = len(x), x.shape[1]
-    rows = x.reshape(n, size * size) @ _upsampling_inverse(size).T
+    rows = grey_rows(images) @ _upsampling_inverse(np.shape(images)[1]).T
     return np.clip(rows, 0.0, 1.0) * 16.0
 
 

@@ -35,23 +35,25 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def residual(images):
-    """The rms, on [0, 1], of what of `images` ([N, 32, 32, C] in [-1, 1]) lies
-    outside the space of upsampled 8x8 digits: each image minus the bilinear
-    upsampling of its least-squares 8x8 row. Real digits have none."""
-    import tensorflow as tf
+    """The rms, on [0, 1], of what of `images` (`[N, S, S, C]` in [-1, 1])
+    lies outside the space of upsampled 8x8 digits: each image minus the
+    bilinear upsampling of its least-squares 8x8 row. Real digits have none."""
+    from quality import _upsampling, _upsampling_inverse, grey_rows
 
-    from quality import _upsampling_inverse
-
-    inverse = _upsampling_inverse(32)
-    basis = np.eye(64, dtype="float32").reshape(64, 8, 8, 1)
-    up = tf.image.resize(basis, (32, 32), method="bilinear").numpy().reshape(64, 1024).T
-    a = ((np.asarray(images, "float32") + 1) / 2).mean(-1).reshape(len(images), -1)
-    return float(np.sqrt(np.mean((a - (a @ inverse.T) @ up.T) ** 2)))
+    size = np.shape(images)[1]
+    a = grey_rows(images)
+    nearest = (a @ _upsampling_inverse(size).T) @ _upsampling(size).T
+    return float(np.sqrt(np.mean((a - nearest) ** 2)))
 
 
-def confidence(clf, rows):
-    p = clf.predict_proba(rows)
-    return float(p.max(1).mean()), int(len(set(p.argmax(1))))
+def judged(clf, rows):
+    """The SVC's probabilities of 8x8 rows, and their confidence and coverage
+    by the judge's own rule (`class_statistics`)."""
+    from keras_gans.metrics.evaluation import class_statistics
+
+    probs = clf.predict_proba(rows)
+    stats = class_statistics(probs)
+    return probs, float(stats["confidence"]), int(stats["coverage"])
 
 
 def main(argv=None):
@@ -68,19 +70,18 @@ def main(argv=None):
 
     clf = svc_judge()[0]
     model = keras.saving.load_model(argv[0])
-    if not hasattr(model, "generator"):
-        raise SystemExit(f"{argv[0]}: no `generator` player; this script takes an "
+    if not hasattr(model, "generate"):
+        raise SystemExit(f"{argv[0]}: no `generate(z)`; this script takes an "
                          "unconditional GAN.")
     z = keras.random.normal((1000, model.latent_dim), seed=0)
-    x = np.asarray(model.generate(z)) if hasattr(model, "generate") else np.asarray(
-        model.generator(z, training=False))
+    x = np.asarray(model.generate(z))  # the sampling G: its EMA where the model keeps one
     real, _ = digits_arrays(32, 1, split="test")
     rows, real_rows = to_digits_8x8(x), to_digits_8x8(real)
 
-    c, cov = confidence(clf, rows)
+    probs, c, cov = judged(clf, rows)
     print(f"samples: SVC confidence {c:.3f}, {cov}/10 classes; real digits:test "
-          f"{confidence(clf, real_rows)[0]:.3f}")
-    hist = np.histogram(clf.predict_proba(rows).max(1), bins=[0, .3, .5, .7, .85, .95, 1.0])[0]
+          f"{judged(clf, real_rows)[1]:.3f}")
+    hist = np.histogram(probs.max(1), bins=[0, .3, .5, .7, .85, .95, 1.0])[0]
     print(f"samples' top probability in [0, .3, .5, .7, .85, .95, 1]: {hist.tolist()}")
     print(f"intensity (samples / real): mean {rows.mean():.2f} / {real_rows.mean():.2f}, "
           f"bright {np.mean(rows > 12):.3f} / {np.mean(real_rows > 12):.3f}, "
@@ -96,16 +97,15 @@ def main(argv=None):
     a = rng.integers(0, len(train), 1000)
     same = np.array([rng.choice(np.flatnonzero(labels == labels[i])) for i in a])
     other = rng.integers(0, len(train), 1000)
-    same_class = confidence(clf, (train[a] + train[same]) / 2)[0]
-    any_two = confidence(clf, (train[a] + train[other]) / 2)[0]
+    same_class = judged(clf, (train[a] + train[same]) / 2)[1]
+    any_two = judged(clf, (train[a] + train[other]) / 2)[1]
     print(f"midpoints of two digits:train images: same class {same_class:.3f}, "
           f"any two {any_two:.3f}")
-    gen = model.generator
     for s in (0.8, 0.6, 0.4):
-        c, cov = confidence(clf, to_digits_8x8(np.asarray(gen(z * s, training=False))))
+        _, c, cov = judged(clf, to_digits_8x8(np.asarray(model.generate(z * s))))
         print(f"truncation: z x {s}: {c:.3f}, {cov}/10")
-    c, _ = confidence(clf, to_digits_8x8(np.concatenate(
-        [np.asarray(gen(z[i:i + 64], training=True)) for i in range(0, 1000, 64)])))
+    _, c, _ = judged(clf, to_digits_8x8(np.concatenate(
+        [np.asarray(model.generate(z[i:i + 64], training=True)) for i in range(0, 1000, 64)])))
     print(f"G in training mode (BatchNorm on batches of 64): {c:.3f}")
 
     def nearest(r):
