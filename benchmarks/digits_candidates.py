@@ -15,7 +15,9 @@ docs/PAPER_TABLE.md's "Defaults tried".
 
 Keys: model (default dcgan), every (epochs between scores, default 10),
 batch (default 64), lr / dlr / b1 (Adam for G and D; default the paper's),
-width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup, and two
+width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
+nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
+passed in as own networks; with it, width, latent and norm set those networks), and two
 training changes that are not model options, applied to this run only:
 r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and topk=FRACTION (G's loss on the
 FRACTION of fakes D rates highest, Sinha et al. 2020).
@@ -49,6 +51,16 @@ def build(kv):
         kw["ema"] = float(kv["ema"])
     if "ema_rampup" in kv:
         kw["ema_rampup"] = float(kv["ema_rampup"])
+    if kv.get("nets") == "study":
+        from keras_gans.networks import study_discriminator, study_generator
+
+        latent = int(kv.get("latent", 64))
+        net_width = {"width": int(kv["width"])} if "width" in kv else {}
+        kw = {k: v for k, v in kw.items() if k not in ("g_width", "d_width", "d_normalization")}
+        kw.update(latent_dim=latent,
+                  generator=study_generator((32, 32, 1), latent_dim=latent, **net_width),
+                  discriminator=study_discriminator((32, 32, 1), normalization=kv.get("norm", "batch"),
+                                                    **net_width))
     m = keras_gans.get(kv.get("model", "dcgan"), **kw)
     if "topk" in kv:
         fraction = float(kv["topk"])

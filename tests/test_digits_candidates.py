@@ -1,0 +1,33 @@
+"""benchmarks/digits_candidates.py builds what its keys ask for: `nets=study`
+puts the study's InfoGAN-style pair (keras_gans.networks.study_*) at 32 px
+into the model as own networks, with `width`, `latent` and `norm` setting
+those networks instead of the model's own."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+
+import digits_candidates as bench  # noqa: E402
+
+
+def _dense_units(net):
+    return [layer.units for layer in net.layers if hasattr(layer, "units")]
+
+
+def test_study_networks_replace_the_model_networks():
+    m = bench.build({"model": "nsgan", "nets": "study", "width": "8", "latent": "16", "norm": "layer"})
+    assert m.latent_dim == 16
+    assert m.generator.input_shape == (None, 16)
+    assert m.generator.output_shape == (None, 32, 32, 1)
+    # G: FC 1024 -> FC 8x8 x 2*width; D: FC 1024 -> 1 after two stride-2 convs.
+    assert _dense_units(m.generator) == [1024, 8 * 8 * 16]
+    assert _dense_units(m.discriminator) == [1024, 1]
+    kinds = {type(layer).__name__ for layer in m.discriminator.layers}
+    assert "LayerNormalization" in kinds
+
+
+def test_without_nets_the_model_keeps_its_own_networks():
+    m = bench.build({"model": "nsgan", "width": "8"})
+    assert 1024 not in _dense_units(m.generator)
