@@ -176,10 +176,13 @@ def overrides_for(row):
             "discriminator": study_discriminator(shape, normalization=norm)}
 
 
-def n_critic_of(model_name):
-    """D updates per train step of a registered model's defaults (1 for a model without)."""
+def n_critic_of(model_name, settings=None):
+    """D updates per train step: a candidate's `--set n_critic=K`, else the
+    registered model's default (1 for a model without)."""
     from keras_gans import registry
 
+    if settings and settings.get("n_critic") is not None:
+        return int(settings["n_critic"])
     return int(registry.entry(model_name).cls.default_arguments(preset=True).get("n_critic") or 1)
 
 
@@ -259,7 +262,7 @@ def run_row(row, args):
     # The study counted discriminator updates: with n_critic D updates per
     # train step, 15,625 D updates (and 15,625 / n_critic G updates) are
     # 15,625 / n_critic of our train steps.
-    n_critic = n_critic_of(model_name)
+    n_critic = n_critic_of(model_name, settings)
     steps = max(1, args.steps // n_critic)
     epochs = max(1, -(-steps // args.backup_every))
     steps_per_epoch = min(args.backup_every, steps)

@@ -1,0 +1,26 @@
+"""benchmarks/paper_table.py counts the study's 15,625 discriminator updates:
+a model with n_critic D updates per train step trains 15,625 / n_critic
+steps, and a candidate that sets n_critic (`--set n_critic=1`) is counted
+with its own value, not the model's default."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+
+import paper_table as bench  # noqa: E402
+
+
+def test_n_critic_comes_from_the_defaults_or_the_candidate():
+    assert bench.n_critic_of("nsgan") == 1
+    assert bench.n_critic_of("wgan_gp") == 5
+    assert bench.n_critic_of("wgan_gp", {"n_critic": 1}) == 1
+    assert bench.n_critic_of("wgan_gp", {"ema": 0.999}) == 5
+
+
+def test_a_candidate_row_is_tagged_by_its_settings():
+    args = bench.argparse.Namespace(set=["n_critic=1", "ema=0.999"], lr=[])
+    settings, rates, tag = bench.variant_of(args)
+    assert settings == {"n_critic": 1, "ema": 0.999}
+    assert tag == "n_critic=1,ema=0.999"
