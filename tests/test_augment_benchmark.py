@@ -61,3 +61,11 @@ def test_the_picture_is_drawn_from_rows(tmp_path):
     from PIL import Image
 
     assert Image.open(png).size == (1000, 1000)
+
+
+def test_unseen_digits_are_every_digit_not_trained_on():
+    train, _ = bench.small_digits(200, 0)
+    unseen = bench.unseen_digits(200, 0)
+    assert unseen.shape == (1797 - 200, 32, 32, 1)
+    flat_train = {t.tobytes() for t in train}
+    assert not any(u.tobytes() in flat_train for u in unseen)
