@@ -41,10 +41,6 @@ def build(kv):
     import keras_gans
 
     kw = {"seed": 0}
-    if "width" in kv:
-        kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
-    if "norm" in kv:
-        kw["d_normalization"] = kv["norm"]
     if "latent" in kv:
         kw["latent_dim"] = int(kv["latent"])
     if "ema" in kv:
@@ -52,15 +48,19 @@ def build(kv):
     if "ema_rampup" in kv:
         kw["ema_rampup"] = float(kv["ema_rampup"])
     if kv.get("nets") == "study":
+        # width, latent and norm set the study's networks instead of the model's.
         from keras_gans.networks import study_discriminator, study_generator
 
-        latent = int(kv.get("latent", 64))
+        latent = kw.setdefault("latent_dim", 64)
         net_width = {"width": int(kv["width"])} if "width" in kv else {}
-        kw = {k: v for k, v in kw.items() if k not in ("g_width", "d_width", "d_normalization")}
-        kw.update(latent_dim=latent,
-                  generator=study_generator((32, 32, 1), latent_dim=latent, **net_width),
+        kw.update(generator=study_generator((32, 32, 1), latent_dim=latent, **net_width),
                   discriminator=study_discriminator((32, 32, 1), normalization=kv.get("norm", "batch"),
                                                     **net_width))
+    else:
+        if "width" in kv:
+            kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
+        if "norm" in kv:
+            kw["d_normalization"] = kv["norm"]
     m = keras_gans.get(kv.get("model", "dcgan"), **kw)
     if "topk" in kv:
         fraction = float(kv["topk"])
