@@ -14,7 +14,8 @@ docs/PAPER_TABLE.md's "Defaults tried".
     python benchmarks/digits_candidates.py dcgan 60 lr=1e-3 batch=16
 
 Keys: model (default dcgan), every (epochs between scores, default 10),
-batch (default 64), lr / dlr / b1 (Adam for G and D; default the paper's),
+batch (default 64), lr / dlr / b1 / b2 (Adam for G and D; when any is given the others
+default to 2e-4, lr, 0.5 and 0.999; else the model's own optimizers),
 width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
 nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
 passed in as own networks; with it, width, latent and norm set those networks), and two
@@ -82,10 +83,11 @@ def build(kv):
             return loss + 0.5 * gamma * r1_penalty(m.discriminator, real), logs
 
         m.discriminator_loss = discriminator_loss
-    if any(k in kv for k in ("lr", "dlr", "b1")):
+    if any(k in kv for k in ("lr", "dlr", "b1", "b2")):
         lr = float(kv.get("lr", 2e-4))
-        dlr, b1 = float(kv.get("dlr", lr)), float(kv.get("b1", 0.5))
-        m.compile(g_optimizer=keras.optimizers.Adam(lr, b1), d_optimizer=keras.optimizers.Adam(dlr, b1))
+        dlr, b1, b2 = float(kv.get("dlr", lr)), float(kv.get("b1", 0.5)), float(kv.get("b2", 0.999))
+        m.compile(g_optimizer=keras.optimizers.Adam(lr, b1, b2),
+                  d_optimizer=keras.optimizers.Adam(dlr, b1, b2))
     else:
         m.compile()
     return m

@@ -31,3 +31,13 @@ def test_study_networks_replace_the_model_networks():
 def test_without_nets_the_model_keeps_its_own_networks():
     m = bench.build({"model": "nsgan", "width": "8"})
     assert 1024 not in _dense_units(m.generator)
+
+
+def test_optimizer_keys_set_both_adams_and_unset_ones_take_the_documented_defaults():
+    m = bench.build({"model": "nsgan", "width": "8", "lr": "1e-4", "dlr": "4e-4", "b1": "0", "b2": "0.9"})
+    g, d = m.g_optimizer, m.d_optimizer
+    assert abs(float(g.learning_rate) - 1e-4) < 1e-9 and abs(float(d.learning_rate) - 4e-4) < 1e-9
+    assert g.beta_1 == d.beta_1 == 0.0 and g.beta_2 == d.beta_2 == 0.9
+    m = bench.build({"model": "nsgan", "width": "8", "b2": "0.99"})
+    g, d = m.g_optimizer, m.d_optimizer
+    assert abs(float(d.learning_rate) - 2e-4) < 1e-9 and g.beta_1 == 0.5 and d.beta_2 == 0.99
