@@ -18,10 +18,11 @@ batch (default 64), lr / dlr / b1 / b2 (Adam for G and D; when any is given the 
 default to 2e-4, lr, 0.5 and 0.999; else the model's own optimizers),
 width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
 nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
-passed in as own networks; with it, width, latent and norm set those networks), and two
-training changes that are not model options, applied to this run only:
-r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and topk=FRACTION (G's loss on the
-FRACTION of fakes D rates highest, Sinha et al. 2020).
+passed in as own networks; with it, width, latent and norm set those networks),
+arg.NAME=VALUE (any constructor argument, VALUE read as JSON where it parses:
+arg.g_spectral_norm=true), and two training changes that are not model options,
+applied to this run only: r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and
+topk=FRACTION (G's loss on the FRACTION of fakes D rates highest, Sinha et al. 2020).
 """
 
 import json
@@ -42,6 +43,12 @@ def build(kv):
     import keras_gans
 
     kw = {"seed": 0}
+    for key, value in kv.items():
+        if key.startswith("arg."):  # any constructor argument, its value read as JSON
+            try:
+                kw[key[4:]] = json.loads(value)
+            except json.JSONDecodeError:
+                kw[key[4:]] = value
     if "latent" in kv:
         kw["latent_dim"] = int(kv["latent"])
     if "ema" in kv:

@@ -41,3 +41,9 @@ def test_optimizer_keys_set_both_adams_and_unset_ones_take_the_documented_defaul
     m = bench.build({"model": "nsgan", "width": "8", "b2": "0.99"})
     g, d = m.g_optimizer, m.d_optimizer
     assert abs(float(d.learning_rate) - 2e-4) < 1e-9 and g.beta_1 == 0.5 and d.beta_2 == 0.99
+
+
+def test_arg_keys_pass_constructor_arguments_read_as_json():
+    m = bench.build({"model": "nsgan", "width": "8", "arg.latent_dim": "12", "arg.d_normalization": "layer"})
+    assert m.latent_dim == 12
+    assert "LayerNormalization" in {type(layer).__name__ for layer in m.discriminator.layers}
