@@ -10,7 +10,7 @@ from keras_gans.registry import register_model
     # against 30.3 without (docs/PAPER_TABLE.md, "Defaults tried"); on digits
     # at 30 epochs 10/10 at SVC confidence 0.653 against 9/10 at 0.655
     # (docs/digits_candidates.jsonl). Width 64 in G and D (with that EMA):
-    # Fashion-MNIST FID 19.2 against 27.3 at width 32, below the study's best
+    # Fashion-MNIST FID 19.1 against 27.3 at width 32, below the study's best
     # 26.5; on digits 10/10 at SVC confidence 0.678 after 30 epochs.
     defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
               "ema": 0.999, "ema_rampup": 0.05},
