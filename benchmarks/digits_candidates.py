@@ -36,6 +36,10 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
                    "digits_candidates.jsonl")
 
 
+#: Keys that are a model constructor argument under a shorter name.
+SHORT_ARGUMENTS = {"latent": "latent_dim", "ema": "ema", "ema_rampup": "ema_rampup"}
+
+
 def build(kv):
     import keras
     import tensorflow as tf
@@ -44,17 +48,13 @@ def build(kv):
 
     kw = {"seed": 0}
     for key, value in kv.items():
-        if key.startswith("arg."):  # any constructor argument, its value read as JSON
+        # Short keys are constructor arguments by another name; arg.NAME is any argument.
+        name = SHORT_ARGUMENTS.get(key) or (key[4:] if key.startswith("arg.") else None)
+        if name is not None:
             try:
-                kw[key[4:]] = json.loads(value)
+                kw[name] = json.loads(value)
             except json.JSONDecodeError:
-                kw[key[4:]] = value
-    if "latent" in kv:
-        kw["latent_dim"] = int(kv["latent"])
-    if "ema" in kv:
-        kw["ema"] = float(kv["ema"])
-    if "ema_rampup" in kv:
-        kw["ema_rampup"] = float(kv["ema_rampup"])
+                kw[name] = value
     if kv.get("nets") == "study":
         # width, latent and norm set the study's networks instead of the model's.
         from keras_gans.networks import study_discriminator, study_generator
