@@ -14,9 +14,11 @@ import paper_table as bench  # noqa: E402
 
 def test_n_critic_comes_from_the_defaults_or_the_candidate():
     assert bench.n_critic_of("nsgan") == 1
-    assert bench.n_critic_of("wgan_gp") == 5
-    assert bench.n_critic_of("wgan_gp", {"n_critic": 1}) == 1
-    assert bench.n_critic_of("wgan_gp", {"ema": 0.999}) == 5
+    assert bench.n_critic_of("wgan") == 5
+    assert bench.n_critic_of("wgan_gp") == 1  # its preset since the n_critic-1 candidate won
+    assert bench.n_critic_of("wgan", {"n_critic": 1}) == 1
+    assert bench.n_critic_of("wgan_gp", {"n_critic": 5}) == 5
+    assert bench.n_critic_of("wgan", {"ema": 0.999}) == 5
 
 
 def test_a_candidate_row_is_tagged_by_its_settings():
