@@ -111,7 +111,8 @@ ROWS = {
 # A candidate that became its model's default, with the commit that made it
 # so: that row's run predates the change, and the table shows the candidate's
 # figure as the model's figure at today's defaults (the row's beside it).
-ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5")}
+ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5"),
+           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05]", "7d3661a")}
 
 
 def commit():
@@ -161,8 +162,21 @@ def variant_of(args):
     return settings, rates, ",".join(parts)
 
 
+# The study rows check our FID protocol on the study's networks; they keep the
+# training schedule they were measured with when a preset changes after them
+# (wgan_gp's preset became n_critic 1 with an EMA of G in 7d3661a).
+STUDY_SCHEDULE = {"wgan_gp": {"n_critic": 5, "ema": None, "ema_rampup": None}}
+
+
+def schedule_for(row):
+    """Constructor arguments a row pins whatever the model's preset says."""
+    model, networks = ROWS[row]
+    return dict(STUDY_SCHEDULE.get(model, {})) if networks == "study" else {}
+
+
 def overrides_for(row):
-    """The constructor arguments of a row: the study's networks, or none."""
+    """The constructor arguments of a row: the study's networks and pinned
+    schedule, or none."""
     model, networks = ROWS[row]
     if networks == "own":
         return {}
@@ -173,7 +187,7 @@ def overrides_for(row):
     # on per-sample gradients (batch statistics would mix the samples).
     norm = "none" if model in ("wgan_gp", "dragan") else "batch"
     return {"latent_dim": 64, "generator": study_generator(shape, latent_dim=64),
-            "discriminator": study_discriminator(shape, normalization=norm)}
+            "discriminator": study_discriminator(shape, normalization=norm), **schedule_for(row)}
 
 
 def n_critic_of(model_name, settings=None):
@@ -262,7 +276,7 @@ def run_row(row, args):
     # The study counted discriminator updates: with n_critic D updates per
     # train step, 15,625 D updates (and 15,625 / n_critic G updates) are
     # 15,625 / n_critic of our train steps.
-    n_critic = n_critic_of(model_name, settings)
+    n_critic = n_critic_of(model_name, {**schedule_for(row), **settings})
     steps = max(1, args.steps // n_critic)
     epochs = max(1, -(-steps // args.backup_every))
     steps_per_epoch = min(args.backup_every, steps)

@@ -26,3 +26,12 @@ def test_a_candidate_row_is_tagged_by_its_settings():
     settings, rates, tag = bench.variant_of(args)
     assert settings == {"n_critic": 1, "ema": 0.999}
     assert tag == "n_critic=1,ema=0.999"
+
+
+def test_the_study_check_keeps_the_schedule_it_was_measured_with():
+    # wgan_gp's preset moved to n_critic 1 + EMA after wgan_gp@study ran with
+    # the paper's n_critic 5; a rerun of that row must train the same way.
+    assert bench.schedule_for("wgan_gp@study") == {"n_critic": 5, "ema": None, "ema_rampup": None}
+    assert bench.schedule_for("wgan_gp") == {}
+    assert bench.n_critic_of("wgan_gp", bench.schedule_for("wgan_gp@study")) == 5
+    assert bench.overrides_for("wgan_gp@study")["n_critic"] == 5
