@@ -328,3 +328,33 @@ def test_a_backup_keeps_the_epoch_before_and_resumes_from_either(tmp_path):
         resumed.fit(tiny_dataset((16, 16, 1)), epochs=4, verbose=0,
                     callbacks=[callbacks.Backup(str(tmp_path), epoch=2), _Crash(3)])
     assert callbacks.Backup.held_epochs(str(tmp_path)) == [2, 3]
+
+
+def test_a_backup_from_other_defaults_is_refused_with_what_changed(tmp_path):
+    # A preset that changes between a kill and the rerun (wgan_gp's n_critic 5 ->
+    # 1 with an EMA of G did) must not restore weights of another model: the
+    # run record holds the constructor defaults, and a backup whose weights do
+    # not fit says so instead of Keras' "objects could not be loaded".
+    run = {"model": "dcgan", "batch_size": 8, "defaults": {"n_critic": 5, "ema": None}}
+    model = tiny_model("dcgan", image_shape=(16, 16, 1))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(tiny_dataset((16, 16, 1)), epochs=3, verbose=0,
+                  callbacks=[callbacks.Backup(str(tmp_path), run=run), _Crash(1)])
+    changed = dict(run, defaults={"n_critic": 1, "ema": 0.999})
+    with pytest.raises(ValueError, match=r"defaults: \{'n_critic': 5, 'ema': None\} then, "
+                                         r"\{'n_critic': 1, 'ema': 0.999\} now"):
+        callbacks.Backup.check_run(str(tmp_path), changed)
+    # A backup written before runs recorded their defaults still resumes.
+    older = {k: v for k, v in run.items() if k != "defaults"}
+    with open(tmp_path / "training_metadata.json") as f:
+        meta = json.load(f)
+    meta["run"] = older
+    with open(tmp_path / "training_metadata.json", "w") as f:
+        json.dump(meta, f)
+    callbacks.Backup.check_run(str(tmp_path), changed)
+    # ... and if its weights are not this model's, the error names the backup
+    # and what to do.
+    restore = callbacks.Backup(str(tmp_path), run=changed)
+    restore.set_model(tiny_model("dcgan", image_shape=(16, 16, 1), ema=0.999))
+    with pytest.raises(ValueError, match=r"does not fit this model: .*Remove the folder"):
+        restore.on_train_begin()

@@ -4,6 +4,7 @@ import json
 import os
 import secrets
 import shutil
+import warnings
 
 import numpy as np
 import keras
@@ -46,6 +47,13 @@ def _generations(backup_dir):
         return []
     held = [meta] + ([meta["previous"]] if meta.get("previous") else [])
     return [g for g in held if os.path.exists(os.path.join(backup_dir, g["weights"]))]
+
+
+# Fields of a run record that backups written before them lack: "defaults",
+# the model's constructor defaults with its registered preset (a preset that
+# changed between a kill and the rerun would otherwise restore weights of
+# another shape, or of another schedule, into the model).
+ADDED_LATER = ("defaults",)
 
 
 def _as_json(value):
@@ -138,7 +146,12 @@ class Backup(StateCallbackMixin, keras.callbacks.BackupAndRestore):
         """
         meta = _read_json(os.path.join(backup_dir, "training_metadata.json"))
         saved, run = (meta or {}).get("run"), _as_json(run)
-        if saved is None or run is None or saved == run:
+        if saved is None or run is None:
+            return
+        # A field that later versions added to the record is compared only
+        # when the backup has it too, so older backups stay resumable.
+        run = {k: v for k, v in run.items() if k in saved or k not in ADDED_LATER}
+        if saved == run:
             return
         changed = [f"{k}: {saved.get(k, '(not set)')!r} then, {run.get(k, '(not set)')!r} now"
                    for k in sorted(set(saved) | set(run)) if saved.get(k) != run.get(k)]
@@ -188,7 +201,26 @@ class Backup(StateCallbackMixin, keras.callbacks.BackupAndRestore):
         optimizer = self.model.optimizer
         if optimizer is not None and not optimizer.built:
             optimizer.build(self.model.trainable_variables)
-        self.model.load_weights(os.path.join(self.backup_dir, meta["weights"]))
+        try:
+            # Keras only warns when a nested part of the file is missing, and
+            # leaves those layers as initialized: a partial restore, refused.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.model.load_weights(os.path.join(self.backup_dir, meta["weights"]))
+            skipped = [str(w.message) for w in caught if "freshly-initialized" in str(w.message)]
+            for w in caught:  # the others reach the user as they would have
+                if "freshly-initialized" not in str(w.message):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if skipped:
+                raise ValueError(f"{len(skipped)} parts of the model are missing from it "
+                                 f"({skipped[0][:160]}).")
+        except ValueError as e:
+            first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+            raise ValueError(
+                f"The backup in {self.backup_dir!r} (epoch {int(meta['epoch'])}) does not fit "
+                f"this model: {first} It was written by a model built another way (another "
+                "version of keras-gans, or changed defaults). Remove the folder, or train in "
+                "another run directory, to start afresh.") from None
         generators = seed_generators(self.model)
         states = meta.get("seed_states", [])
         if len(states) != len(generators):

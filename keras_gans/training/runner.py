@@ -395,7 +395,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         # What a backup must match to be resumed (not epochs: a killed run may be extended).
         run_record = {"model": model, "data": spec, "image_shape": shape,
                       "batch_size": batch_size, "seed": seed, "steps_per_epoch": steps_per_epoch,
-                      "settings": model_args, "data_options": load_args, "dtype_policy": policy}
+                      "settings": model_args, "data_options": load_args, "dtype_policy": policy,
+                      "defaults": cls.default_arguments(preset=True)}
         if learning_rates:  # absent when unset: older backups still match
             run_record["learning_rates"] = learning_rates
         run_dir, note = choose_run_dir(model, run_dir, run_record, overwrite)
