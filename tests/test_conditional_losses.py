@@ -79,6 +79,10 @@ def test_triple_gan_losses_by_hand():
     got = cl.triple_gan_discriminator_loss(real, gen, by_c, 0.3, mask_r, mask_c)
     assert _n(got) == pytest.approx(want, rel=1e-5)
     assert _n(cl.triple_gan_classifier_adversarial_loss(by_c, mask_c)) == pytest.approx(sp(1.0), rel=1e-5)
+    # The authors' argmax form weights each row by C's probability of its label.
+    w = np.array([0.9, 0.25], "float32")
+    got = cl.triple_gan_classifier_adversarial_loss(by_c, None, weights=w)
+    assert _n(got) == pytest.approx((0.9 * sp(-5.0) + 0.25 * sp(1.0)) / 2, rel=1e-5)
 
 
 def test_anchor_rows_estimate_a_known_transition():

@@ -118,6 +118,34 @@ def test_triple_gan_has_three_optimizers_that_reload(tmp_path):
         m.compile(d_optimizer=opt, c_optimizer=opt)
 
 
+def test_triple_gan_pseudo_real_gives_d_the_unlabelled_images_with_c_argmax_labels():
+    # With pseudo_real (the authors' code) an all-unlabelled batch still has
+    # real pairs, (x, argmax C(x)), and C's fake pairs carry that hard label.
+    # Read literally, eq. 1 has no real pair there and C's soft prediction goes
+    # in. Dropout off and no D normalization, so D's outputs repeat exactly.
+    from keras import ops
+
+    images = ops.convert_to_tensor(
+        np.random.default_rng(0).uniform(-1, 1, (6, 16, 16, 1)).astype("float32"))
+    unlabelled = ops.convert_to_tensor(-np.ones(6, "int32"))
+    sp = lambda t: ops.convert_to_numpy(ops.softplus(t)).mean()  # noqa: E731
+    for flag in (False, True):
+        m = tiny_model("triple_gan", pseudo_real=flag, d_dropout=0.0, c_dropout=0.0,
+                       d_normalization="none")
+        g_in = m.generator_inputs(6, (images, unlabelled))
+        fake = m.discriminator_inputs(m.generator(g_in, training=True), g_in)
+        got = float(m.discriminator_loss((images, unlabelled), fake)[0])
+        probs = ops.softmax(m.classifier(images, training=True), axis=-1)
+        hard = ops.one_hot(ops.argmax(probs, axis=-1), 10)
+        by_g = sp(m.discriminator(fake, training=True))
+        if flag:
+            d_hard = m.discriminator([images, hard], training=True)
+            want = sp(-d_hard) + m.alpha * sp(d_hard) + (1 - m.alpha) * by_g
+        else:
+            want = m.alpha * sp(m.discriminator([images, probs], training=True)) + (1 - m.alpha) * by_g
+        assert got == pytest.approx(float(want), rel=1e-4), flag
+
+
 def test_semi_supervised_classify_and_bigan_encode():
     s = tiny_model("sgan")
     images = np.random.default_rng(0).uniform(-1, 1, (3, 16, 16, 1)).astype("float32")

@@ -294,7 +294,7 @@ def triple_gan_discriminator_loss(
     return real + alpha * by_c + (1.0 - alpha) * by_g
 
 
-def triple_gan_classifier_adversarial_loss(classified_logits, mask=None):
+def triple_gan_classifier_adversarial_loss(classified_logits, mask=None, weights=None):
     """C's adversarial term (non-saturating): -E[log D(x, C(x))] over unlabelled x.
 
     Reference: Li et al. 2017, "Triple Generative Adversarial Nets", eq. 1 (C's
@@ -303,6 +303,9 @@ def triple_gan_classifier_adversarial_loss(classified_logits, mask=None):
     Args:
         classified_logits: tensor [N]. D on (x, C(x)).
         mask: bool tensor [N] or None (all). Which rows count.
+        weights: tensor [N] or None. Per-row factors of the term, e.g. C's
+            probability of the label it gave D (the authors' "argmax" form,
+            where the gradient reaches C through them).
 
     Returns:
         A float32 scalar.
@@ -315,7 +318,10 @@ def triple_gan_classifier_adversarial_loss(classified_logits, mask=None):
     classified_logits = ops.reshape(to_float32(classified_logits), (-1,))
     if mask is None:
         mask = ops.ones_like(classified_logits)
-    return masked_mean(ops.softplus(-classified_logits), mask)
+    cost = ops.softplus(-classified_logits)
+    if weights is not None:
+        cost = cost * ops.reshape(to_float32(weights), (-1,))
+    return masked_mean(cost, mask)
 
 
 def entropy_loss(class_logits, mask=None):

@@ -71,6 +71,13 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
             unlabelled images.
         pseudo_weight: float. Weight of C's loss on G's images.
         pseudo_start: int. Train steps before that term starts.
+        pseudo_real: bool. As the authors' MNIST code does (the default):
+            D also takes the unlabelled images with C's argmax label as real
+            pairs, C's pairs reach D with that hard label, and C's adversarial
+            term is weighted by C's probability of it. False reads eq. 1
+            literally: D's only real pairs are the labelled ones and C's soft
+            prediction is D's label input; with 100 labels D then learns those
+            100 images by heart and G never leaves noise (docs/MODEL_NOTES.md).
         **kwargs: passed to `keras_gans.models.conditional.ConditionalGAN`.
 
     Example:
@@ -93,7 +100,7 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         self, image_shape=(32, 32, 1), latent_dim=100, num_classes=10, g_width=64,
         d_width=64, c_width=32, d_normalization="batch", d_dropout=0.2, c_dropout=0.2,
         alpha=0.5, adversarial_weight=0.02, entropy_weight=0.3, pseudo_weight=0.1,
-        pseudo_start=600, **kwargs,
+        pseudo_start=600, pseudo_real=True, **kwargs,
     ):
         kwargs.setdefault("loss", "non_saturating")
         super().__init__(image_shape, latent_dim, num_classes, **kwargs)
@@ -102,6 +109,7 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         self.entropy_weight = float(entropy_weight)
         self.pseudo_weight = float(pseudo_weight)
         self.pseudo_start = int(pseudo_start)
+        self.pseudo_real = bool(pseudo_real)
         self.set_players(
             classifier=lambda: triple_gan_classifier(
                 self.image_shape, self.num_classes, c_width, "batch", c_dropout),
@@ -140,15 +148,19 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
     def discriminator_loss(self, real, fake):
         x, y = real
         labelled = y >= 0
-        real_logits = self.discriminator(
-            [x, ops.one_hot(ops.maximum(y, 0), self.num_classes)], training=True
-        )
+        given = ops.one_hot(ops.maximum(y, 0), self.num_classes)
         c_probs = ops.stop_gradient(ops.softmax(self.classifier(x, training=True), axis=-1))
+        real_mask = labelled
+        if self.pseudo_real:
+            c_probs = ops.one_hot(ops.argmax(c_probs, axis=-1), self.num_classes)
+            given = ops.where(labelled[:, None], given, c_probs)
+            real_mask = ops.ones_like(labelled)
+        real_logits = self.discriminator([x, given], training=True)
         c_logits = self.discriminator([x, c_probs], training=True)
         g_logits = self.discriminator(fake, training=True)
         loss = triple_gan_discriminator_loss(
             real_logits, g_logits, c_logits, self.alpha,
-            real_mask=labelled, classified_mask=ops.logical_not(labelled),
+            real_mask=real_mask, classified_mask=ops.logical_not(labelled),
         )
         return loss, {"d_loss": loss}
 
@@ -157,9 +169,16 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         x, y = real
         logits = self.classifier(x, training=True)
         sup = auxiliary_classifier_loss(logits, y)
-        d_logits = self.discriminator([x, ops.softmax(logits, axis=-1)], training=True)
+        probs = ops.softmax(logits, axis=-1)
         unlabelled = y < 0
-        adv = triple_gan_classifier_adversarial_loss(d_logits, mask=unlabelled)
+        if self.pseudo_real:
+            d_logits = self.discriminator(
+                [x, ops.one_hot(ops.argmax(probs, axis=-1), self.num_classes)], training=True)
+            adv = triple_gan_classifier_adversarial_loss(
+                d_logits, mask=unlabelled, weights=ops.max(probs, axis=-1))
+        else:
+            d_logits = self.discriminator([x, probs], training=True)
+            adv = triple_gan_classifier_adversarial_loss(d_logits, mask=unlabelled)
         ent = entropy_loss(logits, mask=unlabelled)
         g_in = self.generator_inputs(ops.shape(x)[0], real)
         fake = ops.stop_gradient(self.generator(g_in, training=True))
