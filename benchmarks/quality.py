@@ -146,7 +146,8 @@ def train_and_score(name, seconds, num, run_root, fid_every=None, labelled=None)
         command += ["--labelled", str(labelled)]  # semi-supervised models only
     start = time.time()
     r = subprocess.run(
-        [sys.executable, "-m", "keras_gans.cli", *command[1:], "--run-dir", run_dir, "--no-export"],
+        [sys.executable, "-m", "keras_gans.cli", *command[1:], "--run-dir", run_dir, "--no-export",
+         "--overwrite"],  # a rerun replaces the model's last finished run
         cwd=ROOT, capture_output=True, text=True,
     )
     wall = time.time() - start
