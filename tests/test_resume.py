@@ -358,3 +358,14 @@ def test_a_backup_from_other_defaults_is_refused_with_what_changed(tmp_path):
     restore.set_model(tiny_model("dcgan", image_shape=(16, 16, 1), ema=0.999))
     with pytest.raises(ValueError, match=r"does not fit this model: .*Remove the folder"):
         restore.on_train_begin()
+
+
+def test_every_models_defaults_are_plain_json():
+    # The run record compares the defaults through JSON; an object there would
+    # turn into a string with its memory address and refuse every resume.
+    import keras_gans
+    from keras_gans import registry
+
+    for name in keras_gans.list_models():
+        defaults = registry.entry(name).cls.default_arguments(preset=True)
+        assert json.loads(json.dumps(defaults)) is not None, name
