@@ -112,8 +112,7 @@ ROWS = {
 # so: that row's run predates the change, and the table shows the candidate's
 # figure as the model's figure at today's defaults (the row's beside it).
 ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5"),
-           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c"),
-           "began": ("began[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "b38ec1c")}
+           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c")}
 
 
 def commit():

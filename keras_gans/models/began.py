@@ -12,18 +12,11 @@ from keras_gans.registry import register_model
 
 @register_model(
     "began",
-    # Width 64 in G and D with an EMA of G (0.999, ramp-up 0.05): Fashion-MNIST
-    # FID 31.2 against 40.7 at width 32 without EMA (docs/PAPER_TABLE.md,
-    # "Defaults tried"); on digits 10/10 at SVC confidence 0.766 after 20
-    # epochs, against 10/10 at 0.739 after the earlier preset's 25
-    # (docs/digits_candidates.jsonl; the candidate read 9/10 at 25 epochs).
     defaults={
         "image_shape": (32, 32, 1),
         "latent_dim": 32,
-        "g_width": 64,
-        "d_width": 64,
-        "ema": 0.999,
-        "ema_rampup": 0.05,
+        "g_width": 32,
+        "d_width": 32,
         "code_dim": 64,
         "gamma": 1.0,
         "lambda_k": 0.01,
@@ -80,14 +73,14 @@ class BEGAN(GAN):
     ```python
     model = keras_gans.get("began")
     model.compile()
-    history = model.fit(keras_gans.data.load("digits", image_size=32), epochs=20)
+    history = model.fit(keras_gans.data.load("digits", image_size=32), epochs=25)
     history.history["convergence"]  # M per epoch; falls as training converges
     float(model.k_t)
     ```
     """
 
     metric_names = ("d_loss", "g_loss", "real_loss", "fake_loss", "convergence", "k_t")
-    default_epochs = 20
+    default_epochs = 25
     #: What the autoencoder builders take.
     argument_rules = {"*_normalization": ("batch", "none"),
                       "*_activation": ("leaky_relu", "elu", "relu")}
