@@ -29,8 +29,8 @@ class WGANGP(ConvGAN):
     The class's defaults are the paper's. `keras_gans.get("wgan_gp")` and
     `keras-gans train wgan_gp` use the registered preset instead: n_critic 1,
     an EMA of G (0.999) and width 64, measured better on Fashion-MNIST and
-    digits.
-    Pass `n_critic=5, ema=None, ema_rampup=None` for the paper's schedule.
+    digits. `keras_gans.get("wgan_gp", n_critic=5, ema=None,
+    ema_rampup=None)` trains on the paper's schedule.
 
     Args:
         gp_weight: float. The penalty's lambda (10 in the paper).
