@@ -150,19 +150,26 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         labelled = y >= 0
         given = ops.one_hot(ops.maximum(y, 0), self.num_classes)
         c_probs = ops.stop_gradient(ops.softmax(self.classifier(x, training=True), axis=-1))
-        real_mask = labelled
         if self.pseudo_real:
-            c_probs = ops.one_hot(ops.argmax(c_probs, axis=-1), self.num_classes)
-            given = ops.where(labelled[:, None], given, c_probs)
+            # The unlabelled rows' real pairs are C's pairs, (x, argmax C(x)):
+            # one pass of D scores both terms.
+            given = ops.where(labelled[:, None], given, self._argmax_labels(c_probs))
+            real_logits = c_logits = self.discriminator([x, given], training=True)
             real_mask = ops.ones_like(labelled)
-        real_logits = self.discriminator([x, given], training=True)
-        c_logits = self.discriminator([x, c_probs], training=True)
+        else:
+            real_logits = self.discriminator([x, given], training=True)
+            c_logits = self.discriminator([x, c_probs], training=True)
+            real_mask = labelled
         g_logits = self.discriminator(fake, training=True)
         loss = triple_gan_discriminator_loss(
             real_logits, g_logits, c_logits, self.alpha,
             real_mask=real_mask, classified_mask=ops.logical_not(labelled),
         )
         return loss, {"d_loss": loss}
+
+    def _argmax_labels(self, probs):
+        """C's most probable class as a one-hot row (no gradient through it)."""
+        return ops.one_hot(ops.argmax(probs, axis=-1), self.num_classes)
 
     def classifier_loss(self, real):
         """C's loss on a real batch: supervised + adversarial + (later) pseudo-labels."""
@@ -172,8 +179,7 @@ class TripleGAN(SemiSupervisedMixin, ConditionalGAN):
         probs = ops.softmax(logits, axis=-1)
         unlabelled = y < 0
         if self.pseudo_real:
-            d_logits = self.discriminator(
-                [x, ops.one_hot(ops.argmax(probs, axis=-1), self.num_classes)], training=True)
+            d_logits = self.discriminator([x, self._argmax_labels(probs)], training=True)
             adv = triple_gan_classifier_adversarial_loss(
                 d_logits, mask=unlabelled, weights=ops.max(probs, axis=-1))
         else:

@@ -201,26 +201,7 @@ class Backup(StateCallbackMixin, keras.callbacks.BackupAndRestore):
         optimizer = self.model.optimizer
         if optimizer is not None and not optimizer.built:
             optimizer.build(self.model.trainable_variables)
-        try:
-            # Keras only warns when a nested part of the file is missing, and
-            # leaves those layers as initialized: a partial restore, refused.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                self.model.load_weights(os.path.join(self.backup_dir, meta["weights"]))
-            skipped = [str(w.message) for w in caught if "freshly-initialized" in str(w.message)]
-            for w in caught:  # the others reach the user as they would have
-                if "freshly-initialized" not in str(w.message):
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            if skipped:
-                raise ValueError(f"{len(skipped)} parts of the model are missing from it "
-                                 f"({skipped[0][:160]}).")
-        except ValueError as e:
-            first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
-            raise ValueError(
-                f"The backup in {self.backup_dir!r} (epoch {int(meta['epoch'])}) does not fit "
-                f"this model: {first} It was written by a model built another way (another "
-                "version of keras-gans, or changed defaults). Remove the folder, or train in "
-                "another run directory, to start afresh.") from None
+        self._restore_weights(meta)
         generators = seed_generators(self.model)
         states = meta.get("seed_states", [])
         if len(states) != len(generators):
@@ -233,6 +214,33 @@ class Backup(StateCallbackMixin, keras.callbacks.BackupAndRestore):
         # Keras' BackupAndRestore contract: fit() starts at model._initial_epoch.
         self.model._initial_epoch = int(meta["epoch"])
         self.state.resumed_epoch = int(meta["epoch"])
+
+    def _restore_weights(self, meta):
+        """Loads the backup's weights, or says that they do not fit this model.
+
+        Keras raises for a missing or misshapen variable but only warns when a
+        nested part of the file is missing, leaving those layers as
+        initialized: a partial restore, refused as well.
+        """
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.model.load_weights(os.path.join(self.backup_dir, meta["weights"]))
+        except ValueError as e:
+            why = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        else:
+            skipped = [w for w in caught if "freshly-initialized" in str(w.message)]
+            for w in caught:  # the others reach the user as they would have
+                if w not in skipped:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if not skipped:
+                return
+            why = f"{len(skipped)} parts of it are missing ({str(skipped[0].message)[:160]})."
+        raise ValueError(
+            f"The backup in {self.backup_dir!r} (epoch {int(meta['epoch'])}) does not fit this "
+            f"model: {why} It was written by a model built another way (another version of "
+            "keras-gans, or changed defaults). Remove the folder, or train in another run "
+            "directory, to start afresh.")
 
     def _generation(self):
         """The backup record to restore: the one of `self.epoch`, or None for a fresh start."""
