@@ -51,6 +51,21 @@ def test_lazy_r1_and_path_length_run_every_16_and_4_steps_with_corrected_adam():
         assert opt.epsilon == 1e-8
 
 
+def test_lazy_steps_skip_the_variables_their_penalty_cannot_reach_without_a_warning():
+    # R1 does not depend on D's output bias, nor the path length on G's to-RGB
+    # biases: Keras warned "Gradients do not exist ... did you forget to provide
+    # a loss?" at every lazy step. The main steps still train those variables.
+    import warnings
+
+    model = tiny(seed=0)
+    model.compile()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(batches(model, 1), epochs=1, verbose=0)  # step 0 runs both lazy steps
+    assert not [w for w in caught if "Gradients do not exist" in str(w.message)]
+    assert int(model.d_optimizer.iterations) == 2 and int(model.g_optimizer.iterations) == 2
+
+
 def test_version_1_has_r1_in_every_d_step_and_no_path_length():
     model = tiny(version=1, seed=0)
     model.compile()

@@ -2031,12 +2031,15 @@ class GAN(GenerativeModel):
         (BEGAN's k_t). `step_counter` still holds this step's index."""
         return logs
 
-    def apply_loss(self, loss_fn, network, optimizer):
+    def apply_loss(self, loss_fn, network, optimizer, partial=False):
         """One optimizer step on `network` for the loss `loss_fn()` returns.
 
         The loss is divided by the number of replicas in sync, so that summing
         gradients across replicas gives the gradient of the global mean.
         `network` may be a list of networks trained together (BiGAN's G and E).
+        `partial=True` (lazy regularizers) leaves out, without Keras' warning,
+        the variables the loss cannot reach: R1 does not depend on D's output
+        bias, nor the path-length penalty on G's to-RGB biases.
         Returns the logs `loss_fn` gave.
         """
         variables = trainable_variables_of(network)
@@ -2045,7 +2048,8 @@ class GAN(GenerativeModel):
             scaled = ops.cast(loss, "float32") / replicas_in_sync()
             scaled = optimizer.scale_loss(scaled)  # float16: the loss scale
         grads = tape.gradient(scaled, variables)
-        optimizer.apply_gradients(zip(grads, variables))
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None or not partial]
+        optimizer.apply_gradients(pairs)
         return logs
 
     def run_step(self, step, real):
@@ -2056,7 +2060,8 @@ class GAN(GenerativeModel):
         after = getattr(self, step.after) if step.after else None
         logs = {}
         for _ in range(self.step_repeats(step)):
-            logs.update(self.apply_loss(lambda: loss_fn(real), networks, optimizer))
+            logs.update(self.apply_loss(lambda: loss_fn(real), networks, optimizer,
+                                        partial=step.every > 1))
             if after is not None:
                 after()
         return logs
