@@ -163,7 +163,7 @@ class ImprovedGAN(GAN):
     """
 
     #: Epochs of the bundled digits (batch 64) that the CLI trains by default.
-    default_epochs = 20
+    default_epochs = 60
 
     @property
     def legacy_counter(self):
