@@ -19,7 +19,10 @@ figure beside the same figure for real digits:
   inference mode;
 - distance to the data: the median squared distance (0..16 scale) of each
   sample's 8x8 row to its nearest digits:train row, against the same for
-  digits:test.
+  digits:test;
+- noise or shape: the samples projected on the top principal components of
+  digits:train (noise would go), and moved part of the way to their nearest
+  digits:train row (the shapes change).
 
     python benchmarks/svc_diagnosis.py runs/dcgan/model.keras
 
@@ -44,6 +47,21 @@ def residual(images):
     a = grey_rows(images)
     nearest = (a @ _upsampling_inverse(size).T) @ _upsampling(size).T
     return float(np.sqrt(np.mean((a - nearest) ** 2)))
+
+
+def principal_projection(rows, train, k):
+    """`rows` ([N, 64], 0..16) projected on the top `k` principal components
+    of `train`: what is left of them without the finer variation (noise)."""
+    mean = train.mean(0)
+    basis = np.linalg.svd(train - mean, full_matrices=False)[2][:k]
+    return (rows - mean) @ basis.T @ basis + mean
+
+
+def toward_nearest(rows, train, share):
+    """Each row moved `share` of the way to its nearest `train` row (squared
+    distance): 0 leaves it, 1 replaces it by that row."""
+    nearest = train[((rows[:, None] - train[None]) ** 2).sum(-1).argmin(1)]
+    return rows * (1.0 - share) + nearest * share
 
 
 def judged(clf, rows):
@@ -113,6 +131,13 @@ def main(argv=None):
 
     print(f"median squared distance to the nearest digits:train row (samples / digits:test): "
           f"{nearest(rows):.0f} / {nearest(real_rows):.0f}")
+    for k in (10, 20, 40):
+        print(f"projected on digits:train's top {k} principal components (samples / "
+              f"digits:test): {judged(clf, principal_projection(rows, train, k))[1]:.3f} / "
+              f"{judged(clf, principal_projection(real_rows, train, k))[1]:.3f}")
+    for share in (0.25, 0.5, 1.0):
+        print(f"moved {share:.0%} of the way to the nearest digits:train row: "
+              f"{judged(clf, toward_nearest(rows, train, share))[1]:.3f}")
     return 0
 
 
