@@ -110,9 +110,12 @@ ROWS = {
 
 # A candidate that became its model's default, with the commit that made it
 # so: that row's run predates the change, and the table shows the candidate's
-# figure as the model's figure at today's defaults (the row's beside it).
+# figure as the model's figure at today's defaults (the row's beside it). A
+# third entry names a default for this data only (a `data_presets` entry).
 ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5"),
-           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c")}
+           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c"),
+           "began": ("began[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "27ce12c",
+                     "the fashion_mnist preset")}
 
 
 def commit():
@@ -385,7 +388,8 @@ def write_table(rows, path=TABLE):
         now = tried.get(adopted[0]) if adopted else None
         if now is not None and now.get("fid") is not None:
             ours = now["fid"]
-            ours_s = (f"{fmt(ours)} (today's defaults: {adopted[0]}, the default since "
+            what = adopted[2] if len(adopted) > 2 else "the default"
+            ours_s = (f"{fmt(ours)} (today's defaults: {adopted[0]}, {what} since "
                       f"{adopted[1]}; {fmt(row.get('fid'))} with the earlier ones)")
         elif ours is None:
             ours_s = f"diverged: {row.get('diverged', '')[:60]}"
@@ -414,8 +418,9 @@ def write_table(rows, path=TABLE):
             alt = name.replace("[", " (").replace("]", ")")  # no brackets inside ![...]
             grid = f"![{alt}]({row['grid']})" if row.get("grid") else ""
             ours = fmt(row.get("fid")) if row.get("fid") is not None else "diverged"
-            if any(a[0] == name for a in ADOPTED.values()):
-                ours += " (now the default)"
+            for adopted in ADOPTED.values():
+                if adopted[0] == name:
+                    ours += f" (now {adopted[2] if len(adopted) > 2 else 'the default'})"
             lines.append(f"| {name} | {ours} | {fmt(base.get('fid'))} | "
                          f"{paper[0] if paper else '—'} | {row['train_seconds'] / 60:.1f} min | "
                          f"{fmt(row.get('img_s'), 0)} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
