@@ -110,10 +110,11 @@ ROWS = {
 
 # A candidate that became its model's default, with the commit that made it
 # so: that row's run predates the change, and the table shows the candidate's
-# figure as the model's figure at today's defaults (the row's beside it). A
-# third entry names a default for this data only (a `data_presets` entry).
-ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5"),
-           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c"),
+# figure as the model's figure at today's defaults (the row's beside it). The
+# third entry says which default: the model's, or this data's (`data_presets`).
+ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5", "the default"),
+           "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c",
+                       "the default"),
            "began": ("began[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "27ce12c",
                      "the fashion_mnist preset")}
 
@@ -388,8 +389,7 @@ def write_table(rows, path=TABLE):
         now = tried.get(adopted[0]) if adopted else None
         if now is not None and now.get("fid") is not None:
             ours = now["fid"]
-            what = adopted[2] if len(adopted) > 2 else "the default"
-            ours_s = (f"{fmt(ours)} (today's defaults: {adopted[0]}, {what} since "
+            ours_s = (f"{fmt(ours)} (today's defaults: {adopted[0]}, {adopted[2]} since "
                       f"{adopted[1]}; {fmt(row.get('fid'))} with the earlier ones)")
         elif ours is None:
             ours_s = f"diverged: {row.get('diverged', '')[:60]}"
@@ -418,9 +418,9 @@ def write_table(rows, path=TABLE):
             alt = name.replace("[", " (").replace("]", ")")  # no brackets inside ![...]
             grid = f"![{alt}]({row['grid']})" if row.get("grid") else ""
             ours = fmt(row.get("fid")) if row.get("fid") is not None else "diverged"
-            for adopted in ADOPTED.values():
-                if adopted[0] == name:
-                    ours += f" (now {adopted[2] if len(adopted) > 2 else 'the default'})"
+            for candidate, _, what in ADOPTED.values():
+                if candidate == name:
+                    ours += f" (now {what})"
             lines.append(f"| {name} | {ours} | {fmt(base.get('fid'))} | "
                          f"{paper[0] if paper else '—'} | {row['train_seconds'] / 60:.1f} min | "
                          f"{fmt(row.get('img_s'), 0)} | {row['commit']}, {row['date_end'][:10]} | {grid} |")

@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -77,7 +78,9 @@ def svc_judge():
         d = datasets.load_digits()
         train, test = digits_split_indices("train"), digits_split_indices("test")
         clf = _platt_svc(svm)
-        clf.fit(d.data[train], d.target[train])
+        with warnings.catch_warnings():  # scikit-learn 1.9's, at every fit with probability
+            warnings.filterwarnings("ignore", message=".*probability.*", category=FutureWarning)
+            clf.fit(d.data[train], d.target[train])
         raw = float(np.mean(clf.predict(d.data[test]) == d.target[test]))
         images, labels = digits_arrays(32, 1, split="test")
         pooled = float(np.mean(clf.predict(to_digits_8x8(images)) == labels))
@@ -92,20 +95,11 @@ def _platt_svc(svm):
     `CalibratedClassifierCV(SVC(), ensemble=False)`); where it is gone, the
     judge says so and uses that calibration, whose confidences are close to
     but not the same as the recorded ones."""
-    import warnings
-
     import sklearn
     from sklearn.calibration import CalibratedClassifierCV
 
     if "probability" in svm.SVC().get_params():
-        class PlattSVC(svm.SVC):
-            def fit(self, *args, **kwargs):  # without 1.9's deprecation warning
-                with warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", message=".*probability.*",
-                                            category=FutureWarning)
-                    return super().fit(*args, **kwargs)
-
-        return PlattSVC(C=1.0, gamma=0.001, probability=True, random_state=0)
+        return svm.SVC(C=1.0, gamma=0.001, probability=True, random_state=0)
     print(f"svc_judge: scikit-learn {sklearn.__version__} has no SVC(probability=True); "
           "probabilities by CalibratedClassifierCV (sigmoid): confidences are not "
           "comparable with docs/RESULTS.md's", file=sys.stderr)

@@ -2,8 +2,15 @@
 `keras_gans.testing.run_model_test` (see `run_model_test`)."""
 
 
+import gzip
+import os
+import struct
+
+import numpy as np
+
 import keras_gans
 from keras_gans import registry, testing
+from keras_gans.data import sources
 from keras_gans.models.base import random_image_batches
 from keras_gans.models.conditional import random_labelled_batches
 from keras_gans.models.translation import random_pair_batches
@@ -39,3 +46,38 @@ def run_model_test(name, tmp_path):
     """The shared check (`keras_gans.testing.run_model_test`) of the registered
     model `name` on its tiny config."""
     return testing.run_model_test(tiny_model(name), str(tmp_path), name=name)
+
+
+# ------------------------------------------------------------------ IDX files
+
+
+def idx_bytes(arr):
+    """`arr` (uint8) as the bytes of an IDX file."""
+    arr = np.asarray(arr, np.uint8)
+    head = bytes([0, 0, 8, arr.ndim]) + struct.pack(f">{arr.ndim}I", *arr.shape)
+    return head + arr.tobytes()
+
+
+def write_idx(path, arr, gz=None):
+    raw = idx_bytes(arr)
+    gz = str(path).endswith(".gz") if gz is None else gz
+    with open(path, "wb") as f:
+        f.write(gzip.compress(raw) if gz else raw)
+    return str(path)
+
+
+def idx_images(n, offset=0):
+    """n 28x28 images: image i is a ramp plus i (a pattern that must survive)."""
+    ramp = (np.arange(28 * 28).reshape(28, 28) % 200).astype(np.int64)
+    return np.stack([(ramp + offset + i) % 256 for i in range(n)]).astype(np.uint8)
+
+
+def idx_dir(root, n_train=12, n_test=5, gz=True, offset=0):
+    """A folder with the four standard IDX files; labels i % 10."""
+    os.makedirs(root, exist_ok=True)
+    ext = ".gz" if gz else ""
+    for split, n, stems in (("train", n_train, sources.IDX_SPLIT_FILES["train"]),
+                            ("test", n_test, sources.IDX_SPLIT_FILES["test"])):
+        write_idx(os.path.join(root, stems[0] + ext), idx_images(n, offset))
+        write_idx(os.path.join(root, stems[1] + ext), np.arange(n) % 10)
+    return str(root)

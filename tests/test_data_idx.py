@@ -12,36 +12,10 @@ from keras_gans.data import sources
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
 
-
-def _idx_bytes(arr):
-    arr = np.asarray(arr, np.uint8)
-    head = bytes([0, 0, 8, arr.ndim]) + struct.pack(f">{arr.ndim}I", *arr.shape)
-    return head + arr.tobytes()
-
-
-def _write(path, arr, gz=None):
-    raw = _idx_bytes(arr)
-    gz = str(path).endswith(".gz") if gz is None else gz
-    with open(path, "wb") as f:
-        f.write(gzip.compress(raw) if gz else raw)
-    return str(path)
-
-
-def _images(n, offset=0):
-    """n 28x28 images: image i is a ramp plus i (a pattern that must survive)."""
-    ramp = (np.arange(28 * 28).reshape(28, 28) % 200).astype(np.int64)
-    return np.stack([(ramp + offset + i) % 256 for i in range(n)]).astype(np.uint8)
-
-
-def _idx_dir(root, n_train=12, n_test=5, gz=True, offset=0):
-    """A folder with the four standard IDX files; labels i % 10."""
-    os.makedirs(root, exist_ok=True)
-    ext = ".gz" if gz else ""
-    for split, n, stems in (("train", n_train, sources.IDX_SPLIT_FILES["train"]),
-                            ("test", n_test, sources.IDX_SPLIT_FILES["test"])):
-        _write(os.path.join(root, stems[0] + ext), _images(n, offset))
-        _write(os.path.join(root, stems[1] + ext), np.arange(n) % 10)
-    return str(root)
+from helpers import idx_bytes as _idx_bytes  # noqa: E402
+from helpers import idx_dir as _idx_dir  # noqa: E402
+from helpers import idx_images as _images  # noqa: E402
+from helpers import write_idx as _write  # noqa: E402
 
 
 def _all(ds):

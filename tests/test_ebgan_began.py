@@ -284,20 +284,10 @@ def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_regist
     # issue 16: width 64 + EMA won on Fashion-MNIST (FID 31.2 against 40.7) but
     # drew 8/10 digits, so it is Fashion-MNIST's preset only. Tiny IDX files
     # stand in for the data.
-    import gzip
-    import struct
-
+    from helpers import idx_dir
     from keras_gans.data import sources
 
-    root = tmp_path / "fm"
-    root.mkdir()
-    for split, n in (("train", 8), ("test", 4)):
-        images, labels = sources.IDX_SPLIT_FILES[split]
-        pixels = np.random.default_rng(0).integers(0, 256, (n, 28, 28), dtype=np.uint8)
-        with open(root / (images + ".gz"), "wb") as f:
-            f.write(gzip.compress(struct.pack(">IIII", 0x803, n, 28, 28) + pixels.tobytes()))
-        with open(root / (labels + ".gz"), "wb") as f:
-            f.write(gzip.compress(struct.pack(">II", 0x801, n) + bytes(range(n))))
+    root = idx_dir(tmp_path / "fm", n_train=8, n_test=4)
     monkeypatch.setenv(sources.IDX_DATASETS["fashion_mnist"]["env"], str(root))
 
     def widths(data, run_dir):
