@@ -59,6 +59,8 @@ def idx_bytes(arr):
 
 
 def write_idx(path, arr, gz=None):
+    """`arr` written to `path` as an IDX file, gzipped when the name ends in
+    .gz (or as `gz` says); returns the path."""
     raw = idx_bytes(arr)
     gz = str(path).endswith(".gz") if gz is None else gz
     with open(path, "wb") as f:
@@ -76,8 +78,8 @@ def idx_dir(root, n_train=12, n_test=5, gz=True, offset=0):
     """A folder with the four standard IDX files; labels i % 10."""
     os.makedirs(root, exist_ok=True)
     ext = ".gz" if gz else ""
-    for split, n, stems in (("train", n_train, sources.IDX_SPLIT_FILES["train"]),
-                            ("test", n_test, sources.IDX_SPLIT_FILES["test"])):
+    for n, stems in ((n_train, sources.IDX_SPLIT_FILES["train"]),
+                     (n_test, sources.IDX_SPLIT_FILES["test"])):
         write_idx(os.path.join(root, stems[0] + ext), idx_images(n, offset))
         write_idx(os.path.join(root, stems[1] + ext), np.arange(n) % 10)
     return str(root)

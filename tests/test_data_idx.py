@@ -7,15 +7,14 @@ import struct
 import numpy as np
 import pytest
 
+from helpers import idx_bytes as _idx_bytes
+from helpers import idx_dir as _idx_dir
+from helpers import idx_images as _images
+from helpers import write_idx as _write
 from keras_gans import data
 from keras_gans.data import sources
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
-
-from helpers import idx_bytes as _idx_bytes  # noqa: E402
-from helpers import idx_dir as _idx_dir  # noqa: E402
-from helpers import idx_images as _images  # noqa: E402
-from helpers import write_idx as _write  # noqa: E402
 
 
 def _all(ds):
