@@ -10,7 +10,9 @@ keras-gans' own defaults, and scores it with the same protocol
 (`keras-gans evaluate --features fid_inception`, 10,000 samples against
 fashion_mnist:test). `nsgan` and `wgan_gp` also run on the study's networks
 (`keras_gans.networks.study_generator` / `study_discriminator`), as a check
-that our FID lands where the paper's does for the paper's networks.
+that our FID lands where the paper's does for the paper's networks, and
+`began` on the study's G with its BEGAN autoencoder D
+(`study_began_discriminator`).
 
     python benchmarks/paper_table.py                 # every row not yet done, one process each
     python benchmarks/paper_table.py --rows nsgan,began
@@ -101,6 +103,7 @@ ROWS = {
     "began": ("began", "own"),
     "nsgan@study": ("nsgan", "study"),
     "wgan_gp@study": ("wgan_gp", "study"),
+    "began@study": ("began", "study"),
     "gan": ("gan", "own"),
     "lsgan": ("lsgan", "own"),
     "wgan": ("wgan", "own"),
@@ -184,9 +187,13 @@ def overrides_for(row):
     model, networks = ROWS[row]
     if networks == "own":
         return {}
-    from keras_gans.networks import study_discriminator, study_generator
+    from keras_gans.networks import study_began_discriminator, study_discriminator, study_generator
 
     shape = (IMAGE_SIZE, IMAGE_SIZE, 1)
+    if model == "began":
+        # BEGAN's D is an autoencoder: the study's, on its D's two convolutions.
+        return {"latent_dim": 64, "generator": study_generator(shape, latent_dim=64),
+                "discriminator": study_began_discriminator(shape), **schedule_for(row)}
     # The study's D has batch norm except where a gradient penalty is taken
     # on per-sample gradients (batch statistics would mix the samples).
     norm = "none" if model in ("wgan_gp", "dragan") else "batch"

@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_gans import losses as losses_lib
 from keras_gans.cross_replica import global_mean
-from keras_gans.models.base import GAN, _adam
+from keras_gans.models.base import GAN, _adam, network_io_shapes
 from keras_gans.networks import autoencoder_decoder, autoencoder_discriminator
 from keras_gans.registry import register_model
 
@@ -135,6 +135,23 @@ class BEGAN(GAN):
             aggregation="mean",
             name="k_t",
         )
+
+    def check_players(self):
+        super().check_players()
+        d = self.players.get("discriminator")
+        if d is None or not self._given_players:
+            return
+        d_in, d_out = network_io_shapes(d)
+        if d_out is None:
+            return
+        if len(d_out) != 2 or tuple(d_out[0]) != tuple(d_in[0]):
+            raise ValueError(
+                f"BEGAN's discriminator is an autoencoder with two outputs, "
+                f"[reconstruction {tuple(d_in[0])}, code]; the one given outputs "
+                f"{[tuple(o) for o in d_out]}. Build it like "
+                f"keras_gans.networks.autoencoder_discriminator or "
+                f"study_began_discriminator: keras.Model(images, [reconstruction, code])."
+            )
 
     def paper_optimizers(self):
         # Adam at `learning_rate` for both (1e-4 by default, the paper's initial

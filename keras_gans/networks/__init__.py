@@ -5,7 +5,7 @@ from keras_gans.networks.common import check_image_shape
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.features import feature_extractor
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
-from keras_gans.networks.study import study_discriminator, study_generator
+from keras_gans.networks.study import study_began_discriminator, study_discriminator, study_generator
 from keras_gans.networks.translation import (
     instance_norm,
     patchgan_discriminator,
@@ -28,6 +28,7 @@ __all__ = [
     "patchgan_discriminator",
     "receptive_field",
     "resnet_generator",
+    "study_began_discriminator",
     "study_discriminator",
     "study_generator",
     "unet_generator",

@@ -7,7 +7,10 @@ MNIST and Fashion-MNIST:
   study's code, google/compare_gan's v1 branch, uses leaky ReLU where the
   InfoGAN paper has ReLU);
 - D: conv 64 -> conv 128 -> FC 1024 -> FC 1, leaky ReLU (0.2) after every
-  hidden layer, normalization after every hidden layer but the first.
+  hidden layer, normalization after every hidden layer but the first;
+- BEGAN's D, an autoencoder on the same two convolutions: conv 64 -> conv
+  128 -> FC code 64 -> FC (side/4)^2 x 128 -> deconv 64 -> deconv C
+  (`study_began_discriminator`).
 
 Kernels are 4x4 with stride 2, so a 28 px image goes 28 -> 14 -> 7 and back.
 Any keras-gans GAN takes them through its own-networks arguments:
@@ -122,3 +125,61 @@ def study_discriminator(image_shape=(28, 28, 1), width=64, hidden=1024, normaliz
     x = layers.LeakyReLU(0.2)(_normalize(x, normalization, -1))
     out = layers.Dense(outputs, dtype="float32", name="logits")(x)
     return keras.Model(x_in, out, name=name)
+
+
+def study_began_discriminator(image_shape=(28, 28, 1), width=64, code_dim=64, normalization="none",
+                              output_activation="tanh", name="discriminator"):
+    """The study's BEGAN discriminator, an autoencoder: conv width -> conv
+    2*width -> FC code_dim -> FC (side/4)^2 x 2*width -> deconv width ->
+    deconv C.
+
+    As in the study's code (google/compare_gan, `BEGAN.discriminator`):
+    leaky ReLU (0.2) after the first convolution, the code and the two
+    decoder layers before the last; the second convolution feeds the code
+    without an activation; normalization, when asked, on the code and the two
+    decoder layers before the last. It has about 1.3M weights at 28 px, the
+    study's D about 8.5M (its 6272 x 1024 FC layer).
+
+    Args:
+        image_shape: tuple. (H, W, C): H = W, a multiple of 4 (28 in the study).
+        width: int. Filters of the first convolution (64); the 7x7 stage has
+            twice as many (128).
+        code_dim: int. Size of the code (64).
+        normalization: str. "none" (BEGAN's usual D), "batch" or "layer".
+        output_activation: str. "tanh" (images in [-1, 1]; the study's
+            sigmoid for [0, 1] is the same map shifted) or "linear".
+        name: str. The model's name.
+
+    Returns:
+        keras.Model. Images `[N, H, W, C]` -> `[reconstructions [N, H, W, C]
+        (float32), codes [N, code_dim]]`, the pair `keras_gans.get("began",
+        discriminator=...)` takes.
+
+    Example:
+    ```python
+    g = keras_gans.networks.study_generator((28, 28, 1), latent_dim=64)
+    d = keras_gans.networks.study_began_discriminator((28, 28, 1))
+    model = keras_gans.get("began", image_shape=(28, 28, 1), latent_dim=64,
+                           generator=g, discriminator=d)
+    ```
+    """
+    h, _, c = _check(image_shape)
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of {NORMALIZATIONS}; got {normalization!r}.")
+    base = h // 4
+    bias = normalization == "none"
+    x_in = keras.Input(tuple(image_shape), name="images")
+    x = layers.Conv2D(width, 4, strides=2, padding="same")(x_in)
+    x = layers.LeakyReLU(0.2)(x)
+    x = layers.Conv2D(2 * width, 4, strides=2, padding="same")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(int(code_dim), use_bias=bias)(x)
+    code = layers.LeakyReLU(0.2, name="code")(_normalize(x, normalization, -1))
+    x = layers.Dense(base * base * 2 * width, use_bias=bias)(code)
+    x = layers.LeakyReLU(0.2)(_normalize(x, normalization, -1))
+    x = layers.Reshape((base, base, 2 * width))(x)
+    x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=bias)(x)
+    x = layers.LeakyReLU(0.2)(_normalize(x, normalization, [1, 2, 3]))
+    x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
+    out = layers.Activation(output_activation, dtype="float32", name="reconstruction")(x)
+    return keras.Model(x_in, [out, code], name=name)
