@@ -18,7 +18,7 @@ that our FID lands where the paper's does for the paper's networks, and
     python benchmarks/paper_table.py --rows nsgan,began
     python benchmarks/paper_table.py --list          # the rows, done or not
     python benchmarks/paper_table.py --table         # rewrite docs/PAPER_TABLE.md from the rows
-    python benchmarks/paper_table.py --rows nsgan --steps 50 --num 500 --out /tmp/t.jsonl  # a quick look
+    python benchmarks/paper_table.py --rows nsgan --steps 50 --num 500 --out /tmp/t.jsonl  # a quick look, runs in /tmp/t_runs
     python benchmarks/paper_table.py --rows nsgan --set ema=0.999 --lr g=1e-4   # a candidate default
 
 A row run with `--set NAME=VALUE` (constructor arguments) or `--lr
@@ -440,6 +440,16 @@ def write_table(rows, path=TABLE):
     return path
 
 
+def work_for(out):
+    """Where the rows written to `out` keep their runs: runs/paper_table for
+    the repository's tables, else OUT_STEM_runs beside `out`, so that a quick
+    look (`--steps 50 --out /tmp/t.jsonl`) never leaves a finished short run
+    where the full row would resume from it and score it as done."""
+    if os.path.abspath(out) in (os.path.abspath(OUT), os.path.abspath(CANDIDATES)):
+        return WORK
+    return os.path.splitext(os.path.abspath(out))[0] + "_runs"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated, of: {', '.join(ROWS)}")
@@ -449,7 +459,9 @@ def main(argv=None):
     p.add_argument("--backup-every", type=int, default=EPOCH_STEPS,
                    help="steps per epoch, each ending with a backup")
     p.add_argument("--out", default=OUT)
-    p.add_argument("--work", default=WORK, help="where rows keep their runs and backups")
+    p.add_argument("--work", default=None,
+                   help="where rows keep their runs and backups (default: runs/paper_table for "
+                        "docs/paper_table*.jsonl, else a folder beside --out)")
     p.add_argument("--list", action="store_true")
     p.add_argument("--table", action="store_true", help="only rewrite docs/PAPER_TABLE.md")
     p.add_argument("--redo", action="store_true", help="run the rows even when finished")
@@ -461,6 +473,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     if (args.set or args.lr) and args.out == OUT:
         args.out = CANDIDATES
+    if args.work is None:
+        args.work = work_for(args.out)
     if args.row:
         run_row(args.row, args)
         if args.out in (OUT, CANDIDATES):

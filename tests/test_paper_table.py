@@ -35,3 +35,21 @@ def test_the_study_check_keeps_the_schedule_it_was_measured_with():
     assert bench.schedule_for("wgan_gp") == {}
     assert bench.n_critic_of("wgan_gp", bench.schedule_for("wgan_gp@study")) == 5
     assert bench.overrides_for("wgan_gp@study")["n_critic"] == 5
+
+
+def test_a_quick_look_keeps_its_runs_beside_its_output(tmp_path):
+    # A short run left in runs/paper_table would be resumed by the full row as
+    # finished and scored as if it had trained 15,625 steps.
+    assert bench.work_for(bench.OUT) == bench.WORK
+    assert bench.work_for(bench.CANDIDATES) == bench.WORK
+    out = str(tmp_path / "t.jsonl")
+    assert bench.work_for(out) == str(tmp_path / "t_runs")
+    assert os.path.commonpath([bench.work_for(out), bench.WORK]) != bench.WORK
+
+
+def test_the_began_study_row_takes_the_study_autoencoder():
+    over = bench.overrides_for("began@study")
+    assert over["latent_dim"] == 64
+    assert [tuple(o.shape) for o in over["discriminator"].outputs] == [(None, 28, 28, 1), (None, 64)]
+    assert over["generator"].output_shape == (None, 28, 28, 1)
+    assert bench.overrides_for("began") == {}
