@@ -378,7 +378,8 @@ def write_table(rows, path=TABLE):
         f"{NUM:,} images of fashion_mnist:test with the FID Inception (`keras-gans evaluate "
         f"--features fid_inception`'s protocol). 'own' networks are each model's defaults at 28 px; "
         f"'study' networks are the paper's InfoGAN-style pair (`keras_gans.networks.study_generator`, "
-        f"`study_discriminator`).",
+        f"`study_discriminator`; for began, whose D is an autoencoder, the study's BEGAN D, "
+        f"`study_began_discriminator`).",
         "",
         "| row | networks | our FID | paper's best FID | ours ≤ paper's? | train wall | img/s | "
         "train CPU | 10k eval | machine (load start → end) | commit, date | samples |",
