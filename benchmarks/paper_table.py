@@ -192,13 +192,13 @@ def overrides_for(row):
     shape = (IMAGE_SIZE, IMAGE_SIZE, 1)
     if model == "began":
         # BEGAN's D is an autoencoder: the study's, on its D's two convolutions.
-        return {"latent_dim": 64, "generator": study_generator(shape, latent_dim=64),
-                "discriminator": study_began_discriminator(shape), **schedule_for(row)}
-    # The study's D has batch norm except where a gradient penalty is taken
-    # on per-sample gradients (batch statistics would mix the samples).
-    norm = "none" if model in ("wgan_gp", "dragan") else "batch"
-    return {"latent_dim": 64, "generator": study_generator(shape, latent_dim=64),
-            "discriminator": study_discriminator(shape, normalization=norm), **schedule_for(row)}
+        d = study_began_discriminator(shape)
+    else:
+        # The study's D has batch norm except where a gradient penalty is taken
+        # on per-sample gradients (batch statistics would mix the samples).
+        d = study_discriminator(shape, normalization="none" if model in ("wgan_gp", "dragan") else "batch")
+    return {"latent_dim": 64, "generator": study_generator(shape, latent_dim=64), "discriminator": d,
+            **schedule_for(row)}
 
 
 def n_critic_of(model_name, settings=None):

@@ -117,3 +117,8 @@ def test_began_refuses_a_discriminator_that_is_not_an_autoencoder():
         keras_gans.get("began", image_shape=shape, latent_dim=4,
                        generator=study_generator(shape, latent_dim=4, width=4, hidden=8),
                        discriminator=study_discriminator(shape, width=4, hidden=8))
+    # EBGAN's D is an autoencoder too: the same check, from the base class.
+    with pytest.raises(ValueError, match=r"EBGAN's discriminator is an autoencoder"):
+        keras_gans.get("ebgan", image_shape=shape, latent_dim=4,
+                       generator=study_generator(shape, latent_dim=4, width=4, hidden=8),
+                       discriminator=study_discriminator(shape, width=4, hidden=8))

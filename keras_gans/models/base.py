@@ -1413,6 +1413,10 @@ class GAN(GenerativeModel):
     #: once per D update, and batch statistics cover both halves (SAGAN,
     #: BigGAN). False: two calls, real then generated.
     joint_discriminator_call = False
+    #: True for the energy models (EBGAN, BEGAN), whose D is an autoencoder:
+    #: a D given to them must output `[reconstruction, code]`, checked when
+    #: the model is built (`check_players`).
+    discriminator_is_autoencoder = False
 
     def __init__(
         self,
@@ -1489,6 +1493,15 @@ class GAN(GenerativeModel):
                 f"The generator's output shape {tuple(g_out[0])} does not match the "
                 f"discriminator's input shape {tuple(d_in[0])}: D must take G's images "
                 f"(expected both {self.image_shape}, the model's image_shape)."
+            )
+        _, d_out = network_io_shapes(d)
+        if self.discriminator_is_autoencoder and (len(d_out) != 2 or tuple(d_out[0]) != tuple(d_in[0])):
+            raise ValueError(
+                f"{type(self).__name__}'s discriminator is an autoencoder with two outputs, "
+                f"[reconstruction {tuple(d_in[0])}, code]; the one given outputs "
+                f"{[tuple(o) for o in d_out]}. Build it like "
+                f"keras_gans.networks.autoencoder_discriminator or "
+                f"study_began_discriminator: keras.Model(images, [reconstruction, code])."
             )
 
     def discriminator_step_networks(self):

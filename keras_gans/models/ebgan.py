@@ -58,6 +58,7 @@ class EBGAN(GAN):
 
     metric_names = ("d_loss", "g_loss", "real_energy", "fake_energy", "pull_away")
     default_epochs = 15
+    discriminator_is_autoencoder = True
     #: The autoencoder D's normalizations.
     argument_rules = {"*_normalization": ("batch", "none")}
 

@@ -137,8 +137,9 @@ def study_began_discriminator(image_shape=(28, 28, 1), width=64, code_dim=64, no
     leaky ReLU (0.2) after the first convolution, the code and the two
     decoder layers before the last; the second convolution feeds the code
     without an activation; normalization, when asked, on the code and the two
-    decoder layers before the last. It has about 1.3M weights at 28 px, the
-    study's D about 8.5M (its 6272 x 1024 FC layer).
+    decoder layers before the last. It has 1.07M weights at 28 px (the
+    study's code says about 1.3M), its plain D about 8.5M (a 6272 x 1024 FC
+    layer).
 
     Args:
         image_shape: tuple. (H, W, C): H = W, a multiple of 4 (28 in the study).
