@@ -191,8 +191,17 @@ def test_heads_and_the_labels_the_projection_uses(variant):
 def test_label_threshold_keeps_only_the_sure_guesses(tmp_path):
     x, y = labelled_batch()
     plain = tiny()
+    # An untrained trunk's features are large, so the class head's softmax can
+    # sit at 1.0 (in float32) for every row, and no threshold splits those.
+    # Scale the head's kernel so its logits have a spread of about 1: the
+    # guesses' confidences then differ, whatever the initial weights.
+    head = plain.discriminator.get_layer("sn_classes")
+    logits = _np(plain.discriminator([x, y])["classes"])
+    head.set_weights([w / logits.std() if "kernel" in v.path else w
+                      for v, w in zip(head.weights, head.get_weights())])
     probs = _np(tf.nn.softmax(plain.discriminator([x, y])["classes"]))
     sure = np.sort(probs.max(axis=1)[y < 0])
+    assert sure[-1] - sure[0] > 1e-3, sure  # a threshold between them exists
     threshold = float(sure[0] + sure[-1]) / 2  # between the least and the most sure guess
     model = tiny(label_threshold=threshold)
     model.discriminator.set_weights(plain.discriminator.get_weights())
