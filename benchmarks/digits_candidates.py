@@ -1,6 +1,6 @@
 """Candidate defaults of an unconditional model on digits, judged by the SVC.
 
-Trains a registered model on the bundled digits at 32 px (seed 0) with some
+Trains a registered model on the bundled digits at 32 px (or `size=`; seed 0) with some
 settings changed, and every few epochs scores 1000 samples (seed 0) with
 `benchmarks/quality.py`'s second judge (`svc_scores`: scikit-learn's SVC on
 the 8x8 digits): its coverage of the ten digits and its mean confidence.
@@ -14,7 +14,8 @@ docs/PAPER_TABLE.md's "Defaults tried".
     python benchmarks/digits_candidates.py dcgan 60 lr=1e-3 batch=16
 
 Keys: model (default dcgan), every (epochs between scores, default 10),
-batch (default 64), lr / dlr / b1 / b2 (Adam for G and D; when any is given the others
+batch (default 64), size (the image side G draws and D reads, default 32;
+the judge takes samples of any side back to 8x8), lr / dlr / b1 / b2 (Adam for G and D; when any is given the others
 default to 2e-4, lr, 0.5 and 0.999; else the model's own optimizers),
 width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
 nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
@@ -61,10 +62,13 @@ def build(kv):
 
         latent = kw.setdefault("latent_dim", 64)
         net_width = {"width": int(kv["width"])} if "width" in kv else {}
-        kw.update(generator=study_generator((32, 32, 1), latent_dim=latent, **net_width),
-                  discriminator=study_discriminator((32, 32, 1), normalization=kv.get("norm", "batch"),
+        shape = (int(kv.get("size", 32)),) * 2 + (1,)
+        kw.update(generator=study_generator(shape, latent_dim=latent, **net_width),
+                  discriminator=study_discriminator(shape, normalization=kv.get("norm", "batch"),
                                                     **net_width))
     else:
+        if "size" in kv:
+            kw["image_shape"] = (int(kv["size"]),) * 2 + (1,)
         if "width" in kv:
             kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
         if "norm" in kv:
@@ -116,7 +120,7 @@ def main(argv=None):
     keras.utils.set_random_seed(0)
     every, batch = int(kv.pop("every", 10)), int(kv.get("batch", 64))
     m = build(kv)
-    ds = keras_gans.data.load("digits", image_size=32, batch_size=batch)
+    ds = keras_gans.data.load("digits", image_size=int(kv.get("size", 32)), batch_size=batch)
     start, done = time.time(), 0
     while done < epochs:
         step = min(every, epochs - done)

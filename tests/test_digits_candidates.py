@@ -47,3 +47,11 @@ def test_arg_keys_pass_constructor_arguments_read_as_json():
     m = bench.build({"model": "nsgan", "width": "8", "arg.latent_dim": "12", "arg.d_normalization": "layer"})
     assert m.latent_dim == 12
     assert "LayerNormalization" in {type(layer).__name__ for layer in m.discriminator.layers}
+
+
+def test_size_sets_the_side_of_both_networks():
+    m = bench.build({"model": "nsgan", "width": "8", "size": "16"})
+    assert m.generator.output_shape == (None, 16, 16, 1)
+    assert m.discriminator.input_shape == (None, 16, 16, 1)
+    m = bench.build({"model": "nsgan", "nets": "study", "width": "8", "size": "16"})
+    assert m.generator.output_shape == (None, 16, 16, 1)
