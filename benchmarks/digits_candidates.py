@@ -21,7 +21,9 @@ width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
 nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
 passed in as own networks; with it, width, latent and norm set those networks),
 arg.NAME=VALUE (any constructor argument, VALUE read as JSON where it parses:
-arg.g_spectral_norm=true), and two training changes that are not model options,
+arg.g_spectral_norm=true), mbd=1 (a model on DCGAN networks gets a D with
+Salimans et al.'s minibatch discrimination before its logit, 50 kernels of 5,
+as `improved_gan`'s; d_width from width or the preset), and two training changes that are not model options,
 applied to this run only: r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and
 topk=FRACTION (G's loss on the FRACTION of fakes D rates highest, Sinha et al. 2020).
 """
@@ -73,6 +75,16 @@ def build(kv):
             kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
         if "norm" in kv:
             kw["d_normalization"] = kv["norm"]
+    if kv.get("mbd") == "1":
+        from keras_gans import registry
+        from keras_gans.layers import MinibatchDiscrimination
+        from keras_gans.networks import dcgan_discriminator
+
+        preset = registry.entry(kv.get("model", "dcgan")).cls.default_arguments(preset=True)
+        shape = kw.get("image_shape", tuple(preset.get("image_shape", (32, 32, 1))))
+        kw["discriminator"] = dcgan_discriminator(
+            shape, kw.get("d_width", preset.get("d_width", 64)), kw.get("d_normalization", "batch"),
+            head=MinibatchDiscrimination(50, 5, name="minibatch"))
     m = keras_gans.get(kv.get("model", "dcgan"), **kw)
     if "topk" in kv:
         fraction = float(kv["topk"])

@@ -55,3 +55,11 @@ def test_size_sets_the_side_of_both_networks():
     assert m.discriminator.input_shape == (None, 16, 16, 1)
     m = bench.build({"model": "nsgan", "nets": "study", "width": "8", "size": "16"})
     assert m.generator.output_shape == (None, 16, 16, 1)
+
+
+def test_mbd_gives_d_minibatch_discrimination_before_its_logit():
+    m = bench.build({"model": "rgan", "width": "8", "mbd": "1"})
+    names = [layer.name for layer in m.discriminator.layers]
+    assert "minibatch" in names and names.index("minibatch") < len(names) - 1
+    assert m.discriminator.output_shape == (None, 1)
+    assert "minibatch" not in [layer.name for layer in bench.build({"model": "rgan", "width": "8"}).discriminator.layers]
