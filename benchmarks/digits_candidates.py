@@ -22,8 +22,8 @@ nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks
 passed in as own networks; with it, width, latent and norm set those networks),
 arg.NAME=VALUE (any constructor argument, VALUE read as JSON where it parses:
 arg.g_spectral_norm=true), mbd=1 (a model on DCGAN networks gets a D with
-Salimans et al.'s minibatch discrimination before its logit, 50 kernels of 5,
-as `improved_gan`'s; d_width from width or the preset), and two training changes that are not model options,
+`improved_gan`'s D: BatchNorm, minibatch discrimination of 50 kernels of 5
+before its logit; d_width from width or the preset), and two training changes that are not model options,
 applied to this run only: r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and
 topk=FRACTION (G's loss on the FRACTION of fakes D rates highest, Sinha et al. 2020).
 """
@@ -58,33 +58,29 @@ def build(kv):
                 kw[name] = json.loads(value)
             except json.JSONDecodeError:
                 kw[name] = value
+    shape = (int(kv.get("size", 32)),) * 2 + (1,)
     if kv.get("nets") == "study":
         # width, latent and norm set the study's networks instead of the model's.
         from keras_gans.networks import study_discriminator, study_generator
 
         latent = kw.setdefault("latent_dim", 64)
         net_width = {"width": int(kv["width"])} if "width" in kv else {}
-        shape = (int(kv.get("size", 32)),) * 2 + (1,)
         kw.update(generator=study_generator(shape, latent_dim=latent, **net_width),
                   discriminator=study_discriminator(shape, normalization=kv.get("norm", "batch"),
                                                     **net_width))
     else:
         if "size" in kv:
-            kw["image_shape"] = (int(kv["size"]),) * 2 + (1,)
+            kw["image_shape"] = shape
         if "width" in kv:
             kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
         if "norm" in kv:
             kw["d_normalization"] = kv["norm"]
     if kv.get("mbd") == "1":
         from keras_gans import registry
-        from keras_gans.layers import MinibatchDiscrimination
-        from keras_gans.networks import dcgan_discriminator
+        from keras_gans.models.improved_gan import improved_gan_discriminator
 
         preset = registry.entry(kv.get("model", "dcgan")).cls.default_arguments(preset=True)
-        shape = kw.get("image_shape", tuple(preset.get("image_shape", (32, 32, 1))))
-        kw["discriminator"] = dcgan_discriminator(
-            shape, kw.get("d_width", preset.get("d_width", 64)), kw.get("d_normalization", "batch"),
-            head=MinibatchDiscrimination(50, 5, name="minibatch"))
+        kw["discriminator"] = improved_gan_discriminator(shape, kw.get("d_width", preset.get("d_width", 64)))
     m = keras_gans.get(kv.get("model", "dcgan"), **kw)
     if "topk" in kv:
         fraction = float(kv["topk"])
