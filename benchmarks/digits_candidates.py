@@ -4,7 +4,8 @@ Trains a registered model on the bundled digits at 32 px (or `size=`; seed 0) wi
 settings changed, and every few epochs scores 1000 samples (seed 0) with
 `benchmarks/quality.py`'s second judge (`svc_scores`: scikit-learn's SVC on
 the 8x8 digits): its coverage of the ten digits and its mean confidence.
-Each score is one JSON line in docs/digits_candidates.jsonl, so what was
+Each score (with `svc_rarest`, the rarest digit's count of confident samples; coverage counts a
+digit from 20) is one JSON line in docs/digits_candidates.jsonl, so what was
 tried for issue 16's "defaults that win" is on record beside
 docs/PAPER_TABLE.md's "Defaults tried".
 
@@ -23,7 +24,10 @@ passed in as own networks; with it, width, latent and norm set those networks),
 arg.NAME=VALUE (any constructor argument, VALUE read as JSON where it parses:
 arg.g_spectral_norm=true), mbd=1 (a model on DCGAN networks gets a D with
 `improved_gan`'s D: BatchNorm, minibatch discrimination of 50 kernels of 5
-before its logit; d_width from width or the preset), and two training changes that are not model options,
+before its logit; d_width from width or the preset), mbstd=G (`d_minibatch_std`, models on
+DCGAN networks: ProGAN's minibatch standard deviation over groups of G in D's last stage; the
+first rows of 2026-12-03 took it on D's flattened features instead, one appended value), and
+two training changes that are not model options,
 applied to this run only: r1=GAMMA (adds GAMMA/2 * R1 to D's loss) and
 topk=FRACTION (G's loss on the FRACTION of fakes D rates highest, Sinha et al. 2020).
 """
@@ -40,7 +44,8 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 
 #: Keys that are a model constructor argument under a shorter name.
-SHORT_ARGUMENTS = {"latent": "latent_dim", "ema": "ema", "ema_rampup": "ema_rampup"}
+SHORT_ARGUMENTS = {"latent": "latent_dim", "ema": "ema", "ema_rampup": "ema_rampup",
+                   "mbstd": "d_minibatch_std"}
 
 
 def build(kv):
@@ -112,6 +117,17 @@ def build(kv):
     return m
 
 
+def rarest(samples):
+    """The smallest per-digit count of samples the SVC is confident about (> 0.5): coverage
+    counts a digit from 2% of the samples (20 of 1000), so this says how near the line the
+    rarest digit is."""
+    import numpy as np
+    from quality import svc_judge, to_digits_8x8
+
+    p = svc_judge()[0].predict_proba(to_digits_8x8(samples))
+    return int(np.bincount(p.argmax(1)[p.max(1) > 0.5], minlength=10).min())
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) < 2 or "-h" in argv or "--help" in argv:
@@ -135,7 +151,7 @@ def main(argv=None):
         m.fit(ds, epochs=done + step, initial_epoch=done, verbose=0)
         done += step
         row = {"epoch": done, "train_s": round(time.time() - start, 1), **kv,
-               **svc_scores(m.sample(1000, seed=0), None),
+               **svc_scores(samples := m.sample(1000, seed=0), None), "svc_rarest": rarest(samples),
                "command": "python benchmarks/digits_candidates.py " + " ".join(argv)}
         print(json.dumps(row), flush=True)
         with open(OUT, "a") as f:

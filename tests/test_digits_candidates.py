@@ -63,3 +63,20 @@ def test_mbd_gives_d_minibatch_discrimination_before_its_logit():
     assert "minibatch" in names and names.index("minibatch") < len(names) - 1
     assert m.discriminator.output_shape == (None, 1)
     assert "minibatch" not in [layer.name for layer in bench.build({"model": "rgan", "width": "8"}).discriminator.layers]
+
+
+def test_mbstd_is_the_minibatch_std_argument_of_dcgan_networks():
+    m = bench.build({"model": "fgan", "width": "8", "mbstd": "4"})
+    assert m.get_config()["d_minibatch_std"] == 4
+    assert "minibatch_std" in [layer.name for layer in m.discriminator.layers]
+
+
+def test_rarest_counts_the_rarest_digits_confident_samples():
+    import numpy as np
+
+    from keras_gans.data import digits_arrays
+
+    images, labels = digits_arrays(32, 1, split="test")
+    keep = np.concatenate([np.flatnonzero(labels == d)[: 5 if d == 7 else 20] for d in range(10)])
+    # 20 of each digit but 5 sevens: the sevens are the rarest, and real digits are read confidently.
+    assert 3 <= bench.rarest(images[keep]) <= 5

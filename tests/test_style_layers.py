@@ -495,3 +495,26 @@ def test_mixed_bfloat16_keeps_float32_weights_and_matches_float32(case, bf16):
     y16 = np.asarray(tf.cast(y16, "float32"))
     scale = np.abs(y32).max()
     np.testing.assert_allclose(y16, y32, atol=0.03 * scale)
+
+
+def test_dcgan_discriminator_minibatch_std_makes_d_read_the_batch():
+    """`dcgan_discriminator(minibatch_std=4)` (ConvGAN's `d_minibatch_std`): an example's logit
+    depends on the examples of its group, which it does not without the option."""
+    import keras_gans
+
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
+    other = x.copy()
+    other[4] = -x[4]  # example 4 shares a group with example 0 (n mod 2 with 8 / 4 groups)
+    for std, changes in ((0, False), (4, True)):
+        keras.utils.set_random_seed(0)
+        d = keras_gans.networks.dcgan_discriminator((16, 16, 1), width=4, normalization="none",
+                                                    minibatch_std=std)
+        a, b = np.asarray(d(x)), np.asarray(d(other))
+        assert (abs(a[0, 0] - b[0, 0]) > 1e-6) == changes
+        assert abs(a[1, 0] - b[1, 0]) < 1e-6  # example 1 is in the other group
+    with pytest.raises(ValueError, match="multiple of the group size"):
+        d(x[:6])
+    m = keras_gans.get("rgan", d_minibatch_std=4, image_shape=(16, 16, 1), latent_dim=4, g_width=4,
+                       d_width=4)
+    assert "minibatch_std" in [layer.name for layer in m.discriminator.layers]
+    assert type(m).from_config(m.get_config()).get_config()["d_minibatch_std"] == 4

@@ -18,6 +18,9 @@ class ConvGAN(GAN):
         g_width: int. Filters of G's last hidden stage.
         d_width: int. Filters of D's first stage.
         d_normalization: str. "batch", "layer" or "none".
+        d_minibatch_std: int. 0 (off) or the group size of a minibatch
+            standard deviation feature in D (ProGAN's; see
+            `keras_gans.networks.dcgan_discriminator`).
         **kwargs: passed to `keras_gans.models.GAN` (`loss`, `loss_args`, ...).
 
     Example:
@@ -34,12 +37,14 @@ class ConvGAN(GAN):
         g_width=64,
         d_width=64,
         d_normalization="batch",
+        d_minibatch_std=0,
         **kwargs,
     ):
         super().__init__(image_shape, latent_dim, **kwargs)
         self.set_networks(
             lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
-            lambda: dcgan_discriminator(self.image_shape, d_width, d_normalization),
+            lambda: dcgan_discriminator(self.image_shape, d_width, d_normalization,
+                                        minibatch_std=d_minibatch_std),
         )
 
 

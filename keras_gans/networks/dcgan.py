@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from keras_gans.layers.batch_norm import BatchNorm
+from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 
@@ -78,7 +79,8 @@ def dcgan_generator(
 
 
 def dcgan_discriminator(
-    image_shape, width=64, normalization="batch", outputs=1, head=None, name="discriminator"
+    image_shape, width=64, normalization="batch", outputs=1, head=None, name="discriminator",
+    minibatch_std=0,
 ):
     """Strided-convolution discriminator: image -> 4x4 -> linear logits.
 
@@ -97,6 +99,10 @@ def dcgan_discriminator(
             layer named "features") before the linear layer, e.g. Improved
             GAN's `MinibatchDiscrimination`.
         name: str. The model's name.
+        minibatch_std: int. 0 (off, DCGAN) or a group size: ProGAN's minibatch
+            standard deviation (`keras_gans.layers.MinibatchStdDev`) appends one
+            feature map to the last stage, so D sees how varied the batch is. The
+            per-replica batch must be a multiple of it.
 
     Returns:
         keras.Model. Images `[N, H, W, C]` -> logits `[N, outputs]` (float32).
@@ -123,6 +129,8 @@ def dcgan_discriminator(
             x = layers.LayerNormalization(axis=[1, 2, 3])(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
+    if minibatch_std:
+        x = MinibatchStdDev(group_size=int(minibatch_std), name="minibatch_std")(x)
     x = layers.Flatten(name="features")(x)
     if head is not None:
         x = head(x)
