@@ -1,9 +1,12 @@
 """A minimal hand-written DCGAN (keras.io style) for comparison with keras-gans.
 
 It trains on the same bundled digits at the same size for a wall-clock budget,
-then judges its samples with the same digit classifier:
+then judges its samples with the same digit classifier and with the second,
+independent judge of `benchmarks/quality.py` (scikit-learn's SVC on the 8x8
+digits):
 
     python benchmarks/baseline_dcgan.py --seconds 180
+    python benchmarks/baseline_dcgan.py --epochs 40     # a fixed number of epochs instead
 
 The networks follow the keras.io "DCGAN to generate face images" example,
 shrunk to 32x32x1: D = three stride-2 convs (64, 128, 128) with LeakyReLU and
@@ -24,6 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--seconds", type=float, default=180)
+    p.add_argument("--epochs", type=int, default=None,
+                   help="train this many epochs instead of for --seconds (for shared cores)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--scale", type=float, default=0.25,
                    help="filter multiplier; 1.0 is keras.io's sizes (about 20x slower here)")
@@ -73,7 +78,7 @@ def main(argv=None):
 
     ds = load("digits", image_size=32, batch_size=args.batch_size)
     start, steps, epochs = time.time(), 0, 0
-    while time.time() - start < args.seconds:
+    while (epochs < args.epochs) if args.epochs else (time.time() - start < args.seconds):
         for real in ds:
             step(real)
             steps += 1
@@ -81,11 +86,15 @@ def main(argv=None):
     seconds = time.time() - start
     images = g(tf.random.normal((1000, latent)), training=False).numpy()
     r = judge(images)
+    from quality import svc_scores
+
+    r.update(svc_scores(images, None))
     print(
         f"baseline DCGAN: {seconds:.0f} s, {epochs} epochs, {steps} steps, "
         f"{steps * args.batch_size / seconds:.0f} img/s | coverage {r['coverage']}/10 "
         f"confidence {r['confidence']:.3f} confident(>0.9) {r['confident']:.3f} "
-        f"histogram {r['histogram']}"
+        f"histogram {r['histogram']} | SVC coverage {r['svc_coverage']}/10 "
+        f"confidence {r['svc_confidence']:.3f}"
     )
     from keras_gans.images import save_grid
 
