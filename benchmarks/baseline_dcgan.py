@@ -39,6 +39,7 @@ def main(argv=None):
     from keras import layers
 
     from digits_judge import judge
+    from quality import svc_scores
     from keras_gans.data import load
 
     latent = 128
@@ -85,10 +86,7 @@ def main(argv=None):
         epochs += 1
     seconds = time.time() - start
     images = g(tf.random.normal((1000, latent)), training=False).numpy()
-    r = judge(images)
-    from quality import svc_scores
-
-    r.update(svc_scores(images, None))
+    r = {**judge(images), **svc_scores(images, None)}
     print(
         f"baseline DCGAN: {seconds:.0f} s, {epochs} epochs, {steps} steps, "
         f"{steps * args.batch_size / seconds:.0f} img/s | coverage {r['coverage']}/10 "

@@ -5,7 +5,7 @@ settings changed, and every few epochs scores 1000 samples (seed 0) with
 `benchmarks/quality.py`'s second judge (`svc_scores`: scikit-learn's SVC on
 the 8x8 digits): its coverage of the ten digits and its mean confidence.
 Each score (with `svc_rarest`, the rarest digit's count of confident samples; coverage counts a
-digit from 20) is one JSON line in docs/digits_candidates.jsonl, so what was
+digit from 20 of the 1000) is one JSON line in docs/digits_candidates.jsonl, so what was
 tried for issue 16's "defaults that win" is on record beside
 docs/PAPER_TABLE.md's "Defaults tried".
 
@@ -117,17 +117,6 @@ def build(kv):
     return m
 
 
-def rarest(samples):
-    """The smallest per-digit count of samples the SVC is confident about (> 0.5): coverage
-    counts a digit from 2% of the samples (20 of 1000), so this says how near the line the
-    rarest digit is."""
-    import numpy as np
-    from quality import svc_judge, to_digits_8x8
-
-    p = svc_judge()[0].predict_proba(to_digits_8x8(samples))
-    return int(np.bincount(p.argmax(1)[p.max(1) > 0.5], minlength=10).min())
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) < 2 or "-h" in argv or "--help" in argv:
@@ -151,7 +140,7 @@ def main(argv=None):
         m.fit(ds, epochs=done + step, initial_epoch=done, verbose=0)
         done += step
         row = {"epoch": done, "train_s": round(time.time() - start, 1), **kv,
-               **svc_scores(samples := m.sample(1000, seed=0), None), "svc_rarest": rarest(samples),
+               **svc_scores(m.sample(1000, seed=0), None),
                "command": "python benchmarks/digits_candidates.py " + " ".join(argv)}
         print(json.dumps(row), flush=True)
         with open(OUT, "a") as f:

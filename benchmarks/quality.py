@@ -146,8 +146,10 @@ def svc_scores(fake, labels):
 
     clf = svc_judge()[0]
     probs = clf.predict_proba(to_digits_8x8(fake))
-    out = {f"svc_{k}": v for k, v in class_statistics(probs).items() if k in ("coverage", "confidence")}
-    out["svc_confidence"] = round(float(out["svc_confidence"]), 3)
+    stats = class_statistics(probs)
+    out = {"svc_coverage": stats["coverage"], "svc_confidence": round(float(stats["confidence"]), 3),
+           # the rarest digit's confident samples; coverage counts a digit from 2% of them
+           "svc_rarest": min(stats["confident_histogram"])}
     if labels is not None:
         out["svc_class_accuracy"] = round(float(np.mean(np.argmax(probs, 1) == np.asarray(labels))), 3)
     return out

@@ -71,12 +71,14 @@ def test_mbstd_is_the_minibatch_std_argument_of_dcgan_networks():
     assert "minibatch_std" in [layer.name for layer in m.discriminator.layers]
 
 
-def test_rarest_counts_the_rarest_digits_confident_samples():
+def test_svc_rarest_counts_the_rarest_digits_confident_samples():
+    """The rows' `svc_rarest` (from `quality.svc_scores`)."""
     import numpy as np
+    from quality import svc_scores
 
     from keras_gans.data import digits_arrays
 
     images, labels = digits_arrays(32, 1, split="test")
     keep = np.concatenate([np.flatnonzero(labels == d)[: 5 if d == 7 else 20] for d in range(10)])
     # 20 of each digit but 5 sevens: the sevens are the rarest, and real digits are read confidently.
-    assert 3 <= bench.rarest(images[keep]) <= 5
+    assert 3 <= svc_scores(images[keep], None)["svc_rarest"] <= 5

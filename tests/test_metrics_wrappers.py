@@ -92,11 +92,14 @@ def test_a_single_repeated_digit_gives_low_coverage():
     assert r["is"] == pytest.approx(1.0, abs=0.05)  # one class: IS 1
     assert r["recall"] < 0.1  # one point covers almost none of the real manifold
     assert sum(r["class_histogram"]) == 500 and max(r["class_histogram"]) == 500
+    assert sum(r["confident_histogram"]) <= 500 and sorted(r["confident_histogram"])[-2] == 0
     full = metrics.evaluate_images(real, real, metrics=("is", "pr"))
     assert full["coverage"] == 10
     assert full["is"] > 8.0  # ten balanced, confidently read classes
     assert full["precision"] == 1.0 and full["recall"] == 1.0
     assert full["confidence"] > 0.95
+    # coverage is the count of classes whose confident samples reach 2% of the 300
+    assert sum(c >= 6 for c in full["confident_histogram"]) == full["coverage"]
 
 
 def test_evaluate_images_errors_and_keys(digits_train):

@@ -22,6 +22,9 @@ def class_statistics(probs, min_share=0.02, min_confidence=0.5):
     - `confidence`: the mean top probability.
     - `confident`: the share of samples with top probability > 0.9.
     - `class_histogram`: predicted-class counts (all samples), a list of K ints.
+    - `confident_histogram`: predicted-class counts of the confident samples
+      alone, a list of K ints: the counts `coverage` compares with
+      `min_share` of N (its smallest says how near the rarest class is).
 
     The rule of `benchmarks/digits_judge.judge`, which calls this.
     """
@@ -36,6 +39,7 @@ def class_statistics(probs, min_share=0.02, min_confidence=0.5):
         "confidence": float(top.mean()),
         "confident": float(np.mean(top > 0.9)),
         "class_histogram": np.bincount(pred, minlength=k).tolist(),
+        "confident_histogram": confident.tolist(),
     }
 
 
@@ -121,8 +125,8 @@ def evaluate_images(
         "read": see `RealStatistics.status`), `real_cache` (the file, or
         None) and `timings` (seconds: `fake_features`, `real_statistics`,
         `metrics`); and when the extractor has class probabilities (digits,
-        inception_v3), the fake set's `coverage`, `confidence`, `confident`
-        and `class_histogram` (see `class_statistics`).
+        inception_v3), the fake set's `coverage`, `confidence`, `confident`,
+        `class_histogram` and `confident_histogram` (see `class_statistics`).
 
     Example:
     ```python
