@@ -45,7 +45,7 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 #: Keys that are a model constructor argument under a shorter name.
 SHORT_ARGUMENTS = {"latent": "latent_dim", "ema": "ema", "ema_rampup": "ema_rampup",
-                   "mbstd": "d_minibatch_std"}
+                   "mbstd": "d_minibatch_std", "pack": "d_pack"}
 
 
 def build(kv):

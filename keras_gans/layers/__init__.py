@@ -5,7 +5,8 @@
 - class conditioning of D: `ProjectionHead`;
 - equalized learning rate (ProGAN, StyleGAN): `EqualizedDense`, `EqualizedConv2D`;
 - style (StyleGAN): `ModulatedConv2D`, `NoiseInjection`;
-- batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`;
+- batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`, and PacGAN's
+  packing, `PackImages` with `UnpackScores`;
 - resampling and padding: `Upsample2D`, `Downsample2D`, `ReflectionPadding2D`;
 - `spectral_norm`, the one place every network wraps a layer in spectral norm;
 - attention (SAGAN, YLG): `SelfAttention`, `LocalSparseAttention`;
@@ -17,7 +18,7 @@ from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.conditional import ConditionalBatchNorm, ProjectionHead
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.image_pool import ImagePool
-from keras_gans.layers.minibatch import MinibatchDiscrimination
+from keras_gans.layers.minibatch import MinibatchDiscrimination, PackImages, UnpackScores
 from keras_gans.layers.modulated import ModulatedConv2D
 from keras_gans.layers.padding import ReflectionPadding2D
 from keras_gans.layers.resample import Downsample2D, Upsample2D
@@ -43,11 +44,13 @@ __all__ = [
     "MinibatchStdDev",
     "ModulatedConv2D",
     "NoiseInjection",
+    "PackImages",
     "PixelNorm",
     "ProjectionHead",
     "ReferenceBatch",
     "ReflectionPadding2D",
     "SelfAttention",
+    "UnpackScores",
     "Upsample2D",
     "VirtualBatchNormalization",
     "spectral_norm",

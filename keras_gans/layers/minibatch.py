@@ -80,3 +80,94 @@ class MinibatchDiscrimination(layers.Layer):
             kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
         )
         return config
+
+
+def _check_pack(pack):
+    if int(pack) < 1:
+        raise ValueError(f"pack must be a positive integer (1: no packing); got {pack!r}.")
+    return int(pack)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class PackImages(layers.Layer):
+    """Packs groups of `pack` consecutive images into one D input along the
+    channels (PacGAN, Lin et al. 2018, arXiv:1712.04086).
+
+    `[N, H, W, C] -> [ceil(N / pack), H, W, pack * C]`: example `n` is in
+    group `n // pack`, and its channels follow those of the examples before
+    it in the group. D then judges `pack` samples at once, so a generator
+    that draws some modes too rarely is easier to tell from the data. When N
+    is not a multiple of `pack`, the last group is filled with the batch's
+    first examples; `UnpackScores` gives every example its group's output.
+
+    Args:
+        pack: int. Images per D input (1 leaves the batch as it is).
+        **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    x = keras_gans.layers.PackImages(2)(images)   # [64, 32, 32, 1] -> [32, 32, 32, 2]
+    ```
+    """
+
+    def __init__(self, pack=2, **kwargs):
+        super().__init__(**kwargs)
+        self.pack = _check_pack(pack)
+
+    def call(self, inputs):
+        if self.pack == 1:
+            return inputs
+        n = ops.shape(inputs)[0]
+        short = (-n) % self.pack
+        # Wrap around: the last group borrows the batch's first rows (repeated
+        # when the batch is shorter than one group).
+        index = ops.arange(n + short) % n
+        x = ops.take(inputs, index, axis=0)
+        h, w, c = inputs.shape[1], inputs.shape[2], inputs.shape[3]
+        x = ops.reshape(x, (-1, self.pack, h, w, c))
+        x = ops.transpose(x, (0, 2, 3, 1, 4))
+        return ops.reshape(x, (-1, h, w, self.pack * c))
+
+    def compute_output_shape(self, input_shape):
+        n = input_shape[0]
+        n = None if n is None else -(-n // self.pack)
+        return (n, *input_shape[1:3], input_shape[3] * self.pack)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(pack=self.pack)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class UnpackScores(layers.Layer):
+    """Gives each of the N images that `PackImages` packed its group's output.
+
+    Called on `[scores, images]`: scores `[ceil(N / pack), K]` from D's packed
+    inputs and the unpacked images `[N, ...]` (read only for N); returns
+    `[N, K]`, so losses, penalties and callbacks see one output per image as
+    without packing. Averaged over the batch, the loss is then the mean over
+    groups (exactly so when N is a multiple of `pack`).
+
+    Args:
+        pack: int. The `PackImages` group size.
+        **kwargs: `keras.layers.Layer` arguments.
+    """
+
+    def __init__(self, pack=2, **kwargs):
+        super().__init__(**kwargs)
+        self.pack = _check_pack(pack)
+
+    def call(self, inputs):
+        scores, images = inputs
+        if self.pack == 1:
+            return scores
+        return ops.repeat(scores, self.pack, axis=0)[: ops.shape(images)[0]]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[1][0], *input_shape[0][1:])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(pack=self.pack)
+        return config

@@ -21,6 +21,8 @@ class ConvGAN(GAN):
         d_minibatch_std: int. 0 (off) or the group size of a minibatch
             standard deviation feature in D (ProGAN's; see
             `keras_gans.networks.dcgan_discriminator`).
+        d_pack: int. 1 (off) or PacGAN's packing degree: D judges groups of
+            `d_pack` images stacked along the channels (Lin et al. 2018).
         **kwargs: passed to `keras_gans.models.GAN` (`loss`, `loss_args`, ...).
 
     Example:
@@ -38,13 +40,14 @@ class ConvGAN(GAN):
         d_width=64,
         d_normalization="batch",
         d_minibatch_std=0,
+        d_pack=1,
         **kwargs,
     ):
         super().__init__(image_shape, latent_dim, **kwargs)
         self.set_networks(
             lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
             lambda: dcgan_discriminator(self.image_shape, d_width, d_normalization,
-                                        minibatch_std=d_minibatch_std),
+                                        minibatch_std=d_minibatch_std, pack=d_pack),
         )
 
 

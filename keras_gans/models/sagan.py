@@ -33,7 +33,7 @@ class SAGANFamily:
         return super().__new__(cls, *args, **kwargs)
 
     def build_networks(self, g_width, d_width, attention_at, heads, g_spectral_norm,
-                       power_iterations):
+                       power_iterations, d_pack=1):
         num_classes = getattr(self, "num_classes", None)
         self.set_networks(
             lambda: sagan_generator(
@@ -41,7 +41,7 @@ class SAGANFamily:
                 attention_at, g_spectral_norm, power_iterations),
             lambda: sagan_discriminator(
                 self.image_shape, d_width, num_classes, self.attention, heads, attention_at,
-                power_iterations=power_iterations),
+                power_iterations=power_iterations, pack=d_pack),
         )
 
     def paper_optimizers(self):
@@ -104,6 +104,12 @@ class SAGAN(SAGANFamily, GAN):
         g_spectral_norm: bool. Spectral norm in G as well as D (the paper:
             True; here False by default, see above).
         power_iterations: int. Power-method steps per training call.
+        d_pack: int. 1 (off) or PacGAN's packing degree for an unconditional
+            D: it judges groups of `d_pack` images stacked along the channels
+            (Lin et al. 2018; `keras_gans.networks.dcgan_discriminator`'s
+            `pack`). The joined real and generated batch keeps real and
+            generated images in separate groups when the batch is a multiple
+            of `d_pack`.
         **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
             `generator`, `discriminator`, ...; with `num_classes`, also
             `fake_labels`).
@@ -131,6 +137,7 @@ class SAGAN(SAGANFamily, GAN):
         attention_at=None,
         g_spectral_norm=False,
         power_iterations=1,
+        d_pack=1,
         **kwargs,
     ):
         kwargs["loss"] = "hinge"
@@ -138,7 +145,7 @@ class SAGAN(SAGANFamily, GAN):
             kwargs["num_classes"] = num_classes
         super().__init__(image_shape, latent_dim, **kwargs)
         self.build_networks(g_width, d_width, attention_at, getattr(self, "heads", 8),
-                            bool(g_spectral_norm), int(power_iterations))
+                            bool(g_spectral_norm), int(power_iterations), int(d_pack))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

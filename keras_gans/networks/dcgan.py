@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from keras_gans.layers.batch_norm import BatchNorm
+from keras_gans.layers.minibatch import PackImages, UnpackScores
 from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
@@ -81,6 +82,7 @@ def dcgan_generator(
 def dcgan_discriminator(
     image_shape, width=64, normalization="batch", outputs=1, head=None, name="discriminator",
     minibatch_std=0,
+    pack=1,
 ):
     """Strided-convolution discriminator: image -> 4x4 -> linear logits.
 
@@ -103,6 +105,10 @@ def dcgan_discriminator(
             standard deviation (`keras_gans.layers.MinibatchStdDev`) appends one
             feature map to the last stage, so D sees how varied the batch is. The
             per-replica batch must be a multiple of it.
+        pack: int. 1 (DCGAN) or PacGAN's packing degree: D reads `pack`
+            images at once, stacked along the channels
+            (`keras_gans.layers.PackImages`), and each image gets its group's
+            logits (`UnpackScores`), so the outputs keep one row per image.
 
     Returns:
         keras.Model. Images `[N, H, W, C]` -> logits `[N, outputs]` (float32).
@@ -113,13 +119,14 @@ def dcgan_discriminator(
     ```
     """
     h, _, _ = check_image_shape(image_shape)
+    pack = int(pack)
     if normalization not in ("batch", "layer", "none"):
         raise ValueError(
             f"normalization must be 'batch', 'layer' or 'none'; got {normalization!r}."
         )
     _, n = base_and_doublings(h)
     x_in = keras.Input(image_shape, name="images")
-    x = x_in
+    x = PackImages(pack, name="pack")(x_in) if pack > 1 else x_in
     filters = width
     for i in range(n):
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=(i == 0 or normalization == "none"))(x)
@@ -135,4 +142,6 @@ def dcgan_discriminator(
     if head is not None:
         x = head(x)
     out = layers.Dense(outputs, dtype="float32", name="logits")(x)
+    if pack > 1:
+        out = UnpackScores(pack, name="unpack", dtype="float32")([out, x_in])
     return keras.Model(x_in, out, name=name)

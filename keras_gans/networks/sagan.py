@@ -14,6 +14,7 @@ from keras import layers
 
 from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
 from keras_gans.layers.batch_norm import BatchNorm
+from keras_gans.layers.minibatch import PackImages, UnpackScores
 from keras_gans.layers.spectral import spectral_norm as _sn  # (layer, enabled, power_iterations)
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
@@ -160,6 +161,7 @@ def sagan_discriminator(
     leaky_slope=0.1,
     power_iterations=1,
     name="discriminator",
+    pack=1,
 ):
     """SAGAN discriminator: image (and labels) -> halving stages -> logit.
 
@@ -184,6 +186,8 @@ def sagan_discriminator(
         leaky_slope: float. Negative slope of the LeakyReLUs.
         power_iterations: int. Power-method steps per training call.
         name: str. The model's name.
+        pack: int. 1 or PacGAN's packing degree (unconditional D only): as
+            `keras_gans.networks.dcgan_discriminator`'s `pack`.
 
     Returns:
         keras.Model. Images `[N, H, W, C]` (and labels int32 `[N]`) -> logits
@@ -201,8 +205,12 @@ def sagan_discriminator(
     if attention != "none" and at not in sides:
         raise ValueError(f"attention_at={at} is not the side of one of D's feature maps {sides} "
                          f"for {h} px images; pick one of them.")
+    pack = int(pack)
+    if pack > 1 and num_classes is not None:
+        raise ValueError(f"pack={pack} packs images only for an unconditional D; with "
+                         f"num_classes={num_classes} leave pack at 1.")
     x_in = keras.Input(tuple(image_shape), name="images")
-    x = x_in
+    x = PackImages(pack, name="pack")(x_in) if pack > 1 else x_in
     filters = width
     for i in range(n):
         x = _sn(layers.Conv2D(filters, 4, strides=2, padding="same", name=f"conv{i}"), True,
@@ -215,6 +223,8 @@ def sagan_discriminator(
     if num_classes is None:
         out = _sn(layers.Dense(1, name="logits"), True, power_iterations)(features)
         out = layers.Activation("linear", dtype="float32", name="logits_f32")(out)
+        if pack > 1:
+            out = UnpackScores(pack, name="unpack", dtype="float32")([out, x_in])
         return keras.Model(x_in, out, name=name)
     from keras_gans.layers.conditional import ProjectionHead
 
