@@ -7,7 +7,13 @@ from keras_gans.registry import register_model
 
 @register_model(
     "fgan",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    # nsgan's recipe, width 64 in G and D with an EMA of G (0.999, ramp-up
+    # 0.05): Fashion-MNIST FID 28.0 against 45.7 at width 32 without EMA
+    # (6,250 steps, 5k FID; docs/fashion_pack.jsonl); on digits 10/10 by the
+    # SVC judge at seeds 0, 1 and 2 (confidence 0.646, 0.660, 0.665) against
+    # 9, 9 and 10/10 (0.644, 0.638, 0.640) (docs/MODEL_NOTES.md, fgan).
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
+              "ema": 0.999, "ema_rampup": 0.05},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class FGAN(ConvGAN):
