@@ -27,6 +27,8 @@ def test_a_short_batch_wraps_around_and_unpacking_gives_one_row_per_image():
     np.testing.assert_array_equal(np.asarray(UnpackScores(2)([scores, x]))[:, 0], [1, 1, 2, 2, 3])
     with pytest.raises(ValueError, match="positive integer"):
         PackImages(0)
+    with pytest.raises(ValueError, match="positive integer"):
+        keras_gans.get("rgan", d_pack=0)
 
 
 def test_packed_discriminator_judges_each_group_together():

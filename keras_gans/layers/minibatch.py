@@ -82,9 +82,10 @@ class MinibatchDiscrimination(layers.Layer):
         return config
 
 
-def _check_pack(pack):
-    if int(pack) < 1:
-        raise ValueError(f"pack must be a positive integer (1: no packing); got {pack!r}.")
+def check_pack(pack):
+    """`pack` as an int, or a ValueError that says what it must be."""
+    if isinstance(pack, bool) or int(pack) != pack or int(pack) < 1:
+        raise ValueError(f"pack (d_pack) must be a positive integer, 1 for no packing; got {pack!r}.")
     return int(pack)
 
 
@@ -112,7 +113,7 @@ class PackImages(layers.Layer):
 
     def __init__(self, pack=2, **kwargs):
         super().__init__(**kwargs)
-        self.pack = _check_pack(pack)
+        self.pack = check_pack(pack)
 
     def call(self, inputs):
         if self.pack == 1:
@@ -156,7 +157,7 @@ class UnpackScores(layers.Layer):
 
     def __init__(self, pack=2, **kwargs):
         super().__init__(**kwargs)
-        self.pack = _check_pack(pack)
+        self.pack = check_pack(pack)
 
     def call(self, inputs):
         scores, images = inputs

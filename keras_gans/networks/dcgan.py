@@ -4,7 +4,7 @@ import keras
 from keras import layers
 
 from keras_gans.layers.batch_norm import BatchNorm
-from keras_gans.layers.minibatch import PackImages, UnpackScores
+from keras_gans.layers.minibatch import PackImages, UnpackScores, check_pack
 from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
@@ -119,7 +119,7 @@ def dcgan_discriminator(
     ```
     """
     h, _, _ = check_image_shape(image_shape)
-    pack = int(pack)
+    pack = check_pack(pack)
     if normalization not in ("batch", "layer", "none"):
         raise ValueError(
             f"normalization must be 'batch', 'layer' or 'none'; got {normalization!r}."

@@ -14,7 +14,7 @@ from keras import layers
 
 from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
 from keras_gans.layers.batch_norm import BatchNorm
-from keras_gans.layers.minibatch import PackImages, UnpackScores
+from keras_gans.layers.minibatch import PackImages, UnpackScores, check_pack
 from keras_gans.layers.spectral import spectral_norm as _sn  # (layer, enabled, power_iterations)
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
@@ -205,7 +205,7 @@ def sagan_discriminator(
     if attention != "none" and at not in sides:
         raise ValueError(f"attention_at={at} is not the side of one of D's feature maps {sides} "
                          f"for {h} px images; pick one of them.")
-    pack = int(pack)
+    pack = check_pack(pack)
     if pack > 1 and num_classes is not None:
         raise ValueError(f"pack={pack} packs images only for an unconditional D; with "
                          f"num_classes={num_classes} leave pack at 1.")
