@@ -13,7 +13,13 @@ _VARIANTS = {
 
 @register_model(
     "rgan",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    # nsgan's recipe, width 64 in G and D with an EMA of G (0.999, ramp-up
+    # 0.05): Fashion-MNIST FID 28.9 against 43.2 at width 32 without EMA
+    # (6,250 steps, 5k FID; docs/fashion_pack.jsonl); on digits by the SVC
+    # judge at seeds 0, 1 and 2: 9, 10 and 9/10 (confidence 0.670, 0.691,
+    # 0.663) against 9, 9 and 8/10 (0.669, 0.630, 0.652) (docs/MODEL_NOTES.md).
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
+              "ema": 0.999, "ema_rampup": 0.05},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class RGAN(ConvGAN):
