@@ -451,10 +451,16 @@ def work_for(out):
     """Where the rows written to `out` keep their runs: runs/paper_table for
     the repository's tables, else OUT_STEM_runs beside `out`, so that a quick
     look (`--steps 50 --out /tmp/t.jsonl`) never leaves a finished short run
-    where the full row would resume from it and score it as done."""
-    if os.path.abspath(out) in (os.path.abspath(OUT), os.path.abspath(CANDIDATES)):
+    where the full row would resume from it and score it as done. An `out`
+    inside the repository (docs/fashion_pack.jsonl) keeps them in the
+    git-ignored runs/, as runs/paper_table_STEM, never beside it in docs/."""
+    out = os.path.abspath(out)
+    if out in (os.path.abspath(OUT), os.path.abspath(CANDIDATES)):
         return WORK
-    return os.path.splitext(os.path.abspath(out))[0] + "_runs"
+    stem = os.path.splitext(out)[0]
+    if os.path.commonpath([out, ROOT]) == ROOT:
+        return f"{WORK}_{os.path.basename(stem)}"
+    return stem + "_runs"
 
 
 def main(argv=None):

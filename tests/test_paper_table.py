@@ -45,6 +45,10 @@ def test_a_quick_look_keeps_its_runs_beside_its_output(tmp_path):
     out = str(tmp_path / "t.jsonl")
     assert bench.work_for(out) == str(tmp_path / "t_runs")
     assert os.path.commonpath([bench.work_for(out), bench.WORK]) != bench.WORK
+    # A table kept in docs/ keeps its checkpoints in the ignored runs/, not in docs/.
+    inside = os.path.join(bench.ROOT, "docs", "fashion_pack.jsonl")
+    assert bench.work_for(inside) == bench.WORK + "_fashion_pack"
+    assert os.path.commonpath([bench.work_for(inside), bench.WORK]) != bench.WORK
 
 
 def test_the_began_study_row_takes_the_study_autoencoder():
