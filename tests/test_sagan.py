@@ -143,20 +143,6 @@ def test_hinge_loss_and_ttur_adam(name):
         assert (opt.beta_1, opt.beta_2) == (0.0, 0.9)
 
 
-@pytest.mark.parametrize("name", ["sagan", "ylg"])
-def test_ttur_rates_are_arguments_kept_by_save_and_reload(name, tmp_path):
-    model = tiny(name, g_lr=2e-4, d_lr=3e-4)
-    model.compile()
-    assert float(model.optimizers["g"].learning_rate) == pytest.approx(2e-4)
-    assert float(model.optimizers["d"].learning_rate) == pytest.approx(3e-4)
-    path = str(tmp_path / "m.keras")
-    model.save(path)
-    again = keras.saving.load_model(path)
-    assert (again.g_lr, again.d_lr) == (pytest.approx(2e-4), pytest.approx(3e-4))
-    with pytest.raises(ValueError, match="g_lr must be a positive"):
-        tiny(name, g_lr=0.0)
-
-
 def test_sagan_calls_d_once_per_d_step():
     config = registry.tiny_config("sagan")
     d, counter = counting_discriminator(config["image_shape"])

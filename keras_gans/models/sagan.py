@@ -23,8 +23,6 @@ class SAGANFamily:
         "num_classes": (int, "positive"),
         "attention_at": (int, "positive"),
         "heads": "positive",
-        "g_lr": "positive",
-        "d_lr": "positive",
     }
 
     def __new__(cls, *args, **kwargs):
@@ -47,9 +45,9 @@ class SAGANFamily:
         )
 
     def paper_optimizers(self):
-        """TTUR Adam (section 5): D at `d_lr` (4e-4), G at `g_lr` (1e-4), betas (0, 0.9)."""
-        return (keras.optimizers.Adam(self.d_lr, beta_1=0.0, beta_2=0.9),
-                keras.optimizers.Adam(self.g_lr, beta_1=0.0, beta_2=0.9))
+        """TTUR Adam (section 5): D 4e-4, G 1e-4, betas (0, 0.9)."""
+        return (keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9),
+                keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9))
 
 
 @register_model(
@@ -112,9 +110,6 @@ class SAGAN(SAGANFamily, GAN):
             `pack`). The joined real and generated batch keeps real and
             generated images in separate groups when the batch is a multiple
             of `d_pack`.
-        g_lr: float. G's Adam rate when `compile()` gets no optimizers (the
-            paper's TTUR: 1e-4).
-        d_lr: float. D's Adam rate (the paper: 4e-4).
         **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
             `generator`, `discriminator`, ...; with `num_classes`, also
             `fake_labels`).
@@ -143,15 +138,12 @@ class SAGAN(SAGANFamily, GAN):
         g_spectral_norm=False,
         power_iterations=1,
         d_pack=1,
-        g_lr=1e-4,
-        d_lr=4e-4,
         **kwargs,
     ):
         kwargs["loss"] = "hinge"
         if num_classes is not None:
             kwargs["num_classes"] = num_classes
         super().__init__(image_shape, latent_dim, **kwargs)
-        self.g_lr, self.d_lr = float(g_lr), float(d_lr)
         self.build_networks(g_width, d_width, attention_at, getattr(self, "heads", 8),
                             bool(g_spectral_norm), int(power_iterations), int(d_pack))
 
