@@ -29,7 +29,13 @@ def sgan_classifier(image_shape, num_classes, width=64, normalization="batch", d
 
 @register_model(
     "sgan",
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 32, "d_width": 32},
+    # Width 64 in G and D (issue 16, 2026-12-03): on digits 10/10 by the SVC
+    # judge at seeds 0, 1 and 2 (confidence 0.609, 0.604, 0.608; digits-FID
+    # 78.6, 81.7, 85.9) against 9, 10 and 9/10 at width 32 (0.598, 0.585,
+    # 0.598; 91.0, 89.2, 102.3), D's accuracy on digits:test unchanged within
+    # 0.01; Fashion-MNIST FID 141.5 against 154.3 (6,250 steps, 100 labels,
+    # 5k FID; docs/fashion_pack.jsonl) (docs/MODEL_NOTES.md, sgan).
+    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class SGAN(SemiSupervisedMixin, GAN):
