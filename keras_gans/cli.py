@@ -224,7 +224,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 def _overrides(items):
     """Constructor overrides (name -> value) from `--set NAME=VALUE` flags; the
-    names are checked against the model by `keras_gans.training.run`."""
+    names are checked against the model by `keras_gans.training.run`. VALUE is a
+    Python literal (`5`, `(2, 2)`, `True`); true/false/none in any case are the
+    bools and None; anything else is a string."""
     import ast
 
     out = {}
@@ -235,6 +237,10 @@ def _overrides(items):
             raise ValueError(f"--set takes NAME=VALUE, e.g. --set identity_weight=5; got {item!r}.")
         if name in ("image_shape", "name"):
             raise ValueError(f"--set {name} is not allowed: use --image-size/--channels.")
+        spelled = {"true": True, "false": False, "none": None}  # the shell's and JSON's spellings
+        if text.strip().lower() in spelled:
+            out[name] = spelled[text.strip().lower()]
+            continue
         try:
             out[name] = ast.literal_eval(text)
         except (ValueError, SyntaxError):

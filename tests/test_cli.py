@@ -102,3 +102,13 @@ def test_bad_input_is_one_line_exit_2(tmp_path, args, needle, cli_main):
 def test_debug_shows_traceback(tmp_path):
     r = cli("--debug", "train", "dcgn", cwd=tmp_path)
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_set_reads_literals_and_shell_spellings_of_bools():
+    from keras_gans.cli import _overrides
+
+    got = _overrides(["average=true", "a=FALSE", "b=None", "c=none", "d=(2, 2)", "e=0.5",
+                      "loss=hinge", "f=truest"])
+    assert got == {"average": True, "a": False, "b": None, "c": None, "d": (2, 2), "e": 0.5,
+                   "loss": "hinge", "f": "truest"}
+    assert got["average"] is True and got["a"] is False
