@@ -87,7 +87,7 @@ def build_parser():
     tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
     tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a model constructor argument, e.g. --set identity_weight=5 "
-                         "(repeatable; VALUE is a Python literal)")
+                         "(repeatable; VALUE is a Python literal, or true, false, none)")
     tr.add_argument("--labelled", type=int, default=None,
                     help="keep labels on only N examples (default: the model's, e.g. 100 for sgan)")
     tr.add_argument("--label-noise", type=float, default=None,
