@@ -87,7 +87,7 @@ def build_parser():
     tr.add_argument("--no-export", action="store_true", help="skip SavedModel and .tflite")
     tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a model constructor argument, e.g. --set identity_weight=5 "
-                         "(repeatable; VALUE is a Python literal, or true, false, none)")
+                         "(repeatable; VALUE is a Python literal, or true, false, none, null)")
     tr.add_argument("--labelled", type=int, default=None,
                     help="keep labels on only N examples (default: the model's, e.g. 100 for sgan)")
     tr.add_argument("--label-noise", type=float, default=None,
@@ -222,11 +222,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"keras-gans: warning: {message}", file=sys.stderr)
 
 
+#: `--set` values that are not Python literals but mean one: the shell's and JSON's spellings.
+_SPELLED = {"true": True, "false": False, "none": None, "null": None}
+
+
 def _overrides(items):
     """Constructor overrides (name -> value) from `--set NAME=VALUE` flags; the
     names are checked against the model by `keras_gans.training.run`. VALUE is a
-    Python literal (`5`, `(2, 2)`, `True`); true/false/none in any case are the
-    bools and None; anything else is a string."""
+    Python literal (`5`, `(2, 2)`, `True`); true/false/none/null in any case are
+    the bools and None; anything else is a string."""
     import ast
 
     out = {}
@@ -237,9 +241,9 @@ def _overrides(items):
             raise ValueError(f"--set takes NAME=VALUE, e.g. --set identity_weight=5; got {item!r}.")
         if name in ("image_shape", "name"):
             raise ValueError(f"--set {name} is not allowed: use --image-size/--channels.")
-        spelled = {"true": True, "false": False, "none": None}  # the shell's and JSON's spellings
-        if text.strip().lower() in spelled:
-            out[name] = spelled[text.strip().lower()]
+        word = text.strip().lower()
+        if word in _SPELLED:
+            out[name] = _SPELLED[word]
             continue
         try:
             out[name] = ast.literal_eval(text)

@@ -107,8 +107,8 @@ def test_debug_shows_traceback(tmp_path):
 def test_set_reads_literals_and_shell_spellings_of_bools():
     from keras_gans.cli import _overrides
 
-    got = _overrides(["average=true", "a=FALSE", "b=None", "c=none", "d=(2, 2)", "e=0.5",
+    got = _overrides(["average=true", "a=FALSE", "b=None", "c=null", "g=NONE", "d=(2, 2)", "e=0.5",
                       "loss=hinge", "f=truest"])
-    assert got == {"average": True, "a": False, "b": None, "c": None, "d": (2, 2), "e": 0.5,
+    assert got == {"average": True, "a": False, "b": None, "c": None, "g": None, "d": (2, 2), "e": 0.5,
                    "loss": "hinge", "f": "truest"}
     assert got["average"] is True and got["a"] is False

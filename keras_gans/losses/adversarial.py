@@ -504,8 +504,9 @@ def f_divergence_generator_loss(fake_logits, divergence="gan", generator_objecti
 # loss needs C(x_r). With `average=False` (RSGAN, RLSGAN, RHingeGAN) real and
 # fake logits are paired element by element, so both must have the same shape;
 # with `average=True` (RaSGAN, RaLSGAN, RaHingeGAN) each is compared with the
-# mean of the other over the batch (axis 0), per output element, so PatchGAN
-# logits compare patch with patch.
+# mean of the other over the batch (axis 0; the global batch under
+# tf.distribute), per output element, so PatchGAN logits compare patch with
+# patch.
 
 
 def _relativistic_differences(real_logits, fake_logits, average):
