@@ -21,7 +21,7 @@ default to 2e-4, lr, 0.5 and 0.999; else the model's own optimizers),
 width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
 nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
 passed in as own networks; with it, width, latent and norm set those networks),
-arg.NAME=VALUE (any constructor argument, VALUE read as JSON where it parses:
+arg.NAME=VALUE (any constructor argument, VALUE read as `keras-gans train --set` reads it:
 arg.g_spectral_norm=true), mbd=1 (a model on DCGAN networks gets a D with
 `improved_gan`'s D: BatchNorm, minibatch discrimination of 50 kernels of 5
 before its logit; d_width from width or the preset), mbstd=G (`d_minibatch_std`, models on
@@ -53,16 +53,14 @@ def build(kv):
     import tensorflow as tf
 
     import keras_gans
+    from keras_gans.cli import setting_value
 
     kw = {"seed": 0}
     for key, value in kv.items():
         # Short keys are constructor arguments by another name; arg.NAME is any argument.
         name = SHORT_ARGUMENTS.get(key) or (key[4:] if key.startswith("arg.") else None)
         if name is not None:
-            try:
-                kw[name] = json.loads(value)
-            except json.JSONDecodeError:
-                kw[name] = value
+            kw[name] = setting_value(value)
     shape = (int(kv.get("size", 32)),) * 2 + (1,)
     if kv.get("nets") == "study":
         # width, latent and norm set the study's networks instead of the model's.

@@ -152,18 +152,18 @@ def read_rows(path):
 
 
 def parse_pairs(items, what):
-    """`["a=1", "b=x"]` -> {"a": 1, "b": "x"} (values as Python literals, else strings)."""
-    import ast
+    """`["a=1", "b=x"]` -> {"a": 1, "b": "x"}, values read as the CLI's `--set` reads them
+    (importing keras_gans, and so TensorFlow, only when there are some)."""
+    if not items:
+        return {}
+    from keras_gans.cli import setting_value
 
     out = {}
     for item in items:
         name, sep, text = item.partition("=")
         if not sep or not name.strip():
             raise SystemExit(f"{what} takes NAME=VALUE; got {item!r}")
-        try:
-            out[name.strip()] = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            out[name.strip()] = text
+        out[name.strip()] = setting_value(text)
     return out
 
 

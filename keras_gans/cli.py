@@ -226,13 +226,27 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 _SPELLED = {"true": True, "false": False, "none": None, "null": None}
 
 
-def _overrides(items):
-    """Constructor overrides (name -> value) from `--set NAME=VALUE` flags; the
-    names are checked against the model by `keras_gans.training.run`. VALUE is a
-    Python literal (`5`, `(2, 2)`, `True`); true/false/none/null in any case are
-    the bools and None; anything else is a string."""
+def setting_value(text):
+    """The value of a `NAME=VALUE` setting: a Python literal (`5`, `(2, 2)`,
+    `True`, which covers JSON's numbers, strings and lists too), true/false/
+    none/null in any case as the bools and None, anything else the string
+    itself (`hinge`). The benchmarks' `--set`/`arg.` settings read values the
+    same way."""
     import ast
 
+    word = text.strip().lower()
+    if word in _SPELLED:
+        return _SPELLED[word]
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _overrides(items):
+    """Constructor overrides (name -> value) from `--set NAME=VALUE` flags
+    (values read by `setting_value`); the names are checked against the model
+    by `keras_gans.training.run`."""
     out = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -241,14 +255,7 @@ def _overrides(items):
             raise ValueError(f"--set takes NAME=VALUE, e.g. --set identity_weight=5; got {item!r}.")
         if name in ("image_shape", "name"):
             raise ValueError(f"--set {name} is not allowed: use --image-size/--channels.")
-        word = text.strip().lower()
-        if word in _SPELLED:
-            out[name] = _SPELLED[word]
-            continue
-        try:
-            out[name] = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            out[name] = text  # a bare string, e.g. --set loss=hinge
+        out[name] = setting_value(text)
     return out
 
 

@@ -516,8 +516,8 @@ def _relativistic_differences(real_logits, fake_logits, average):
     if average:
         # The mean over the global batch: under tf.distribute each replica
         # holds a share of it, and a per-replica mean would change the loss.
-        real_ref = global_mean(ops.mean(real_logits, axis=0, keepdims=True))
-        fake_ref = global_mean(ops.mean(fake_logits, axis=0, keepdims=True))
+        real_ref, fake_ref = global_mean([ops.mean(real_logits, axis=0, keepdims=True),
+                                          ops.mean(fake_logits, axis=0, keepdims=True)])
         return real_logits - fake_ref, fake_logits - real_ref
     diff = real_logits - fake_logits
     return diff, -diff
