@@ -33,15 +33,19 @@ class SAGANFamily:
         return super().__new__(cls, *args, **kwargs)
 
     def build_networks(self, g_width, d_width, attention_at, heads, g_spectral_norm,
-                       power_iterations, d_pack=1):
+                       power_iterations, d_pack=1, d_minibatch_std=0):
         num_classes = getattr(self, "num_classes", None)
+        if d_minibatch_std:
+            # The std groups take every (N / size)-th example of a call: in a
+            # joined call they would mix real and generated images.
+            self.joint_discriminator_call = False
         self.set_networks(
             lambda: sagan_generator(
                 self.image_shape, self.latent_dim, g_width, num_classes, self.attention, heads,
                 attention_at, g_spectral_norm, power_iterations),
             lambda: sagan_discriminator(
                 self.image_shape, d_width, num_classes, self.attention, heads, attention_at,
-                power_iterations=power_iterations, pack=d_pack),
+                power_iterations=power_iterations, pack=d_pack, minibatch_std=d_minibatch_std),
         )
 
     def paper_optimizers(self):
@@ -110,6 +114,13 @@ class SAGAN(SAGANFamily, GAN):
             `pack`). The joined real and generated batch keeps real and
             generated images in separate groups when the batch is a multiple
             of `d_pack`.
+        d_minibatch_std: int. 0 (off) or the group size of ProGAN's minibatch
+            standard deviation before D's logit (Karras et al. 2018, section
+            3): D sees how much a group of its inputs varies, so G is pushed
+            to keep variety. D is then called on the real and the generated
+            batch separately (each call's groups are all real or all
+            generated), so spectral norm's power iteration runs twice per
+            D update. The batch per replica must be a multiple of it.
         **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
             `generator`, `discriminator`, ...; with `num_classes`, also
             `fake_labels`).
@@ -138,6 +149,7 @@ class SAGAN(SAGANFamily, GAN):
         g_spectral_norm=False,
         power_iterations=1,
         d_pack=1,
+        d_minibatch_std=0,
         **kwargs,
     ):
         kwargs["loss"] = "hinge"
@@ -145,7 +157,8 @@ class SAGAN(SAGANFamily, GAN):
             kwargs["num_classes"] = num_classes
         super().__init__(image_shape, latent_dim, **kwargs)
         self.build_networks(g_width, d_width, attention_at, getattr(self, "heads", 8),
-                            bool(g_spectral_norm), int(power_iterations), int(d_pack))
+                            bool(g_spectral_norm), int(power_iterations), int(d_pack),
+                            int(d_minibatch_std))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

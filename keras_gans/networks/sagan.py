@@ -15,6 +15,7 @@ from keras import layers
 from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.minibatch import PackImages, UnpackScores, check_pack
+from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.layers.spectral import spectral_norm as _sn  # (layer, enabled, power_iterations)
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
@@ -162,6 +163,7 @@ def sagan_discriminator(
     power_iterations=1,
     name="discriminator",
     pack=1,
+    minibatch_std=0,
 ):
     """SAGAN discriminator: image (and labels) -> halving stages -> logit.
 
@@ -188,6 +190,11 @@ def sagan_discriminator(
         name: str. The model's name.
         pack: int. 1 or PacGAN's packing degree (unconditional D only): as
             `keras_gans.networks.dcgan_discriminator`'s `pack`.
+        minibatch_std: int. 0 (off) or a group size: ProGAN's minibatch
+            standard deviation (`keras_gans.layers.MinibatchStdDev`) appended
+            to the last stage's map before the logit. Groups take every
+            (N / size)-th example of a call, so a call must not mix real and
+            generated images (`keras_gans.models.SAGAN` then calls D twice).
 
     Returns:
         keras.Model. Images `[N, H, W, C]` (and labels int32 `[N]`) -> logits
@@ -219,6 +226,8 @@ def sagan_discriminator(
         if sides[i] == at and attention != "none":
             x = attention_block(attention, heads, True, power_iterations)(x)
         filters *= 2
+    if minibatch_std:
+        x = MinibatchStdDev(group_size=int(minibatch_std), name="minibatch_std")(x)
     features = layers.Flatten(name="features")(x)
     if num_classes is None:
         out = _sn(layers.Dense(1, name="logits"), True, power_iterations)(features)

@@ -1,0 +1,49 @@
+"""`sagan`/`ylg` with `d_minibatch_std`: ProGAN's minibatch standard deviation
+before D's logit, with D called on the real and the generated batch apart."""
+
+import keras
+import numpy as np
+
+import keras_gans
+
+
+def _tiny(name, **kw):
+    return keras_gans.get(name, image_shape=(16, 16, 1), latent_dim=4, g_width=64 if name == "ylg" else 8,
+                          d_width=64 if name == "ylg" else 8, d_minibatch_std=2, seed=0, **kw)
+
+
+def test_the_std_layer_makes_d_read_its_group_and_real_never_meets_generated():
+    m = _tiny("sagan")
+    assert m.joint_discriminator_call is False
+    assert keras_gans.get("sagan").joint_discriminator_call is True  # off: one joined call
+    assert m.discriminator.get_layer("minibatch_std").group_size == 2
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 16, 16, 1)).astype("float32")
+    # Groups take every (N / 2)-th example: 0 with 2, 1 with 3.
+    a = np.asarray(m.discriminator(x))
+    other = x.copy()
+    other[2] = -x[2]
+    b = np.asarray(m.discriminator(other))
+    assert abs(a[0, 0] - b[0, 0]) > 1e-6 and abs(a[1, 0] - b[1, 0]) < 1e-6
+    # In training, real logits are D's on the real batch alone, whatever the generated one is
+    # (spectral norm's power iteration moves its state at each training call: reset between).
+    fake = np.random.default_rng(1).uniform(-1, 1, (4, 16, 16, 1)).astype("float32")
+    state = m.discriminator.get_weights()
+    real_logits, _ = m.discriminator_real_fake(x, fake)
+    m.discriminator.set_weights(state)
+    real_again, _ = m.discriminator_real_fake(x, -fake)
+    np.testing.assert_allclose(np.asarray(real_logits), np.asarray(real_again), atol=1e-6)
+
+
+def test_ylg_with_minibatch_std_trains_saves_and_reloads(tmp_path):
+    m = _tiny("ylg")
+    m.compile()
+    before = [w.copy() for w in m.discriminator.get_weights()]
+    m.fit(m.example_data(batch_size=8, batches=2), epochs=1, verbose=0)
+    assert any(np.abs(a - b).max() > 0 for a, b in zip(before, m.discriminator.get_weights()))
+    path = str(tmp_path / "m.keras")
+    m.save(path)
+    again = keras.models.load_model(path)
+    assert again.get_config()["d_minibatch_std"] == 2 and again.joint_discriminator_call is False
+    x = np.random.default_rng(3).uniform(-1, 1, (4, 16, 16, 1)).astype("float32")
+    np.testing.assert_allclose(np.asarray(again.discriminator(x)), np.asarray(m.discriminator(x)),
+                               atol=1e-5)
