@@ -48,6 +48,25 @@ def run_model_test(name, tmp_path):
     return testing.run_model_test(tiny_model(name), str(tmp_path), name=name)
 
 
+def assert_d_trains_and_reloads(model, tmp_path, setting, value, batch_size=8):
+    """One epoch of 2 batches moves D; the saved and reloaded model keeps the
+    constructor `setting` at `value` and gives the same D outputs."""
+    import keras
+
+    model.compile()
+    before = [w.copy() for w in model.discriminator.get_weights()]
+    model.fit(model.example_data(batch_size=batch_size, batches=2), epochs=1, verbose=0)
+    assert any(np.abs(a - b).max() > 0 for a, b in zip(before, model.discriminator.get_weights()))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = keras.models.load_model(path)
+    assert again.get_config()[setting] == value
+    x = np.random.default_rng(3).uniform(-1, 1, (batch_size,) + model.image_shape).astype("float32")
+    np.testing.assert_allclose(np.asarray(again.discriminator(x)),
+                               np.asarray(model.discriminator(x)), atol=1e-5)
+    return again
+
+
 # ------------------------------------------------------------------ IDX files
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import keras_gans
 from keras_gans.layers import PackImages, UnpackScores
+from helpers import assert_d_trains_and_reloads
 
 
 def test_pack_images_stacks_consecutive_images_along_the_channels():
@@ -51,14 +52,4 @@ def test_packed_discriminator_judges_each_group_together():
 def test_convgan_d_pack_trains_saves_and_reloads(tmp_path):
     m = keras_gans.get("rgan", d_pack=2, image_shape=(16, 16, 1), latent_dim=4, g_width=4, d_width=4,
                        seed=0)
-    m.compile()
-    before = [w.copy() for w in m.discriminator.get_weights()]
-    m.fit(m.example_data(batch_size=8, batches=2), epochs=1, verbose=0)
-    assert any(np.abs(a - b).max() > 0 for a, b in zip(before, m.discriminator.get_weights()))
-    path = str(tmp_path / "m.keras")
-    m.save(path)
-    again = keras.models.load_model(path)
-    assert again.get_config()["d_pack"] == 2
-    x = np.random.default_rng(3).uniform(-1, 1, (6, 16, 16, 1)).astype("float32")
-    np.testing.assert_allclose(np.asarray(again.discriminator(x)), np.asarray(m.discriminator(x)),
-                               atol=1e-5)
+    assert_d_trains_and_reloads(m, tmp_path, "d_pack", 2)

@@ -1,10 +1,10 @@
 """`sagan`/`ylg` with `d_minibatch_std`: ProGAN's minibatch standard deviation
 before D's logit, with D called on the real and the generated batch apart."""
 
-import keras
 import numpy as np
 
 import keras_gans
+from helpers import assert_d_trains_and_reloads
 
 
 def _tiny(name, **kw):
@@ -35,15 +35,5 @@ def test_the_std_layer_makes_d_read_its_group_and_real_never_meets_generated():
 
 
 def test_ylg_with_minibatch_std_trains_saves_and_reloads(tmp_path):
-    m = _tiny("ylg")
-    m.compile()
-    before = [w.copy() for w in m.discriminator.get_weights()]
-    m.fit(m.example_data(batch_size=8, batches=2), epochs=1, verbose=0)
-    assert any(np.abs(a - b).max() > 0 for a, b in zip(before, m.discriminator.get_weights()))
-    path = str(tmp_path / "m.keras")
-    m.save(path)
-    again = keras.models.load_model(path)
-    assert again.get_config()["d_minibatch_std"] == 2 and again.joint_discriminator_call is False
-    x = np.random.default_rng(3).uniform(-1, 1, (4, 16, 16, 1)).astype("float32")
-    np.testing.assert_allclose(np.asarray(again.discriminator(x)), np.asarray(m.discriminator(x)),
-                               atol=1e-5)
+    again = assert_d_trains_and_reloads(_tiny("ylg"), tmp_path, "d_minibatch_std", 2)
+    assert again.joint_discriminator_call is False
