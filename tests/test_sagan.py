@@ -135,7 +135,9 @@ def test_spectral_norm_on_every_weight_layer_of_d_and_of_g_on_request():
 def test_hinge_loss_and_ttur_adam(name):
     model = tiny(name)
     model.compile()
-    assert model.loss_name == "hinge" and model.joint_discriminator_call
+    assert model.loss_name == "hinge"
+    # ylg's minibatch std must not group real with generated images: two D calls.
+    assert model.joint_discriminator_call == (name == "sagan")
     d, g = model.optimizers["d"], model.optimizers["g"]
     for opt, lr in ((d, 4e-4), (g, 1e-4)):
         assert isinstance(opt, keras.optimizers.Adam)
@@ -156,7 +158,9 @@ def test_ylg_differs_from_sagan_only_in_the_attention_block():
     def kinds(net):
         return [type(la).__name__ for la in net.layers]
 
-    sagan, ylg = keras_gans.get("sagan"), keras_gans.get("ylg")
+    # ylg's preset adds D's minibatch std (d_minibatch_std=4); sagan takes it too.
+    sagan, ylg = keras_gans.get("sagan", d_minibatch_std=4), keras_gans.get("ylg")
+    assert "MinibatchStdDev" in kinds(ylg.discriminator)
     for a, b in ((sagan.generator, ylg.generator), (sagan.discriminator, ylg.discriminator)):
         swapped = [k.replace("SelfAttention", "LocalSparseAttention") for k in kinds(a)]
         assert swapped == kinds(b)

@@ -9,23 +9,44 @@ from keras_gans.registry import register_model
 
 @register_model(
     "ylg",
+    # ProGAN's minibatch standard deviation in D (2026-12-04): digits by the
+    # SVC judge at seeds 0-2: 10, 9 and 10/10 (confidence 0.595, 0.609,
+    # 0.604; rarest digit 20, 19, 23 confident of 1000; digits-FID 103.1,
+    # 98.0, 86.8) against 9, 9 and 9/10 (0.605, 0.608, 0.584; digits-FID
+    # 96.0, 107.4, 91.4); Fashion-MNIST FID 61.6 (KID 0.0456 +- 0.0016)
+    # against 62.9 (0.0464 +- 0.0014), 6,250 steps, 5k FID
+    # (docs/fashion_pack.jsonl; docs/MODEL_NOTES.md).
     defaults={"image_shape": (32, 32, 1), "latent_dim": 128, "g_width": 64, "d_width": 64,
-              "ema": 0.999, "ema_rampup": 0.05},
+              "ema": 0.999, "ema_rampup": 0.05, "d_minibatch_std": 4},
     # 8 heads need 64 channels at the attention stage (C/8 split in 8).
-    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 64, "d_width": 64},
+    # d_minibatch_std 1: the std groups are formed within each replica's rows
+    # (as progan's), so groups of 4 differ between one and two replicas; a
+    # group of 1 keeps the layer and the two D calls, and the registry's
+    # replica-equality check meaningful.
+    tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 64, "d_width": 64,
+          "d_minibatch_std": 1},
 )
 class YLG(SAGAN):
     """SAGAN with YLG's local sparse attention in place of dense attention.
 
-    Everything is `sagan`'s (networks, spectral norm in G and D, hinge loss,
-    TTUR Adam, D called once on the joined batch, `num_classes` for the
-    conditional twin) except the attention block of G and D:
+    Everything is `sagan`'s (networks, spectral norm in D, hinge loss,
+    TTUR Adam, `num_classes` for the conditional twin) except the attention
+    block of G and D:
     `keras_gans.layers.LocalSparseAttention`, `heads` heads (8 in the paper),
     each masked by one of YLG's sparse patterns (left-to-right and
     right-to-left, a local and a summary step each) laid on the ESA
     enumeration of the pooled grid, which keeps the 2-D neighbourhood of a
     query (cells at about its Manhattan distance from the corner) in the
     same attention window.
+
+    `keras_gans.get("ylg")` also puts ProGAN's minibatch standard deviation
+    (groups of 4) before D's logit (`d_minibatch_std=4`; D is then called on
+    the real and the generated batch apart): on the bundled digits it drew
+    all ten digits at two seeds of three where the plain D drew nine at all
+    three, at the same confidence by an SVC judge, and Fashion-MNIST's FID
+    moved from 62.9 to 61.6 (docs/MODEL_NOTES.md). `d_minibatch_std=0` is
+    the paper's D. The batch per replica must then be a multiple of 4 (or
+    below 4).
 
     Reference: Daras et al. 2020, "Your Local GAN: Designing Two Dimensional
     Local Attention Mechanisms for Generative Models", arXiv:1911.12287.
