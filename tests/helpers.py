@@ -6,6 +6,7 @@ import gzip
 import os
 import struct
 
+import keras
 import numpy as np
 
 import keras_gans
@@ -51,8 +52,6 @@ def run_model_test(name, tmp_path):
 def assert_d_trains_and_reloads(model, tmp_path, setting, value, batch_size=8):
     """One epoch of 2 batches moves D; the saved and reloaded model keeps the
     constructor `setting` at `value` and gives the same D outputs."""
-    import keras
-
     model.compile()
     before = [w.copy() for w in model.discriminator.get_weights()]
     model.fit(model.example_data(batch_size=batch_size, batches=2), epochs=1, verbose=0)

@@ -137,7 +137,7 @@ def test_hinge_loss_and_ttur_adam(name):
     model.compile()
     assert model.loss_name == "hinge"
     # ylg's minibatch std must not group real with generated images: two D calls.
-    assert model.joint_discriminator_call == (name == "sagan")
+    assert model.joins_real_and_generated() == (name == "sagan")
     d, g = model.optimizers["d"], model.optimizers["g"]
     for opt, lr in ((d, 4e-4), (g, 1e-4)):
         assert isinstance(opt, keras.optimizers.Adam)

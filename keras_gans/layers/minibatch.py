@@ -34,6 +34,11 @@ class MinibatchDiscrimination(layers.Layer):
     ```
     """
 
+    #: An example's output depends on the other examples of its call: a D
+    #: with this layer is never called on real and generated images joined
+    #: (`keras_gans.models.GAN.discriminator_real_fake`).
+    reads_other_examples = True
+
     def __init__(self, num_kernels=50, kernel_dim=5, kernel_initializer=None, **kwargs):
         super().__init__(**kwargs)
         if int(num_kernels) < 1 or int(kernel_dim) < 1:

@@ -90,6 +90,11 @@ class MinibatchStdDev(layers.Layer):
     ```
     """
 
+    #: An example's output depends on the others of its group: a D with this
+    #: layer is never called on real and generated images joined
+    #: (`keras_gans.models.GAN.discriminator_real_fake`).
+    reads_other_examples = True
+
     def __init__(self, group_size=4, num_features=1, **kwargs):
         super().__init__(**kwargs)
         if int(group_size) < 1 or int(num_features) < 1:

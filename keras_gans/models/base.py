@@ -1411,7 +1411,10 @@ class GAN(GenerativeModel):
     #: concatenated along the batch axis, and splits its outputs
     #: (`discriminator_real_fake`): spectral norm's power iteration then runs
     #: once per D update, and batch statistics cover both halves (SAGAN,
-    #: BigGAN). False: two calls, real then generated.
+    #: BigGAN). False: two calls, real then generated. A D with a layer that
+    #: reads other examples of its call (`reads_other_examples`: minibatch
+    #: std, minibatch discrimination) is called twice either way
+    #: (`joins_real_and_generated`).
     joint_discriminator_call = False
     #: True for the energy models (EBGAN, BEGAN), whose D is an autoencoder:
     #: a D given to them must output `[reconstruction, code]`, checked when
@@ -1985,6 +1988,32 @@ class GAN(GenerativeModel):
         loss = self.d_loss_fn(real_logits, fake_logits, **self.loss_kwargs(self.d_loss_fn))
         return loss, {"d_loss": loss}
 
+    def joins_real_and_generated(self, discriminator=None):
+        """Whether `discriminator_real_fake` calls D once on the joined batch:
+        `joint_discriminator_call`, unless a layer of D reads other examples
+        of its call (a layer with `reads_other_examples`, such as
+        `keras_gans.layers.MinibatchStdDev`), whose groups would then mix real
+        and generated images.
+
+        Args:
+            discriminator: keras.Model or None. The network (the model's
+                `discriminator` when None).
+
+        Returns:
+            bool.
+
+        Example:
+        ```python
+        keras_gans.get("sagan").joins_real_and_generated()                    # True
+        keras_gans.get("sagan", d_minibatch_std=4).joins_real_and_generated()  # False
+        ```
+        """
+        if not self.joint_discriminator_call:
+            return False
+        d = self.discriminator if discriminator is None else discriminator
+        return not any(getattr(layer, "reads_other_examples", False)
+                       for layer in d._flatten_layers(include_self=False, recursive=True))
+
     def discriminator_real_fake(self, real, fake, discriminator=None):
         """D's outputs on the real and on the generated inputs, in training mode.
 
@@ -2011,7 +2040,7 @@ class GAN(GenerativeModel):
         ```
         """
         d = self.discriminator if discriminator is None else discriminator
-        if not self.joint_discriminator_call:
+        if not self.joins_real_and_generated(d):
             return d(real, training=True), d(fake, training=True)
         real_parts, fake_parts = keras.tree.flatten(real), keras.tree.flatten(fake)
         if len(real_parts) != len(fake_parts):

@@ -35,10 +35,6 @@ class SAGANFamily:
     def build_networks(self, g_width, d_width, attention_at, heads, g_spectral_norm,
                        power_iterations, d_pack=1, d_minibatch_std=0):
         num_classes = getattr(self, "num_classes", None)
-        if d_minibatch_std:
-            # The std groups take every (N / size)-th example of a call: in a
-            # joined call they would mix real and generated images.
-            self.joint_discriminator_call = False
         self.set_networks(
             lambda: sagan_generator(
                 self.image_shape, self.latent_dim, g_width, num_classes, self.attention, heads,
@@ -119,8 +115,8 @@ class SAGAN(SAGANFamily, GAN):
             3): D sees how much a group of its inputs varies, so G is pushed
             to keep variety. D is then called on the real and the generated
             batch separately (each call's groups are all real or all
-            generated), so spectral norm's power iteration runs twice per
-            D update. The batch per replica must be a multiple of it.
+            generated; `GAN.joins_real_and_generated`), so spectral norm's
+            power iteration runs twice per D update. The batch per replica must be a multiple of it.
         **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
             `generator`, `discriminator`, ...; with `num_classes`, also
             `fake_labels`).

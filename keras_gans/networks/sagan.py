@@ -194,7 +194,7 @@ def sagan_discriminator(
             standard deviation (`keras_gans.layers.MinibatchStdDev`) appended
             to the last stage's map before the logit. Groups take every
             (N / size)-th example of a call, so a call must not mix real and
-            generated images (`keras_gans.models.SAGAN` then calls D twice).
+            generated images (`keras_gans.models.GAN` then calls D twice).
 
     Returns:
         keras.Model. Images `[N, H, W, C]` (and labels int32 `[N]`) -> logits
