@@ -282,8 +282,9 @@ def test_autoencoder_bad_input_is_a_clear_error():
 def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_registry_one(
         tmp_path, monkeypatch):
     # issue 16: width 64 + EMA won on Fashion-MNIST (FID 31.2 against 40.7) but
-    # drew 8/10 digits, so it is Fashion-MNIST's preset only. Tiny IDX files
-    # stand in for the data.
+    # drew 8/10 digits, so it is Fashion-MNIST's preset only; a 16-d code and
+    # z then won there too (28.5). Tiny IDX files stand in for the data; the
+    # run's own latent_dim=8 must win over the preset's 16.
     from helpers import idx_dir
     from keras_gans.data import sources
 
@@ -295,10 +296,17 @@ def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_regist
             "began", data, epochs=1, steps_per_epoch=1, batch_size=4, image_size=28,
             run_dir=str(run_dir), export=False, verbose=False, overrides={"latent_dim": 8})
         model = result.model
-        return (model.generator.count_params(), model.discriminator.count_params(),
-                model.ema_decay is not None)
+        config = model.get_config()
+        code = model.discriminator.outputs[1].shape[-1]  # (reconstruction, code)
+        return (model.generator.count_params(), config["d_width"], model.ema_decay is not None,
+                code, model.latent_dim)
 
     fashion = widths("fashion_mnist", tmp_path / "fashion")
     digits = widths("digits", tmp_path / "digits")
+    registry = keras_gans.registry.entry("began").defaults
     assert fashion[2] and not digits[2]
-    assert fashion[0] > 2 * digits[0] and fashion[1] > 2 * digits[1]
+    assert fashion[0] > 2 * digits[0]
+    assert fashion[1] == 64 and digits[1] == registry["d_width"] < 64
+    # D's code is 16 wide on Fashion-MNIST, the registry's size on digits.
+    assert fashion[3] == 16 and digits[3] == registry["code_dim"] != 16
+    assert fashion[4] == digits[4] == 8
