@@ -104,6 +104,30 @@ def test_debug_shows_traceback(tmp_path):
     assert r.returncode != 0 and "Traceback" in r.stderr
 
 
+def test_set_none_is_the_choice_none_where_an_argument_takes_that_string(tmp_path, cli_main):
+    # `--set g_normalization=none` reads None; began's normalization takes the
+    # strings "batch" and "none" and was refusing None ("must be one of
+    # 'batch', 'none'; got None"). Where an argument's own default is None
+    # (`ema`), None stays None.
+    r = cli_main("train", "began", "--image-size", "16", "--epochs", "1", "--steps-per-epoch", "1",
+                 "--no-export", "--set", "g_normalization=none", "--set", "ema=none",
+                 "--set", "g_width=4", "--set", "d_width=4", "--set", "latent_dim=8",
+                 "--set", "code_dim=8", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    import keras
+
+    import keras_gans  # noqa: F401  (registers the classes)
+
+    model = keras.saving.load_model(tmp_path / "runs" / "began" / "model.keras")
+    assert model.get_config()["g_normalization"] == "none"
+    assert model.get_config()["ema"] is None
+    assert not [layer for layer in model.generator.layers if "batch" in type(layer).__name__.lower()]
+    # The registry preset's G (batch) does have them: the setting took effect.
+    preset = keras_gans.get("began", image_shape=(16, 16, 1), g_width=4, d_width=4, latent_dim=8,
+                            code_dim=8)
+    assert [layer for layer in preset.generator.layers if "batch" in type(layer).__name__.lower()]
+
+
 def test_set_reads_literals_and_shell_spellings_of_bools():
     from keras_gans.cli import _overrides
 

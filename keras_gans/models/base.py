@@ -480,6 +480,37 @@ def _rule_message(name, value, kind, rng, allows_none):
     return f"{name} must be {what}; got {value!r}."
 
 
+def spelled_none_as_choice(cls, config):
+    """`config` with None read as the choice "none" for each argument of `cls`
+    that takes "none" among its string choices and has no None of its own
+    (`d_normalization`, ...). `--set NAME=none` reads None (`setting_value`),
+    which such an argument would refuse.
+
+    Args:
+        cls: type. A `GenerativeModel` subclass.
+        config: dict. Constructor argument name -> value.
+
+    Returns:
+        dict. A copy of `config`.
+
+    Example:
+    ```python
+    keras_gans.models.base.spelled_none_as_choice(
+        keras_gans.models.BEGAN, {"g_normalization": None})  # {"g_normalization": "none"}
+    ```
+    """
+    defaults, rules = _argument_table(cls)
+    config = dict(config)
+    for name, value in config.items():
+        if value is not None or defaults.get(name, inspect.Parameter.empty) is None:
+            continue
+        rule = next((r for pattern, r in rules if fnmatch.fnmatchcase(name, pattern)), "any")
+        choices = rule() if callable(rule) else rule
+        if isinstance(choices, (tuple, list)) and "none" in choices:
+            config[name] = "none"
+    return config
+
+
 def check_argument(cls, name, value):
     """Raises `ValueError("<name> must be ...; got ...")` when `value` breaks
     the rule of `cls`'s constructor argument `name`.

@@ -81,6 +81,9 @@ def check_overrides(cls, overrides):
         if name in overrides:
             raise ValueError(f"{name} is not an override: set the image shape with "
                              "image_size/channels (--image-size/--channels).")
+    from keras_gans.models.base import spelled_none_as_choice
+
+    overrides = spelled_none_as_choice(cls, overrides)  # `--set d_normalization=none`
     cls.check_arguments(overrides)
     return overrides
 
@@ -347,7 +350,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         shape[0] = shape[1] = image_size
     if channels:
         shape[2] = channels
-    cls.check_image_shape(shape, **dict(overrides or {}))  # before any data is read
+    overrides = check_overrides(cls, overrides)  # `--set d_normalization=none` reads "none"
+    cls.check_image_shape(shape, **overrides)  # before any data is read
     epochs = epochs or getattr(cls, "default_epochs", 10)
     spec = data if data is not None else getattr(cls, "default_data", "digits")
     folder_note = None
