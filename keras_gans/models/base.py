@@ -480,6 +480,22 @@ def _rule_message(name, value, kind, rng, allows_none):
     return f"{name} must be {what}; got {value!r}."
 
 
+def _argument_rule(cls, name):
+    """`(default, kind, choices, rule)` of `cls`'s constructor argument `name`:
+    its default over the MRO (`inspect.Parameter.empty` if none), the type
+    checked (None: unchecked), the string choices of its rule (or None) and
+    the rule itself (a key of `ARGUMENT_RANGES` when there are no choices)."""
+    defaults, rules = _argument_table(cls)
+    default = defaults.get(name, inspect.Parameter.empty)
+    rule = next((r for pattern, r in rules if fnmatch.fnmatchcase(name, pattern)), "any")
+    kind = None if default is inspect.Parameter.empty else _type_of_default(default)
+    if isinstance(rule, tuple) and len(rule) == 2 and isinstance(rule[0], type):
+        declared, rule = rule  # the type of an argument whose default is None
+        kind = kind or declared
+    choices = rule() if callable(rule) else rule if isinstance(rule, (tuple, list)) else None
+    return default, kind, choices, rule
+
+
 def spelled_none_as_choice(cls, config):
     """`config` with None read as the choice "none" for each argument of `cls`
     that takes "none" among its string choices and has no None of its own
@@ -499,15 +515,12 @@ def spelled_none_as_choice(cls, config):
         keras_gans.models.BEGAN, {"g_normalization": None})  # {"g_normalization": "none"}
     ```
     """
-    defaults, rules = _argument_table(cls)
     config = dict(config)
     for name, value in config.items():
-        if value is not None or defaults.get(name, inspect.Parameter.empty) is None:
-            continue
-        rule = next((r for pattern, r in rules if fnmatch.fnmatchcase(name, pattern)), "any")
-        choices = rule() if callable(rule) else rule
-        if isinstance(choices, (tuple, list)) and "none" in choices:
-            config[name] = "none"
+        if value is None:
+            default, _, choices, _ = _argument_rule(cls, name)
+            if default is not None and choices is not None and "none" in choices:
+                config[name] = "none"
     return config
 
 
@@ -531,17 +544,10 @@ def check_argument(cls, name, value):
     keras_gans.models.base.check_argument(keras_gans.models.DCGAN, "g_width", "abc")  # ValueError
     ```
     """
-    defaults, rules = _argument_table(cls)
-    default = defaults.get(name, inspect.Parameter.empty)
-    rule = next((r for pattern, r in rules if fnmatch.fnmatchcase(name, pattern)), "any")
-    kind = None if default is inspect.Parameter.empty else _type_of_default(default)
-    if isinstance(rule, tuple) and len(rule) == 2 and isinstance(rule[0], type):
-        declared, rule = rule  # the type of an argument whose default is None
-        kind = kind or declared
+    default, kind, choices, rule = _argument_rule(cls, name)
     allows_none = default is None
     if value is None and allows_none:
         return
-    choices = rule() if callable(rule) else rule if isinstance(rule, (tuple, list)) else None
     if choices is not None:
         if kind in (None, str) and not (isinstance(value, str) and value in choices):
             raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; "

@@ -389,7 +389,7 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         if seed is not None:
             keras.utils.set_random_seed(seed)
 
-        settings = {**cls.data_presets.get(spec, {}), **check_overrides(cls, overrides)}
+        settings = {**cls.data_presets.get(spec, {}), **overrides}  # checked above
         # `--set num_classes=K` makes sagan/ylg build their conditional twin, which
         # trains on labels: the data follow the class that will be built.
         cls = built_class(cls, settings)
