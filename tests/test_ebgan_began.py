@@ -180,8 +180,8 @@ def test_began_k_t_is_in_weights_files(tmp_path):
 def test_began_rejects_bad_gamma_and_k0():
     with pytest.raises(ValueError, match="gamma"):
         tiny_model("began", gamma=0.0)
-    # Above the paper's (0, 1] is allowed: L(G(z)) is held above L(x).
-    assert tiny_model("began", gamma=1.5).gamma == 1.5
+    with pytest.raises(ValueError, match=r"\(0, 1\]"):
+        tiny_model("began", gamma=1.5)
     with pytest.raises(ValueError, match="k_0"):
         tiny_model("began", k_0=1.5)
 

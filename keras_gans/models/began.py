@@ -58,9 +58,7 @@ class BEGAN(GAN):
         g_width: int. Filters of G's last hidden stage.
         d_width: int. Filters of the autoencoder's first encoder stage.
         code_dim: int. Size of the autoencoder's code (h in the paper).
-        gamma: float. The diversity ratio, above 0: the paper's range is
-            (0, 1]. Above 1, k_t holds G's reconstruction error above the
-            real images' (lower gamma traded away variety on Fashion-MNIST).
+        gamma: float. The diversity ratio, in (0, 1].
         lambda_k: float. The learning rate of k_t (0.001 in the paper).
         k_0: float. Initial k_t (0 in the paper).
         g_normalization: str. "none" (the paper) or "batch" in G.
@@ -112,10 +110,10 @@ class BEGAN(GAN):
         learning_rate=1e-4,
         **kwargs,
     ):
-        if not float(gamma) > 0.0:
+        if not 0.0 < float(gamma) <= 1.0:
             raise ValueError(
-                f"gamma must be positive; got {gamma}. The paper's diversity "
-                "ratio lies in (0, 1]; above 1 holds L(G(z)) above L(x)."
+                f"gamma must be in (0, 1], the paper's range; got {gamma}. "
+                "Above 1, k_t saturates and training diverged (MODEL_NOTES began)."
             )
         if not 0.0 <= float(k_0) <= 1.0:
             raise ValueError(f"k_0 must be in [0, 1]; got {k_0}.")
