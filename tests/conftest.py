@@ -11,6 +11,14 @@ if "KERAS_GANS_CACHE" not in os.environ:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# The tests in this process run one or two steps of tiny models, where Grappler's
+# graph passes cost more than they save (a quarter of a tiny stylegan's first
+# fit). The tests that train through subprocesses (CLI, examples, README,
+# resume, replicas' graph run aside) keep TensorFlow's defaults, so optimized
+# graphs are still run.
+tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
 
 # The modules of the slowest tests (subprocesses that train, kill and resume),
 # run first: longest first keeps both workers busy to the end of the suite.

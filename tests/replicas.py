@@ -28,6 +28,7 @@ optimization passes.
 import json
 import os
 import sys
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -183,10 +184,12 @@ def main(argv):
     if "--unscaled" in argv:
         base.replicas_in_sync = lambda: 1
     for name in names:
+        start = time.perf_counter()
         try:
             out = compare(name)
         except Exception as e:  # report, go on with the next model
             out = {"model": name, "error": f"{type(e).__name__}: {str(e)[:2000]}"}
+        out["seconds"] = round(time.perf_counter() - start, 1)
         print(json.dumps(out), flush=True)
 
 

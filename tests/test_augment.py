@@ -3,6 +3,7 @@ op against what it should do, gradients through all of them, ADA's p
 controller (direction, size, clipping, saved state), `augment=None` changing
 nothing, and dcgan / cgan training with each option (also on two replicas)."""
 
+import functools
 import json
 import os
 import subprocess
@@ -305,6 +306,13 @@ def _trained_weights(name, seed_weights=0, **kw):
     return model, [np.array(w) for w in model.weights], history.history
 
 
+@functools.lru_cache(maxsize=None)
+def _plain_weights(name):
+    """The weights of `_trained_weights(name)` without augmentation, trained
+    once per worker for both options' comparisons."""
+    return _trained_weights(name)[1]
+
+
 def test_augment_none_trains_bit_identically_to_no_argument():
     for name in ("dcgan", "cgan"):
         _, absent, logs_absent = _trained_weights(name)
@@ -321,7 +329,7 @@ def test_augment_none_trains_bit_identically_to_no_argument():
 def test_tiny_models_train_with_each_option(name, option):
     model, weights, logs = _trained_weights(name, augment=option)
     assert all(np.isfinite(v).all() for v in logs.values())
-    _, plain, _ = _trained_weights(name)
+    plain = _plain_weights(name)
     assert not all(np.array_equal(a, b) for a, b in zip(plain, weights[:len(plain)]))
     _, again, _ = _trained_weights(name, augment=option)  # the seed fixes the augmentations
     assert all(np.array_equal(a, b) for a, b in zip(weights, again))
