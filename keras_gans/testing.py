@@ -160,7 +160,7 @@ def run_model_test(model, directory, data=None, name=None):
         for key, value in expected[n].items():
             np.testing.assert_allclose(got[key].numpy(), value, atol=1e-5, err_msg=f"{name} {n}")
 
-    tfl = export.tflite(model, os.path.join(directory, f"{name}.tflite"))
+    tfl = export.tflite(model, os.path.join(directory, f"{name}.tflite"), saved_model_dir=version_dir)
     for n in signatures:
         got = litert_run(tfl, n, **inputs[n])
         for key, value in expected[n].items():

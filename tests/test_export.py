@@ -98,3 +98,28 @@ def test_saved_model_holds_only_the_generator_once(tmp_path):
     stored = sum(int(np.prod(s)) for n, s in reader.get_variable_to_shape_map().items()
                  if not n.startswith("_CHECKPOINTABLE") and "OBJECT_GRAPH" not in n)
     assert stored == model.generator.count_params()  # not D, optimizer slots or a second copy
+
+
+def test_tflite_reuses_the_saved_model_just_written_unless_the_model_is_mixed(tmp_path, monkeypatch):
+    import keras
+
+    from keras_gans.testing import litert_run
+
+    m = tiny_model("dcgan")
+    version = export.saved_model(m, str(tmp_path / "sm"))
+    written = []
+    real = export._write_saved_model
+    monkeypatch.setattr(export, "_write_saved_model", lambda model, d: (written.append(model), real(model, d))[1])
+    path = export.tflite(m, str(tmp_path / "m.tflite"), saved_model_dir=version)
+    assert written == []  # converted from `version`, not traced a second time
+    z = np.random.default_rng(0).standard_normal((2, m.latent_dim)).astype("float32")
+    np.testing.assert_allclose(litert_run(path, "serving_default", z=z)["images"],
+                               m.generate(z).numpy(), atol=1e-4)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        mixed = tiny_model("dcgan")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    mixed.set_weights(m.get_weights())
+    export.tflite(mixed, str(tmp_path / "mixed.tflite"), saved_model_dir=version)
+    assert len(written) == 1 and written[0] is not mixed  # its float32 copy, written afresh

@@ -122,13 +122,18 @@ def tflite_bytes_from_saved_model(directory, signature_keys=None):
     return converter.convert()
 
 
-def tflite(model, path):
+def tflite(model, path, saved_model_dir=None):
     """Writes `model`'s serving signatures as a LiteRT/TFLite file at `path`.
 
     Args:
         model: `keras_gans.models.GenerativeModel`, or a path to a SavedModel
             directory.
         path: str. The `.tflite` file to write.
+        saved_model_dir: str or None. A SavedModel that `saved_model` has just
+            written from `model`. A model that computes in float32 is then
+            converted from it instead of being traced and written again
+            (`keras-gans train` exports both this way); a mixed precision model
+            is still converted from its float32 copy.
 
     Returns:
         `path`.
@@ -147,10 +152,14 @@ def tflite(model, path):
         else:
             from keras_gans.distribute import float32_copy
 
-            sm_dir = os.path.join(work, "saved_model")
             # LiteRT has no 16-bit compute kernels: mixed precision models
             # are converted from a float32 copy with the same weights.
-            _write_saved_model(float32_copy(model), sm_dir)
+            source = float32_copy(model)
+            if saved_model_dir is not None and source is model:
+                sm_dir = str(saved_model_dir)
+            else:
+                sm_dir = os.path.join(work, "saved_model")
+                _write_saved_model(source, sm_dir)
         data = tflite_bytes_from_saved_model(sm_dir)
         metadata = read_saved_model_metadata(sm_dir)
         if metadata:

@@ -503,7 +503,8 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
             say(d_check.message())
         if export and chief:
             paths["saved_model"] = export_lib.saved_model(gan, export_dir)
-            paths["tflite"] = export_lib.tflite(gan, os.path.join(export_dir, f"{model}.tflite"))
+            paths["tflite"] = export_lib.tflite(gan, os.path.join(export_dir, f"{model}.tflite"),
+                                                saved_model_dir=paths["saved_model"])
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     settings = dict(run_record, epochs=epochs, learning_rates=learning_rates,
