@@ -285,8 +285,9 @@ def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_regist
         tmp_path, monkeypatch):
     # issue 16: width 64 + EMA won on Fashion-MNIST (FID 31.2 against 40.7) but
     # drew 8/10 digits, so it is Fashion-MNIST's preset only; a 16-d code and
-    # z then won there too (28.5). Tiny IDX files stand in for the data; the
-    # run's own latent_dim=8 must win over the preset's 16.
+    # z then won there too (28.5), and Adam at 4e-4 after them (26.3). Tiny IDX
+    # files stand in for the data; the run's own latent_dim=8 must win over
+    # the preset's 16.
     from helpers import idx_dir
     from keras_gans.data import sources
 
@@ -300,8 +301,9 @@ def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_regist
         model = result.model
         config = model.get_config()
         code = model.discriminator.outputs[1].shape[-1]  # (reconstruction, code)
+        rates = {group: float(opt.learning_rate) for group, opt in model.optimizers.items()}
         return (model.generator.count_params(), config["d_width"], model.ema_decay is not None,
-                code, model.latent_dim)
+                code, model.latent_dim, rates)
 
     fashion = widths("fashion_mnist", tmp_path / "fashion")
     digits = widths("digits", tmp_path / "digits")
@@ -312,3 +314,7 @@ def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_regist
     # D's code is 16 wide on Fashion-MNIST, the registry's size on digits.
     assert fashion[3] == 16 and digits[3] == registry["code_dim"] != 16
     assert fashion[4] == digits[4] == 8
+    # Both Adams at 4e-4 on Fashion-MNIST, at the registry's rate on digits.
+    assert fashion[5] == pytest.approx({"d": 4e-4, "g": 4e-4})
+    assert digits[5] == pytest.approx({"d": registry["learning_rate"], "g": registry["learning_rate"]})
+    assert registry["learning_rate"] != 4e-4
