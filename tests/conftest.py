@@ -14,10 +14,10 @@ import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 # The tests in this process run one or two steps of tiny models, where Grappler's
-# graph passes cost more than they save (a quarter of a tiny stylegan's first
-# fit). The tests that train through subprocesses (CLI, examples, README,
-# resume, replicas' graph run aside) keep TensorFlow's defaults, so optimized
-# graphs are still run.
+# graph passes cost more than they save (a quarter of a tiny stylegan's or
+# animegan's first fit). The tests that train in subprocesses (the CLI, the
+# examples, README blocks, kill-and-resume runs) keep TensorFlow's defaults, so
+# optimized graphs are still run (tests/replicas.py turns Grappler off itself).
 tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
 
 # The modules of the slowest tests (subprocesses that train, kill and resume),

@@ -109,7 +109,12 @@ def test_tflite_reuses_the_saved_model_just_written_unless_the_model_is_mixed(tm
     version = export.saved_model(m, str(tmp_path / "sm"))
     written = []
     real = export._write_saved_model
-    monkeypatch.setattr(export, "_write_saved_model", lambda model, d: (written.append(model), real(model, d))[1])
+
+    def counted(model, directory):
+        written.append(model)
+        return real(model, directory)
+
+    monkeypatch.setattr(export, "_write_saved_model", counted)
     path = export.tflite(m, str(tmp_path / "m.tflite"), saved_model_dir=version)
     assert written == []  # converted from `version`, not traced a second time
     z = np.random.default_rng(0).standard_normal((2, m.latent_dim)).astype("float32")
