@@ -20,12 +20,15 @@ that our FID lands where the paper's does for the paper's networks, and
     python benchmarks/paper_table.py --table         # rewrite docs/PAPER_TABLE.md from the rows
     python benchmarks/paper_table.py --rows nsgan --steps 50 --num 500 --out /tmp/t.jsonl  # a quick look, runs in /tmp/t_runs
     python benchmarks/paper_table.py --rows nsgan --set ema=0.999 --lr g=1e-4   # a candidate default
+    python benchmarks/paper_table.py --rows began --seed 1   # the same settings, another seed
 
-A row run with `--set NAME=VALUE` (constructor arguments) or `--lr
-GROUP=VALUE` (learning rates) is a candidate default: it is kept apart, in
-docs/paper_table_candidates.jsonl and runs/paper_table/ROW[...]/, under the
-name `ROW[NAME=VALUE,...]`, and docs/PAPER_TABLE.md lists it under "Defaults
-tried" beside the row of the defaults.
+A row run with `--set NAME=VALUE` (constructor arguments), `--lr
+GROUP=VALUE` (learning rates) or `--seed N` (N other than 0: the weights'
+initialization, the noise and the data order) is a candidate: it is kept
+apart, in docs/paper_table_candidates.jsonl and runs/paper_table/ROW[...]/,
+under the name `ROW[NAME=VALUE,...,seed=N]`, and docs/PAPER_TABLE.md lists it
+under "Defaults tried" beside the row of the defaults. Another seed of the
+same settings shows how far a row's FID moves by chance.
 
 It resumes where it stopped. A row is a process: its training keeps a backup
 every epoch of 625 steps in runs/paper_table/ROW/ (a rerun of a killed row
@@ -171,6 +174,8 @@ def variant_of(args):
     settings = parse_pairs(args.set, "--set")
     rates = {k: float(v) for k, v in parse_pairs(args.lr, "--lr").items()}
     parts = [f"{k}={v}" for k, v in settings.items()] + [f"lr_{k}={v:g}" for k, v in rates.items()]
+    if getattr(args, "seed", 0):
+        parts.append(f"seed={args.seed}")
     return settings, rates, ",".join(parts)
 
 
@@ -302,8 +307,10 @@ def run_row(row, args):
               "command": " ".join(["python", "benchmarks/paper_table.py", "--rows", row]
                                   + ([f"--steps {args.steps}"] if args.steps != STEPS else [])
                                   + ([f"--num {args.num}"] if args.num != NUM else [])
-                                  + [f"--set {x}" for x in args.set] + [f"--lr {x}" for x in args.lr]),
-              "commit": commit(), "date_start": datetime.datetime.now().isoformat(timespec="seconds"),
+                                  + [f"--set {x}" for x in args.set] + [f"--lr {x}" for x in args.lr]
+                                  + ([f"--seed {args.seed}"] if args.seed else [])),
+              "seed": args.seed, "commit": commit(),
+              "date_start": datetime.datetime.now().isoformat(timespec="seconds"),
               "machine_start": machine()}
     clock_path = os.path.join(run_dir, "clock.json")
     diverged = None
@@ -316,7 +323,7 @@ def run_row(row, args):
         with Clock(clock_path):
             try:
                 result = run(model_name, DATA, epochs=epochs, batch_size=BATCH, image_size=IMAGE_SIZE,
-                             channels=1, steps_per_epoch=steps_per_epoch, seed=0, run_dir=run_dir,
+                             channels=1, steps_per_epoch=steps_per_epoch, seed=args.seed, run_dir=run_dir,
                              export=False, overrides={**overrides_for(row), **settings},
                              learning_rates=rates or None, verbose=args.verbose)
                 model = result.model
@@ -482,9 +489,11 @@ def main(argv=None):
                    help="a candidate default: a constructor argument (repeatable)")
     p.add_argument("--lr", action="append", default=[], metavar="GROUP=VALUE",
                    help="a candidate default: an optimizer group's learning rate (repeatable)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="a candidate: the same settings from another seed (0: the table's rows)")
     p.add_argument("--quiet", dest="verbose", action="store_false")
     args = p.parse_args(argv)
-    if (args.set or args.lr) and args.out == OUT:
+    if (args.set or args.lr or args.seed) and args.out == OUT:
         args.out = CANDIDATES
     if args.work is None:
         args.work = work_for(args.out)
@@ -516,6 +525,7 @@ def main(argv=None):
                "--num", str(args.num), "--out", args.out, "--work", args.work,
                "--backup-every", str(args.backup_every)]
         cmd += [f"--set={x}" for x in args.set] + [f"--lr={x}" for x in args.lr]
+        cmd += ["--seed", str(args.seed)]
         if not args.verbose:
             cmd.append("--quiet")
         rc = subprocess.call(cmd)

@@ -57,3 +57,27 @@ def test_the_began_study_row_takes_the_study_autoencoder():
     assert [tuple(o.shape) for o in over["discriminator"].outputs] == [(None, 28, 28, 1), (None, 64)]
     assert over["generator"].output_shape == (None, 28, 28, 1)
     assert bench.overrides_for("began") == {}
+
+
+def test_another_seed_is_a_candidate_that_trains_from_that_seed(tmp_path, monkeypatch):
+    args = bench.argparse.Namespace(set=["learning_rate=0.0004"], lr=[], seed=1)
+    assert bench.variant_of(args)[2] == "learning_rate=0.0004,seed=1"
+    assert bench.variant_of(bench.argparse.Namespace(set=[], lr=[], seed=0))[2] == ""
+
+    import keras_gans.training
+
+    seen = {}
+
+    def fake_run(name, data, **kw):  # stops the row where it would start training
+        seen.update(name=name, **kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras_gans.training, "run", fake_run)
+    argv = ["--row", "began", "--seed", "1", "--out", str(tmp_path / "t.jsonl"),
+            "--set", "learning_rate=0.0004"]
+    try:
+        bench.main(argv)
+    except KeyboardInterrupt:
+        pass
+    assert seen["name"] == "began" and seen["seed"] == 1
+    assert os.listdir(tmp_path / "t_runs") == ["began-learning_rate0.0004-seed1"]
