@@ -374,6 +374,22 @@ def fmt(x, nd=1):
     return "—" if x is None else f"{x:.{nd}f}"
 
 
+def ran_with(row):
+    """A candidate row's settings as it ran: the model's preset at the time with
+    the row's --set values (`settings`), the learning rates (`optimizers`) and
+    its seed. A candidate named by what it changed ran on the preset of its day,
+    which a later default may have moved."""
+    parts = [f"{k}={v}" for k, v in (row.get("settings") or {}).items()]
+    rates = {g: o.get("learning_rate") for g, o in (row.get("optimizers") or {}).items()}
+    if rates and all(isinstance(v, (int, float)) for v in rates.values()):
+        parts.append("lr " + " ".join(f"{g}={v:.3g}" for g, v in rates.items()))
+    elif rates:
+        parts.append("lr: a schedule")
+    if row.get("seed"):
+        parts.append(f"seed={row['seed']}")
+    return ", ".join(parts) or "—"
+
+
 def write_table(rows, path=TABLE):
     """docs/PAPER_TABLE.md from the finished rows."""
     lines = [
@@ -427,13 +443,18 @@ def write_table(rows, path=TABLE):
             f"{mach} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
     if tried:
         lines += ["", "## Defaults tried", "",
-                  "Candidate defaults (`--set` / `--lr`), each one run of the same protocol, beside "
-                  "the row of the defaults. A default changes only when it is better here and no "
-                  "worse on digits (benchmarks/quality.py).", "",
-                  "| candidate | our FID | defaults' FID | paper's best | train wall | img/s | commit, date | samples |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "Candidate defaults (`--set` / `--lr`, and `--seed` for another run of the same "
+                  "settings), each one run of the same protocol, beside today's defaults' figure. "
+                  "A candidate is named by what it changed; the column after the paper's gives "
+                  "everything it ran with, the preset of its day included. A default changes only "
+                  "when it is better here and no worse on digits (benchmarks/quality.py).", "",
+                  "| candidate | our FID | today's defaults' FID | paper's best | what it ran with "
+                  "(the preset then and its --set, --lr, --seed) | train wall | img/s | commit, date | samples |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for name, row in tried.items():
-            base = rows.get(name.split("[")[0], {})
+            base = name.split("[")[0]
+            adopted = ADOPTED.get(base)
+            today = tried.get(adopted[0], {}) if adopted else rows.get(base, {})
             paper = PAPER.get(row["model"])
             alt = name.replace("[", " (").replace("]", ")")  # no brackets inside ![...]
             grid = f"![{alt}]({row['grid']})" if row.get("grid") else ""
@@ -441,8 +462,8 @@ def write_table(rows, path=TABLE):
             for candidate, _, what in ADOPTED.values():
                 if candidate == name:
                     ours += f" (now {what})"
-            lines.append(f"| {name} | {ours} | {fmt(base.get('fid'))} | "
-                         f"{paper[0] if paper else '—'} | {row['train_seconds'] / 60:.1f} min | "
+            lines.append(f"| {name} | {ours} | {fmt(today.get('fid'))} | "
+                         f"{paper[0] if paper else '—'} | {ran_with(row)} | {row['train_seconds'] / 60:.1f} min | "
                          f"{fmt(row.get('img_s'), 0)} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
     missing = [n for n in ROWS if n not in rows]
     if missing:

@@ -81,3 +81,40 @@ def test_another_seed_is_a_candidate_that_trains_from_that_seed(tmp_path, monkey
         pass
     assert seen["name"] == "began" and seen["seed"] == 1
     assert os.listdir(tmp_path / "t_runs") == ["began-learning_rate0.0004-seed1"]
+
+
+def _record(row, fid, **extra):
+    machine = {"cores": 2, "cpu": "test", "load_average": [0.0, 0.0, 0.0]}
+    return {"row": row, "model": row.split("[")[0], "networks": "own", "fid": fid,
+            "train_seconds": 60.0, "train_cpu_seconds": 60.0, "img_s": 1.0, "eval_seconds": 6.0,
+            "commit": "abc1234", "date_end": "2026-12-04T00:00:00", "machine_start": machine,
+            "machine_end": machine, **extra}
+
+
+def test_candidates_show_what_they_ran_with_beside_todays_defaults(tmp_path, monkeypatch):
+    # A candidate is named by what it changed; the preset under it may have moved
+    # since (began's older candidates ran with a 64-d code). The table shows
+    # every setting it ran with, and compares with today's defaults' figure.
+    import json
+
+    adopted, _, _ = bench.ADOPTED["began"]
+    rates = {"d": {"learning_rate": 0.0004}, "g": {"learning_rate": 0.0004}}
+    candidates = [
+        _record(adopted, 26.26, settings={"code_dim": 16, "learning_rate": 0.0004}, optimizers=rates),
+        _record("began[learning_rate=0.0004]", 37.0, settings={"learning_rate": 0.0004},
+                optimizers=rates),
+        _record(adopted[:-1] + ",seed=1]", 27.9, settings={"code_dim": 16}, seed=1,
+                optimizers={"d": {"learning_rate": {"class_name": "Schedule"}}}),
+    ]
+    path = tmp_path / "candidates.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in candidates))
+    monkeypatch.setattr(bench, "CANDIDATES", str(path))
+    monkeypatch.setattr(bench, "TABLE", str(tmp_path / "TABLE.md"))
+    bench.write_table({"began": _record("began", 40.7)}, path=bench.TABLE)
+    lines = {line.split(" | ")[0][2:]: line.split(" | ")
+             for line in (tmp_path / "TABLE.md").read_text().splitlines() if line.startswith("| began")}
+    assert lines["began"][2].startswith("26.3 (today's defaults")
+    old = lines["began[learning_rate=0.0004]"]
+    assert old[1:5] == ["37.0", "26.3", "22.9", "learning_rate=0.0004, lr d=0.0004 g=0.0004"]
+    assert lines[adopted][4] == "code_dim=16, learning_rate=0.0004, lr d=0.0004 g=0.0004"
+    assert lines[adopted[:-1] + ",seed=1]"][4] == "code_dim=16, lr: a schedule, seed=1"
