@@ -27,8 +27,9 @@ GROUP=VALUE` (learning rates) or `--seed N` (N other than 0: the weights'
 initialization, the noise and the data order) is a candidate: it is kept
 apart, in docs/paper_table_candidates.jsonl and runs/paper_table/ROW[...]/,
 under the name `ROW[NAME=VALUE,...,seed=N]`, and docs/PAPER_TABLE.md lists it
-under "Defaults tried" beside the row of the defaults. Another seed of the
-same settings shows how far a row's FID moves by chance.
+under "Defaults tried", beside today's defaults' figure and with everything
+it ran with (the preset of its day, which a later default may have moved).
+Another seed of the same settings shows how far a row's FID moves by chance.
 
 It resumes where it stopped. A row is a process: its training keeps a backup
 every epoch of 625 steps in runs/paper_table/ROW/ (a rerun of a killed row
