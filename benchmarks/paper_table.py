@@ -175,7 +175,7 @@ def variant_of(args):
     settings = parse_pairs(args.set, "--set")
     rates = {k: float(v) for k, v in parse_pairs(args.lr, "--lr").items()}
     parts = [f"{k}={v}" for k, v in settings.items()] + [f"lr_{k}={v:g}" for k, v in rates.items()]
-    if getattr(args, "seed", 0):
+    if args.seed:
         parts.append(f"seed={args.seed}")
     return settings, rates, ",".join(parts)
 
@@ -391,6 +391,15 @@ def ran_with(row):
     return ", ".join(parts) or "—"
 
 
+def todays_defaults(name, rows, tried):
+    """The record that stands for row `name` at today's defaults: the adopted
+    candidate's (from `tried`) where one was adopted and scored, else the row's
+    own (None when neither ran)."""
+    adopted = ADOPTED.get(name)
+    now = tried.get(adopted[0]) if adopted else None
+    return now if now is not None and now.get("fid") is not None else rows.get(name)
+
+
 def write_table(rows, path=TABLE):
     """docs/PAPER_TABLE.md from the finished rows."""
     lines = [
@@ -423,8 +432,8 @@ def write_table(rows, path=TABLE):
         paper_s = f"{paper[0]} ± {paper[1]} ({PAPER_NAMES[row['model']]})" if paper else "not found (no readable copy)"
         ours = row.get("fid")
         adopted = ADOPTED.get(name)
-        now = tried.get(adopted[0]) if adopted else None
-        if now is not None and now.get("fid") is not None:
+        now = todays_defaults(name, rows, tried)
+        if now is not row:
             ours = now["fid"]
             ours_s = (f"{fmt(ours)} (today's defaults: {adopted[0]}, {adopted[2]} since "
                       f"{adopted[1]}; {fmt(row.get('fid'))} with the earlier ones)")
@@ -453,9 +462,7 @@ def write_table(rows, path=TABLE):
                   "(the preset then and its --set, --lr, --seed) | train wall | img/s | commit, date | samples |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for name, row in tried.items():
-            base = name.split("[")[0]
-            adopted = ADOPTED.get(base)
-            today = tried.get(adopted[0], {}) if adopted else rows.get(base, {})
+            today = todays_defaults(name.split("[")[0], rows, tried) or {}
             paper = PAPER.get(row["model"])
             alt = name.replace("[", " (").replace("]", ")")  # no brackets inside ![...]
             grid = f"![{alt}]({row['grid']})" if row.get("grid") else ""

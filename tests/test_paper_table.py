@@ -22,7 +22,7 @@ def test_n_critic_comes_from_the_defaults_or_the_candidate():
 
 
 def test_a_candidate_row_is_tagged_by_its_settings():
-    args = bench.argparse.Namespace(set=["n_critic=1", "ema=0.999"], lr=[])
+    args = bench.argparse.Namespace(set=["n_critic=1", "ema=0.999"], lr=[], seed=0)
     settings, rates, tag = bench.variant_of(args)
     assert settings == {"n_critic": 1, "ema": 0.999}
     assert tag == "n_critic=1,ema=0.999"
