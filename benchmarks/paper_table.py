@@ -391,6 +391,12 @@ def ran_with(row):
     return ", ".join(parts) or "—"
 
 
+def command_of(row):
+    """The command that measured a record (written into it when its row ran;
+    "not recorded" for a record without one, rather than a guessed command)."""
+    return f"`{row['command']}`" if row.get("command") else "not recorded"
+
+
 def todays_defaults(name, rows, tried):
     """The record that stands for row `name` at today's defaults: the adopted
     candidate's (from `tried`) where one was adopted and scored, else the row's
@@ -419,9 +425,12 @@ def write_table(rows, path=TABLE):
         f"`study_discriminator`; for began, whose D is an autoencoder, the study's BEGAN D, "
         f"`study_began_discriminator`).",
         "",
+        "A row at today's defaults shows the run that measured them: where a candidate below was "
+        "adopted, its figures, its command and its samples, and the row's first run's FID beside them.",
+        "",
         "| row | networks | our FID | paper's best FID | ours ≤ paper's? | train wall | img/s | "
-        "train CPU | 10k eval | machine (load start → end) | commit, date | samples |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "train CPU | 10k eval | machine (load start → end) | commit, date | measured by | samples |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     tried = read_rows(CANDIDATES) if path == TABLE else {}
     for name in ROWS:
@@ -436,7 +445,9 @@ def write_table(rows, path=TABLE):
         if now is not row:
             ours = now["fid"]
             ours_s = (f"{fmt(ours)} (today's defaults: {adopted[0]}, {adopted[2]} since "
-                      f"{adopted[1]}; {fmt(row.get('fid'))} with the earlier ones)")
+                      f"{adopted[1]}; {fmt(row.get('fid'))} with the earlier ones, "
+                      f"{command_of(row)} on {row['date_end'][:10]})")
+            row = now  # every other figure of the row is the run that measured today's defaults
         elif ours is None:
             ours_s = f"diverged: {row.get('diverged', '')[:60]}"
         else:
@@ -450,7 +461,7 @@ def write_table(rows, path=TABLE):
             f"| {name} | {row['networks']} | {ours_s} | {paper_s} | {wins} | "
             f"{row['train_seconds'] / 60:.1f} min{runs} | {fmt(row.get('img_s'), 0)} | "
             f"{row['train_cpu_seconds'] / 60:.1f} min | {fmt(row.get('eval_seconds', 0) / 60)} min | "
-            f"{mach} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
+            f"{mach} | {row['commit']}, {row['date_end'][:10]} | {command_of(row)} | {grid} |")
     if tried:
         lines += ["", "## Defaults tried", "",
                   "Candidate defaults (`--set` / `--lr`, and `--seed` for another run of the same "
@@ -459,8 +470,9 @@ def write_table(rows, path=TABLE):
                   "everything it ran with, the preset of its day included. A default changes only "
                   "when it is better here and no worse on digits (benchmarks/quality.py).", "",
                   "| candidate | our FID | today's defaults' FID | paper's best | what it ran with "
-                  "(the preset then and its --set, --lr, --seed) | train wall | img/s | commit, date | samples |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "(the preset then and its --set, --lr, --seed) | train wall | img/s | commit, date | "
+                  "measured by | samples |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for name, row in tried.items():
             today = todays_defaults(name.split("[")[0], rows, tried) or {}
             paper = PAPER.get(row["model"])
@@ -472,7 +484,8 @@ def write_table(rows, path=TABLE):
                     ours += f" (now {what})"
             lines.append(f"| {name} | {ours} | {fmt(today.get('fid'))} | "
                          f"{paper[0] if paper else '—'} | {ran_with(row)} | {row['train_seconds'] / 60:.1f} min | "
-                         f"{fmt(row.get('img_s'), 0)} | {row['commit']}, {row['date_end'][:10]} | {grid} |")
+                         f"{fmt(row.get('img_s'), 0)} | {row['commit']}, {row['date_end'][:10]} | "
+                         f"{command_of(row)} | {grid} |")
     missing = [n for n in ROWS if n not in rows]
     if missing:
         lines += ["", f"Not measured yet: {', '.join(missing)} (`python benchmarks/paper_table.py` "

@@ -100,7 +100,9 @@ def test_candidates_show_what_they_ran_with_beside_todays_defaults(tmp_path, mon
     adopted, _, _ = bench.ADOPTED["began"]
     rates = {"d": {"learning_rate": 0.0004}, "g": {"learning_rate": 0.0004}}
     candidates = [
-        _record(adopted, 26.26, settings={"code_dim": 16, "learning_rate": 0.0004}, optimizers=rates),
+        _record(adopted, 26.26, settings={"code_dim": 16, "learning_rate": 0.0004}, optimizers=rates,
+                train_seconds=2040.0, grid="paper_table_candidates/adopted.png",
+                command="python benchmarks/paper_table.py --rows began --set code_dim=16"),
         _record("began[learning_rate=0.0004]", 37.0, settings={"learning_rate": 0.0004},
                 optimizers=rates),
         _record(adopted[:-1] + ",seed=1]", 27.9, settings={"code_dim": 16}, seed=1,
@@ -110,10 +112,20 @@ def test_candidates_show_what_they_ran_with_beside_todays_defaults(tmp_path, mon
     path.write_text("".join(json.dumps(r) + "\n" for r in candidates))
     monkeypatch.setattr(bench, "CANDIDATES", str(path))
     monkeypatch.setattr(bench, "TABLE", str(tmp_path / "TABLE.md"))
-    bench.write_table({"began": _record("began", 40.7)}, path=bench.TABLE)
+    bench.write_table({"began": _record("began", 40.7, command="python benchmarks/paper_table.py --rows began",
+                                        grid="paper_table/began.png")}, path=bench.TABLE)
     lines = {line.split(" | ")[0][2:]: line.split(" | ")
              for line in (tmp_path / "TABLE.md").read_text().splitlines() if line.startswith("| began")}
-    assert lines["began"][2].startswith("26.3 (today's defaults")
+    # The main row at today's defaults is the adopted run, all of it: its wall
+    # time, command and samples; the row's first run keeps only its FID and
+    # command, named as the earlier defaults'.
+    main = lines["began"]
+    assert main[2].startswith("26.3 (today's defaults")
+    assert "40.7 with the earlier ones, `python benchmarks/paper_table.py --rows began` on" in main[2]
+    assert main[5] == "34.0 min"
+    assert main[-2] == "`python benchmarks/paper_table.py --rows began --set code_dim=16`"
+    assert "paper_table_candidates/adopted.png" in main[-1]
+    assert lines["began[learning_rate=0.0004]"][-2] == "not recorded"
     old = lines["began[learning_rate=0.0004]"]
     assert old[1:5] == ["37.0", "26.3", "22.9", "learning_rate=0.0004, lr d=0.0004 g=0.0004"]
     assert lines[adopted][4] == "code_dim=16, learning_rate=0.0004, lr d=0.0004 g=0.0004"
