@@ -145,6 +145,23 @@ def test_hinge_loss_and_ttur_adam(name):
         assert (opt.beta_1, opt.beta_2) == (0.0, 0.9)
 
 
+@pytest.mark.parametrize("name", ["sagan", "ylg"])
+def test_ttur_false_compiles_sngans_setting_c_and_is_kept_by_a_reload(name, tmp_path):
+    model = tiny(name, ttur=False)
+    model.compile()
+    for opt in (model.optimizers["d"], model.optimizers["g"]):
+        assert float(opt.learning_rate) == pytest.approx(2e-4)
+        assert (opt.beta_1, opt.beta_2) == (0.5, 0.999)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = keras.saving.load_model(path)
+    assert again.ttur is False
+    again.compile()  # a reloaded model compiled afresh gets the same Adam
+    assert float(again.optimizers["g"].learning_rate) == pytest.approx(2e-4)
+    assert again.optimizers["g"].beta_1 == 0.5
+    assert tiny(name, ttur=True).ttur is True
+
+
 def test_sagan_calls_d_once_per_d_step():
     config = registry.tiny_config("sagan")
     d, counter = counting_discriminator(config["image_shape"])

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gans.models.base import GAN
+from keras_gans.models.base import GAN, _adam
 from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.networks.sagan import sagan_discriminator, sagan_generator
 from keras_gans.registry import register_model
@@ -45,7 +45,10 @@ class SAGANFamily:
         )
 
     def paper_optimizers(self):
-        """TTUR Adam (section 5): D 4e-4, G 1e-4, betas (0, 0.9)."""
+        """TTUR Adam (section 5): D 4e-4, G 1e-4, betas (0, 0.9); with
+        `ttur=False`, SN-GAN's setting C: 2e-4 for both, betas (0.5, 0.999)."""
+        if not getattr(self, "ttur", True):
+            return _adam(2e-4, 0.5, 0.999), _adam(2e-4, 0.5, 0.999)
         return (keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9),
                 keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9))
 
@@ -117,6 +120,9 @@ class SAGAN(SAGANFamily, GAN):
             batch separately (each call's groups are all real or all
             generated; `GAN.joins_real_and_generated`), so spectral norm's
             power iteration runs twice per D update. The batch per replica must be a multiple of it.
+        ttur: bool. True: the paper's two time-scale Adam (D 4e-4, G 1e-4,
+            betas (0, 0.9)); False: SN-GAN's setting C (2e-4 for both, betas
+            (0.5, 0.999); Miyato et al. 2018, Table 1), which `compile()` then uses.
         **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
             `generator`, `discriminator`, ...; with `num_classes`, also
             `fake_labels`).
@@ -146,12 +152,14 @@ class SAGAN(SAGANFamily, GAN):
         power_iterations=1,
         d_pack=1,
         d_minibatch_std=0,
+        ttur=True,
         **kwargs,
     ):
         kwargs["loss"] = "hinge"
         if num_classes is not None:
             kwargs["num_classes"] = num_classes
         super().__init__(image_shape, latent_dim, **kwargs)
+        self.ttur = bool(ttur)
         self.build_networks(g_width, d_width, attention_at, getattr(self, "heads", 8),
                             bool(g_spectral_norm), int(power_iterations), int(d_pack),
                             int(d_minibatch_std))
