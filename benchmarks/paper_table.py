@@ -128,7 +128,7 @@ ALL_ROWS = {**ROWS, **OTHER_ROWS}
 ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5", "the default"),
            "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c",
                        "the default"),
-           "began": ("began[code_dim=16,learning_rate=0.0004]", "388fd09", "the fashion_mnist preset")}
+           "began": ("began[d_normalization=batch]", "440df12", "the fashion_mnist preset")}
 
 
 def commit():
