@@ -47,10 +47,9 @@ class SAGANFamily:
     def paper_optimizers(self):
         """TTUR Adam (section 5): D 4e-4, G 1e-4, betas (0, 0.9); with
         `ttur=False`, SN-GAN's setting C: 2e-4 for both, betas (0.5, 0.999)."""
-        if not getattr(self, "ttur", True):
+        if not self.ttur:
             return _adam(2e-4, 0.5, 0.999), _adam(2e-4, 0.5, 0.999)
-        return (keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9),
-                keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9))
+        return _adam(4e-4, 0.0, 0.9), _adam(1e-4, 0.0, 0.9)
 
 
 @register_model(
