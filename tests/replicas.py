@@ -46,6 +46,7 @@ import keras  # noqa: E402
 import keras_gans  # noqa: E402
 from keras_gans import registry  # noqa: E402
 from keras_gans.models import base  # noqa: E402
+from keras_gans.standing import batch_norm_layers  # noqa: E402
 
 GLOBAL_BATCH = 8
 
@@ -106,9 +107,13 @@ def no_dropout(model):
 EAGER = False
 
 
-def build(name, strategy, initial):
+def build(spec, strategy, initial):
+    # "NAME" or "NAME:KEY=VALUE,...": constructor arguments over the tiny preset
+    # (string values), e.g. a data preset's networks.
+    name, _, settings = spec.partition(":")
+    overrides = dict(kv.split("=", 1) for kv in settings.split(",") if kv)
     with strategy.scope():
-        model = keras_gans.get(name, seed=0, **registry.tiny_config(name))
+        model = keras_gans.get(name, seed=0, **{**registry.tiny_config(name), **overrides})
         # One plain SGD per optimizer group the model has (d, g, Triple-GAN's c, ...).
         optimizers = {f"{group}_optimizer": keras.optimizers.SGD(0.01)
                       for group in model.optimizer_names}
@@ -156,8 +161,10 @@ def compare(name):
     worst = max(range(len(w1)), key=lambda i: float(np.max(np.abs(
         w1[i].astype("float64") - w2[i].astype("float64")))))
     log_diff = max((abs(l1[k] - l2[k]) for k in l1), default=0.0)
+    d = getattr(model, "discriminator", None)
     return {"model": name, "weight_diff": weight_diff, "log_diff": log_diff,
             "moved": moved, "worst": model.weights[worst].path,
+            "d_batch_norms": len(batch_norm_layers(d)) if d is not None else 0,
             "logs_one": l1, "logs_two": l2}
 
 

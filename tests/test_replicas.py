@@ -58,6 +58,17 @@ def test_one_step_on_two_replicas_equals_one_device(mode, names):
                 f"{r['model']}: logged {k} {v} on one device, {r['logs_two'][k]} on two")
 
 
+def test_began_with_fashion_mnists_batchnorm_in_d_on_two_replicas_equals_one_device():
+    # began's fashion_mnist preset puts BatchNorm in D's autoencoder (issue 16);
+    # the comparison above builds the tiny registry preset, whose D has none.
+    # D's statistics must be the global batch's, as on one device.
+    (r,) = run_replicas("--eager", "began:d_normalization=batch")
+    assert "error" not in r, r.get("error")
+    assert r["d_batch_norms"] > 0
+    assert r["moved"] > 1e-6
+    assert r["weight_diff"] <= 1e-5, f"weights differ by {r['weight_diff']:.3g} at {r['worst']}"
+
+
 def test_the_comparison_catches_a_missing_replica_division():
     (r,) = run_replicas("--unscaled", "--eager", "dcgan")
     assert r["weight_diff"] > 1e-4  # gradients twice too big on two replicas
