@@ -48,7 +48,7 @@ class SAGANFamily:
         """TTUR Adam (section 5): D 4e-4, G 1e-4, betas (0, 0.9); with
         `ttur=False`, SN-GAN's setting C: 2e-4 for both, betas (0.5, 0.999)."""
         if not self.ttur:
-            return _adam(2e-4, 0.5, 0.999), _adam(2e-4, 0.5, 0.999)
+            return super().paper_optimizers()  # the base's Adam(2e-4, 0.5, 0.999): setting C
         return _adam(4e-4, 0.0, 0.9), _adam(1e-4, 0.0, 0.9)
 
 
