@@ -88,10 +88,15 @@ def test_ema_rampup_without_ema_is_a_clear_error():
         tiny_model("dcgan", ema=0.999, ema_rampup=-1.0)
 
 
-def test_nsgan_defaults_to_an_ema_with_ramp_up():
-    # The default chosen by issue 16's rule (docs/PAPER_TABLE.md, "Defaults tried").
+@pytest.mark.parametrize("name", ["nsgan", "fgan", "rgan", "lsgan"])
+def test_convgan_presets_chosen_on_fashion_mnist_have_width_64_and_an_ema_with_ramp_up(name):
+    # The defaults chosen by issue 16's rule (docs/PAPER_TABLE.md, "Defaults
+    # tried"; fgan's and rgan's in docs/fashion_pack.jsonl): nsgan's width 64
+    # in G and D with an EMA of G (0.999, ramp-up 0.05).
     import keras_gans
 
-    model = keras_gans.get("nsgan", image_shape=(16, 16, 1), latent_dim=8, g_width=4, d_width=4)
+    defaults = keras_gans.registry.entry(name).defaults
+    assert (defaults["g_width"], defaults["d_width"]) == (64, 64)
+    model = keras_gans.get(name, image_shape=(16, 16, 1), latent_dim=8, g_width=4, d_width=4)
     assert model.ema_decay == 0.999 and model.ema_rampup == 0.05
     assert model.sampling_generator is model.ema_generator
