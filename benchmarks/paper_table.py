@@ -128,7 +128,8 @@ ALL_ROWS = {**ROWS, **OTHER_ROWS}
 ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5", "the default"),
            "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c",
                        "the default"),
-           "began": ("began[d_normalization=batch]", "440df12", "the fashion_mnist preset")}
+           "began": ("began[d_normalization=batch]", "440df12", "the fashion_mnist preset"),
+           "lsgan": ("lsgan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "91f72aa", "the default")}
 
 
 def commit():
