@@ -88,7 +88,7 @@ def test_ema_rampup_without_ema_is_a_clear_error():
         tiny_model("dcgan", ema=0.999, ema_rampup=-1.0)
 
 
-@pytest.mark.parametrize("name", ["nsgan", "fgan", "rgan", "lsgan"])
+@pytest.mark.parametrize("name", ["nsgan", "fgan", "rgan", "lsgan", "dragan"])
 def test_convgan_presets_chosen_on_fashion_mnist_have_width_64_and_an_ema_with_ramp_up(name):
     # The defaults chosen by issue 16's rule (docs/PAPER_TABLE.md, "Defaults
     # tried"; fgan's and rgan's in docs/fashion_pack.jsonl): nsgan's width 64
