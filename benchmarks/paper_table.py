@@ -129,7 +129,8 @@ ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5", "the default"),
            "wgan_gp": ("wgan_gp[n_critic=1,ema=0.999,ema_rampup=0.05,g_width=64,d_width=64]", "b38ec1c",
                        "the default"),
            "began": ("began[d_normalization=batch]", "440df12", "the fashion_mnist preset"),
-           "lsgan": ("lsgan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "91f72aa", "the default")}
+           "lsgan": ("lsgan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "91f72aa", "the default"),
+           "dragan": ("dragan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "d9968e1", "the default")}
 
 
 def commit():
