@@ -4,6 +4,15 @@ from keras_gans.models.base import GAN
 from keras_gans.networks import dcgan_discriminator, dcgan_generator
 from keras_gans.registry import register_model
 
+# The registry defaults that nsgan, fgan, rgan, lsgan and dragan share: width 64
+# in G and D and an EMA of G (0.999, StyleGAN2's ramp-up 0.05), each chosen on
+# Fashion-MNIST against the study's protocol (docs/PAPER_TABLE.md, "Defaults
+# tried"; each model's own figures sit beside its `register_model`). One dict,
+# so that a change to the shared recipe is made once; a model adds its own keys
+# with `defaults={**WIDE_EMA_DEFAULTS, ...}`.
+WIDE_EMA_DEFAULTS = {"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64,
+                     "d_width": 64, "ema": 0.999, "ema_rampup": 0.05}
+
 
 class ConvGAN(GAN):
     """A GAN on DCGAN networks with a named adversarial loss.

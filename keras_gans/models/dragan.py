@@ -4,7 +4,7 @@ from keras import ops
 
 from keras_gans.losses import dragan_penalty
 from keras_gans.models.base import _adam
-from keras_gans.models.dcgan import ConvGAN
+from keras_gans.models.dcgan import WIDE_EMA_DEFAULTS, ConvGAN
 from keras_gans.registry import register_model
 
 
@@ -16,8 +16,7 @@ from keras_gans.registry import register_model
     # (60 epochs, seed 0) 10/10 at SVC confidence 0.669 and digits-FID 42.6
     # against 0.660 and 49.7; at seed 1 10/10 at 0.690 and 40.5 against 0.645
     # and 50.5.
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
-              "ema": 0.999, "ema_rampup": 0.05},
+    defaults={**WIDE_EMA_DEFAULTS},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class DRAGAN(ConvGAN):

@@ -1,7 +1,7 @@
 """f-GAN (Nowozin et al. 2016, arXiv:1606.00709)."""
 
 from keras_gans import losses as losses_lib
-from keras_gans.models.dcgan import ConvGAN
+from keras_gans.models.dcgan import WIDE_EMA_DEFAULTS, ConvGAN
 from keras_gans.registry import register_model
 
 
@@ -12,8 +12,7 @@ from keras_gans.registry import register_model
     # (6,250 steps, 5k FID; docs/fashion_pack.jsonl); on digits 10/10 by the
     # SVC judge at seeds 0, 1 and 2 (confidence 0.646, 0.660, 0.665) against
     # 9, 9 and 10/10 (0.644, 0.638, 0.640) (docs/MODEL_NOTES.md, fgan).
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
-              "ema": 0.999, "ema_rampup": 0.05},
+    defaults={**WIDE_EMA_DEFAULTS},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class FGAN(ConvGAN):

@@ -1,7 +1,7 @@
 """LSGAN (Mao et al. 2016, arXiv:1611.04076)."""
 
 from keras_gans.models.base import _adam
-from keras_gans.models.dcgan import ConvGAN
+from keras_gans.models.dcgan import WIDE_EMA_DEFAULTS, ConvGAN
 from keras_gans.registry import register_model
 
 
@@ -13,8 +13,7 @@ from keras_gans.registry import register_model
     # (100 epochs, seed 0) 10/10 at SVC confidence 0.721 and digits-FID 43.0
     # against 0.707 and 49.5; at seed 1 10/10 at 0.728 and 45.6, where the
     # old preset did not learn (3/10, digits-FID 507.2).
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
-              "ema": 0.999, "ema_rampup": 0.05},
+    defaults={**WIDE_EMA_DEFAULTS},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class LSGAN(ConvGAN):

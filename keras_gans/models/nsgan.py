@@ -1,6 +1,6 @@
 """Non-saturating GAN (Goodfellow et al. 2014, arXiv:1406.2661, section 3)."""
 
-from keras_gans.models.dcgan import ConvGAN
+from keras_gans.models.dcgan import WIDE_EMA_DEFAULTS, ConvGAN
 from keras_gans.registry import register_model
 
 
@@ -12,8 +12,7 @@ from keras_gans.registry import register_model
     # (docs/digits_candidates.jsonl). Width 64 in G and D (with that EMA):
     # Fashion-MNIST FID 19.1 against 27.3 at width 32, below the study's best
     # 26.5; on digits 10/10 at SVC confidence 0.678 after 30 epochs.
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
-              "ema": 0.999, "ema_rampup": 0.05},
+    defaults={**WIDE_EMA_DEFAULTS},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class NSGAN(ConvGAN):

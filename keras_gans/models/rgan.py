@@ -1,7 +1,7 @@
 """Relativistic GANs (Jolicoeur-Martineau 2018, arXiv:1807.00734)."""
 
 from keras_gans import losses as losses_lib
-from keras_gans.models.dcgan import ConvGAN
+from keras_gans.models.dcgan import WIDE_EMA_DEFAULTS, ConvGAN
 from keras_gans.registry import register_model
 
 _VARIANTS = {
@@ -23,8 +23,7 @@ _VARIANTS = {
     # 1000; digits-FID 62.5, 59.8, 58.2 against 68.4, 62.0, 64.8), and
     # Fashion-MNIST FID 27.9 (KID 0.0156 +- 0.0010) against 28.9 (0.0163 +-
     # 0.0011), the same protocol.
-    defaults={"image_shape": (32, 32, 1), "latent_dim": 64, "g_width": 64, "d_width": 64,
-              "ema": 0.999, "ema_rampup": 0.05, "average": True},
+    defaults={**WIDE_EMA_DEFAULTS, "average": True},
     tiny={"image_shape": (16, 16, 1), "latent_dim": 8, "g_width": 4, "d_width": 4},
 )
 class RGAN(ConvGAN):
