@@ -214,6 +214,13 @@ def overrides_for(row):
             **schedule_for(row)}
 
 
+def train_batch(n_critic, settings=None):
+    """Images per train step: 64, or with `split_critic_batch` (each D update
+    takes its own part of the step's batch, as the study's and WGAN's
+    Algorithm 1's critic draws a new real batch per update) 64 per D update."""
+    return BATCH * n_critic if (settings or {}).get("split_critic_batch") else BATCH
+
+
 def n_critic_of(model_name, settings=None):
     """D updates per train step: a candidate's `--set n_critic=K`, else the
     registered model's default (1 for a model without)."""
@@ -301,11 +308,12 @@ def run_row(row, args):
     # train step, 15,625 D updates (and 15,625 / n_critic G updates) are
     # 15,625 / n_critic of our train steps.
     n_critic = n_critic_of(model_name, {**schedule_for(row), **settings})
+    batch = train_batch(n_critic, settings)
     steps = max(1, args.steps // n_critic)
     epochs = max(1, -(-steps // args.backup_every))
     steps_per_epoch = min(args.backup_every, steps)
     record = {"row": name, "model": model_name, "networks": networks, "data": f"{DATA}:train",
-              "image_size": IMAGE_SIZE, "batch_size": BATCH, "steps": epochs * steps_per_epoch,
+              "image_size": IMAGE_SIZE, "batch_size": batch, "steps": epochs * steps_per_epoch,
               "n_critic": n_critic, "discriminator_updates": epochs * steps_per_epoch * n_critic,
               "command": " ".join(["python", "benchmarks/paper_table.py", "--rows", row]
                                   + ([f"--steps {args.steps}"] if args.steps != STEPS else [])
@@ -322,10 +330,10 @@ def run_row(row, args):
         model = keras.saving.load_model(os.path.join(run_dir, "model.keras"))
     else:
         print(f"[{name}] training {model_name} ({networks} networks) on {DATA} at {IMAGE_SIZE} px: "
-              f"{epochs} epochs x {steps_per_epoch} steps of {BATCH} in {run_dir}", flush=True)
+              f"{epochs} epochs x {steps_per_epoch} steps of {batch} in {run_dir}", flush=True)
         with Clock(clock_path):
             try:
-                result = run(model_name, DATA, epochs=epochs, batch_size=BATCH, image_size=IMAGE_SIZE,
+                result = run(model_name, DATA, epochs=epochs, batch_size=batch, image_size=IMAGE_SIZE,
                              channels=1, steps_per_epoch=steps_per_epoch, seed=args.seed, run_dir=run_dir,
                              export=False, overrides={**overrides_for(row), **settings},
                              learning_rates=rates or None, verbose=args.verbose)
@@ -344,7 +352,7 @@ def run_row(row, args):
         clock = json.load(f)
     record.update(train_seconds=round(clock["seconds"], 1), train_cpu_seconds=round(clock["cpu_seconds"], 1),
                   train_runs=clock["runs"],
-                  img_s=round(record["steps"] * BATCH / clock["seconds"], 1) if clock["seconds"] else None)
+                  img_s=round(record["steps"] * batch / clock["seconds"], 1) if clock["seconds"] else None)
     if model is None:
         record.update(fid=None, diverged=diverged)
     else:

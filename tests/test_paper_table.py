@@ -21,6 +21,13 @@ def test_n_critic_comes_from_the_defaults_or_the_candidate():
     assert bench.n_critic_of("wgan", {"ema": 0.999}) == 5
 
 
+def test_a_split_critic_batch_candidate_feeds_64_real_images_to_every_d_update():
+    assert bench.train_batch(5) == 64
+    assert bench.train_batch(5, {"ema": 0.999}) == 64
+    assert bench.train_batch(5, {"split_critic_batch": True}) == 320  # 5 parts of 64
+    assert bench.train_batch(1, {"split_critic_batch": True}) == 64
+
+
 def test_a_candidate_row_is_tagged_by_its_settings():
     args = bench.argparse.Namespace(set=["n_critic=1", "ema=0.999"], lr=[], seed=0)
     settings, rates, tag = bench.variant_of(args)

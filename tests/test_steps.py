@@ -252,3 +252,58 @@ def test_non_adversarial_model_on_generative_model(tmp_path):
     path = export.saved_model(model, str(tmp_path / "ae"))
     out = tf.saved_model.load(path).signatures["serving_default"](z=tf.constant(z))["images"]
     np.testing.assert_allclose(out.numpy(), ops.convert_to_numpy(model.generate(z)), atol=1e-5)
+
+
+class RecordingDCGAN(DCGAN):
+    """DCGAN that records, for each of its D updates, the sum and the size
+    of the real batch that update saw."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen_sums = self.add_weight(shape=(4,), initializer="zeros", trainable=False,
+                                         name="seen_sums")
+        self.seen_sizes = self.add_weight(shape=(4,), initializer="zeros", trainable=False,
+                                          name="seen_sizes")
+        self.d_calls = self.add_weight(shape=(), dtype="int32", initializer="zeros",
+                                       trainable=False, name="d_calls")
+
+    def discriminator_step_loss(self, real):
+        which = ops.one_hot(self.d_calls, 4)
+        self.seen_sums.assign_add(which * ops.sum(real))
+        self.seen_sizes.assign_add(which * ops.cast(ops.shape(real)[0], "float32"))
+        self.d_calls.assign_add(1)
+        return super().discriminator_step_loss(real)
+
+
+def numbered_batch(n=4):
+    """One batch of n images, image i filled with (i + 1) / 10."""
+    x = np.ones((n, 16, 16, 1), "float32") * (np.arange(1, n + 1, dtype="float32") / 10.0)[:, None, None, None]
+    return x, tf.data.Dataset.from_tensor_slices(x).batch(n, drop_remainder=True)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_split_critic_batch_gives_each_critic_update_its_own_part_of_the_real_batch(split):
+    x, data = numbered_batch(4)
+    model = RecordingDCGAN(n_critic=2, split_critic_batch=split, **TINY)
+    model.compile()
+    model.fit(data, epochs=1, verbose=0)
+    sums, sizes = ops.convert_to_numpy(model.seen_sums), ops.convert_to_numpy(model.seen_sizes)
+    assert int(ops.convert_to_numpy(model.d_calls)) == 2
+    if split:  # WGAN's Algorithm 1: a real batch of its own per critic update
+        np.testing.assert_allclose(sizes[:2], [2, 2])
+        np.testing.assert_allclose(sums[:2], [x[:2].sum(), x[2:].sum()], rtol=1e-5)
+    else:  # the whole batch, twice
+        np.testing.assert_allclose(sizes[:2], [4, 4])
+        np.testing.assert_allclose(sums[:2], [x.sum(), x.sum()], rtol=1e-5)
+
+
+def test_split_critic_batch_refuses_a_batch_smaller_than_n_critic_and_survives_save(tmp_path):
+    _, data = numbered_batch(2)
+    model = keras_gans.get("wgan", n_critic=3, split_critic_batch=True, **TINY)
+    model.compile()
+    with pytest.raises(ValueError, match="at least 3 per replica"):
+        model.fit(data, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    assert again.split_critic_batch is True and again.n_critic == 3
+    assert "split_batch='split_critic_batch'" in repr(again.steps[0])

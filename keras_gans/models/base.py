@@ -296,6 +296,9 @@ class Step:
             runs only when it is True (a phase, a growing stage).
         after: str or None. A model method run after each update (weight
             clipping, EMA).
+        split_batch: bool or str. With `repeats` > 1, give each update its
+            own equal part of the real batch instead of the whole batch (a
+            bool, or the name of a model attribute holding it).
 
     Example:
     ```python
@@ -305,7 +308,7 @@ class Step:
     """
 
     def __init__(self, name, trains, loss, optimizer, repeats=1, every=1, when=None,
-                 after=None):
+                 after=None, split_batch=False):
         self.name = str(name)
         self.trains = (trains,) if isinstance(trains, str) else tuple(trains)
         self.loss = loss
@@ -316,10 +319,13 @@ class Step:
             raise ValueError(f"Step {name!r}: every must be >= 1; got {every}.")
         self.when = when
         self.after = after
+        self.split_batch = split_batch
 
     def __repr__(self):
         extra = "".join(f", {k}={getattr(self, k)!r}" for k in ("repeats", "every", "when", "after")
                         if getattr(self, k) not in (1, None))
+        if self.split_batch:
+            extra += f", split_batch={self.split_batch!r}"
         return (f"Step({self.name!r}, trains={self.trains!r}, loss={self.loss!r}, "
                 f"optimizer={self.optimizer!r}{extra})")
 
@@ -1376,6 +1382,13 @@ class GAN(GenerativeModel):
         loss_args: dict or None. Extra keyword arguments for the loss pair
             (e.g. LSGAN's targets); split between G and D by name.
         n_critic: int. Discriminator updates per generator update.
+        split_critic_batch: bool. With `n_critic` > 1, split each train
+            step's real batch into `n_critic` equal parts, one per D update,
+            so that every critic update sees real images of its own, as
+            Algorithm 1 of WGAN and of WGAN-GP draws a new real batch for
+            each. Feed batches `n_critic` times as large to keep D's batch
+            size. False (the default): every D update of a train step sees
+            the whole batch.
         seed: int or None. Seed of the latent sampling inside `train_step`.
         ema: float or None. Keep an exponential moving average of G's weights
             with this decay (e.g. 0.999), updated after every G step;
@@ -1469,6 +1482,7 @@ class GAN(GenerativeModel):
         ema=None,
         ema_rampup=None,
         augment=None,
+        split_critic_batch=False,
         ada_target=0.6,
         ada_kimg=10.0,
         ada_interval=4,
@@ -1481,6 +1495,7 @@ class GAN(GenerativeModel):
         if int(n_critic) < 1:
             raise ValueError(f"n_critic must be >= 1; got {n_critic}.")
         self.n_critic = int(n_critic)
+        self.split_critic_batch = bool(split_critic_batch)
         self.loss_name = loss
         self.loss_args = dict(loss_args or {})
         self.g_loss_fn, self.d_loss_fn = losses_lib.get(loss)
@@ -1560,7 +1575,7 @@ class GAN(GenerativeModel):
         return [
             Step("discriminator", trains="discriminator_step_networks",
                  loss="discriminator_step_loss", optimizer="d", repeats="n_critic",
-                 after="after_discriminator_step"),
+                 after="after_discriminator_step", split_batch="split_critic_batch"),
             Step("generator", trains="generator_step_networks", loss="generator_step_loss",
                  optimizer="g", after="update_ema"),
         ]
@@ -1586,6 +1601,25 @@ class GAN(GenerativeModel):
     def step_repeats(self, step):
         r = step.repeats
         return int(getattr(self, r) if isinstance(r, str) else r)
+
+    def step_batches(self, step, real):
+        """The real batch of each of `step`'s updates: the whole batch for
+        each, or (`step.split_batch`) its own equal part for each."""
+        repeats = self.step_repeats(step)
+        split = step.split_batch
+        split = getattr(self, split) if isinstance(split, str) else split
+        if not split or repeats == 1:
+            return [real] * repeats
+        first = keras.tree.flatten(real)[0]
+        size = first.shape[0]
+        if size is not None and size < repeats:
+            raise ValueError(
+                f"Step {step.name!r} splits each real batch into {repeats} parts, one per "
+                f"update, but a batch per replica holds {size} examples: feed batches of at "
+                f"least {repeats} per replica ({repeats} times the batch each update should see).")
+        part = ops.shape(first)[0] // repeats
+        return [keras.tree.map_structure(lambda t, i=i: t[i * part:(i + 1) * part], real)
+                for i in range(repeats)]
 
     def step_condition(self, step):
         """The bool tensor that says whether `step` runs now (None: always)."""
@@ -2138,8 +2172,8 @@ class GAN(GenerativeModel):
         optimizer = self.optimizers[step.optimizer]
         after = getattr(self, step.after) if step.after else None
         logs = {}
-        for _ in range(self.step_repeats(step)):
-            logs.update(self.apply_loss(lambda: loss_fn(real), networks, optimizer,
+        for batch in self.step_batches(step, real):
+            logs.update(self.apply_loss(lambda: loss_fn(batch), networks, optimizer,
                                         partial=step.every > 1))
             if after is not None:
                 after()
