@@ -74,6 +74,7 @@ BATCH = 64
 EPOCH_STEPS = 625  # a backup every 625 steps: 25 epochs make the 15,625
 IMAGE_SIZE = 28
 DATA = "fashion_mnist"
+TRAIN_IMAGES = 60000  # fashion_mnist:train
 NUM = 10000
 
 # Lucic et al. 2018, the best FID on Fashion-MNIST of each model (its
@@ -214,6 +215,20 @@ def overrides_for(row):
             **schedule_for(row)}
 
 
+def epoch_plan(steps, cap):
+    """`(epochs, steps_per_epoch)` for `steps` train steps, an epoch (one
+    backup each) at most `cap` steps: `run` ends an epoch where one pass over
+    the data ends, so `cap` is also the batches in fashion_mnist:train. The
+    largest whole divisor of `steps` up to `cap` when there is one of at least
+    half of `cap` (3,125 steps of 320 images: 25 epochs of 125), else epochs
+    of `cap` steps and a few steps more than asked."""
+    cap = max(1, min(int(cap), steps))
+    for size in range(cap, max(1, cap // 2) - 1, -1):
+        if steps % size == 0:
+            return steps // size, size
+    return -(-steps // cap), cap
+
+
 def train_batch(n_critic, settings=None):
     """Images per train step: 64, or with `split_critic_batch` (each D update
     takes its own part of the step's batch, as the study's and WGAN's
@@ -310,8 +325,7 @@ def run_row(row, args):
     n_critic = n_critic_of(model_name, {**schedule_for(row), **settings})
     batch = train_batch(n_critic, settings)
     steps = max(1, args.steps // n_critic)
-    epochs = max(1, -(-steps // args.backup_every))
-    steps_per_epoch = min(args.backup_every, steps)
+    epochs, steps_per_epoch = epoch_plan(steps, min(args.backup_every, TRAIN_IMAGES // batch))
     record = {"row": name, "model": model_name, "networks": networks, "data": f"{DATA}:train",
               "image_size": IMAGE_SIZE, "batch_size": batch, "steps": epochs * steps_per_epoch,
               "n_critic": n_critic, "discriminator_updates": epochs * steps_per_epoch * n_critic,

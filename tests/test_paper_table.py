@@ -26,6 +26,13 @@ def test_a_split_critic_batch_candidate_feeds_64_real_images_to_every_d_update()
     assert bench.train_batch(5, {"ema": 0.999}) == 64
     assert bench.train_batch(5, {"split_critic_batch": True}) == 320  # 5 parts of 64
     assert bench.train_batch(1, {"split_critic_batch": True}) == 64
+    # run() ends an epoch where a pass over the data ends (60,000 // 320 = 187
+    # batches), so the 3,125 steps of 320 must come in epochs of at most 187.
+    assert bench.epoch_plan(3125, min(625, bench.TRAIN_IMAGES // 320)) == (25, 125)
+    assert bench.epoch_plan(15625, min(625, bench.TRAIN_IMAGES // 64)) == (25, 625)
+    assert bench.epoch_plan(3125, 625) == (5, 625)
+    assert bench.epoch_plan(7, 5) == (2, 5)  # no divisor: a few steps more
+    assert bench.epoch_plan(3, 625) == (1, 3)
 
 
 def test_a_candidate_row_is_tagged_by_its_settings():
