@@ -1598,17 +1598,18 @@ class GAN(GenerativeModel):
             out.extend(net if isinstance(net, (list, tuple)) else [net])
         return out
 
+    def step_setting(self, value):
+        """A `Step` field's value: itself, or the model attribute it names."""
+        return getattr(self, value) if isinstance(value, str) else value
+
     def step_repeats(self, step):
-        r = step.repeats
-        return int(getattr(self, r) if isinstance(r, str) else r)
+        return int(self.step_setting(step.repeats))
 
     def step_batches(self, step, real):
         """The real batch of each of `step`'s updates: the whole batch for
         each, or (`step.split_batch`) its own equal part for each."""
         repeats = self.step_repeats(step)
-        split = step.split_batch
-        split = getattr(self, split) if isinstance(split, str) else split
-        if not split or repeats == 1:
+        if not self.step_setting(step.split_batch) or repeats == 1:
             return [real] * repeats
         first = keras.tree.flatten(real)[0]
         size = first.shape[0]
