@@ -52,3 +52,20 @@ def test_paper_optimizers_and_settings():
 def test_bad_clip_value_is_a_clear_error():
     with pytest.raises(ValueError, match="clip_value"):
         keras_gans.get("wgan", clip_value=0.0)
+
+
+def test_the_studys_adam_is_an_option_that_saves_and_reloads(tmp_path):
+    model = tiny_model("wgan", optimizer="adam")
+    for opt in (model.d_optimizer, model.g_optimizer):
+        assert isinstance(opt, keras.optimizers.Adam)
+        assert float(opt.learning_rate) == pytest.approx(5e-5)
+        assert float(opt.beta_1) == pytest.approx(0.5)
+    model.fit(tiny_dataset(model.image_shape, batches=1), epochs=1, verbose=0)
+    assert _critic_extremes(model) <= 0.01  # the clipping does not depend on the optimizer
+    path = str(tmp_path / "wgan.keras")
+    model.save(path)
+    again = keras.saving.load_model(path)
+    assert again.optimizer_choice == "adam"
+    assert isinstance(again.d_optimizer, keras.optimizers.Adam)
+    with pytest.raises(ValueError, match="compile"):
+        keras_gans.get("wgan", optimizer="sgd")
