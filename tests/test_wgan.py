@@ -69,3 +69,13 @@ def test_the_studys_adam_is_an_option_that_saves_and_reloads(tmp_path):
     assert isinstance(again.d_optimizer, keras.optimizers.Adam)
     with pytest.raises(ValueError, match="compile"):
         keras_gans.get("wgan", optimizer="sgd")
+
+
+def test_learning_rate_sets_both_players_rate_for_either_optimizer():
+    for choice, cls in (("rmsprop", keras.optimizers.RMSprop), ("adam", keras.optimizers.Adam)):
+        model = tiny_model("wgan", optimizer=choice, learning_rate=2e-4)
+        for opt in (model.d_optimizer, model.g_optimizer):
+            assert isinstance(opt, cls)
+            assert float(opt.learning_rate) == pytest.approx(2e-4)
+    with pytest.raises(ValueError, match="learning_rate"):
+        keras_gans.get("wgan", learning_rate=0.0)

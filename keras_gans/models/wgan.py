@@ -45,11 +45,13 @@ class WGAN(ConvGAN):
         n_critic: int. Critic updates per generator update (5 in the paper).
         d_normalization: str. "none" (the default), "batch" (the paper's
             DCGAN critic) or "layer".
-        optimizer: str. "rmsprop" (the default): the paper's RMSprop(5e-5)
-            for both players. "adam": Adam(5e-5, beta_1=0.5), the optimizer
-            Lucic et al. 2018 trained every loss with, WGAN included (the
-            paper advises against momentum for the critic). `compile()`'s
+        optimizer: str. "rmsprop" (the default): the paper's RMSprop for
+            both players. "adam": Adam with beta_1 0.5, the optimizer Lucic
+            et al. 2018 trained every loss with, WGAN included (the paper
+            advises against momentum for the critic). `compile()`'s
             `d_optimizer` / `g_optimizer` override either.
+        learning_rate: float. The rate of both players' optimizers (alpha
+            of Algorithm 1, 5e-5 in the paper).
         **kwargs: passed to `keras_gans.models.dcgan.ConvGAN` (image_shape,
             latent_dim, g_width, d_width, seed).
 
@@ -68,7 +70,7 @@ class WGAN(ConvGAN):
     OPTIMIZERS = ("rmsprop", "adam")
 
     def __init__(self, clip_value=0.01, n_critic=5, d_normalization="none", optimizer="rmsprop",
-                 **kwargs):
+                 learning_rate=5e-5, **kwargs):
         if float(clip_value) <= 0:
             raise ValueError(f"clip_value must be > 0; got {clip_value}.")
         if optimizer not in self.OPTIMIZERS:
@@ -76,21 +78,20 @@ class WGAN(ConvGAN):
                 f"optimizer must be one of {self.OPTIMIZERS}; got {optimizer!r}. For any other "
                 "optimizer pass it to compile(d_optimizer=..., g_optimizer=...).")
         self.optimizer_choice = optimizer
+        self.paper_learning_rate = float(learning_rate)
         kwargs["loss"] = "wasserstein"
         super().__init__(n_critic=n_critic, d_normalization=d_normalization, **kwargs)
         self.clip_value = float(clip_value)
         self.clip_critic()
 
     def paper_optimizers(self):
+        lr = self.paper_learning_rate
         if self.optimizer_choice == "adam":
             # Lucic et al. 2018's WGAN: Adam, beta_1 0.5 (their default; beta_2
-            # left at 0.999), at WGAN's 5e-5.
-            return _adam(5e-5, 0.5, 0.999), _adam(5e-5, 0.5, 0.999)
+            # left at 0.999).
+            return _adam(lr, 0.5, 0.999), _adam(lr, 0.5, 0.999)
         # Arjovsky et al., Algorithm 1: RMSProp, alpha = 5e-5, for both players.
-        return (
-            keras.optimizers.RMSprop(learning_rate=5e-5),
-            keras.optimizers.RMSprop(learning_rate=5e-5),
-        )
+        return keras.optimizers.RMSprop(learning_rate=lr), keras.optimizers.RMSprop(learning_rate=lr)
 
     def clip_critic(self):
         """Clips every trainable critic variable to [-clip_value, clip_value]."""
