@@ -14,11 +14,13 @@ import paper_table as bench  # noqa: E402
 
 def test_n_critic_comes_from_the_defaults_or_the_candidate():
     assert bench.n_critic_of("nsgan") == 1
-    assert bench.n_critic_of("wgan") == 5
-    assert bench.n_critic_of("wgan_gp") == 1  # its preset since the n_critic-1 candidate won
-    assert bench.n_critic_of("wgan", {"n_critic": 1}) == 1
+    # wgan's and wgan_gp's presets since their n_critic-1 candidates won
+    assert bench.n_critic_of("wgan") == 1
+    assert bench.n_critic_of("wgan_gp") == 1
+    assert bench.n_critic_of("wgan", {"n_critic": 5}) == 5
     assert bench.n_critic_of("wgan_gp", {"n_critic": 5}) == 5
-    assert bench.n_critic_of("wgan", {"ema": 0.999}) == 5
+    assert bench.n_critic_of("wgan_gp", {"ema": 0.999}) == 1
+    assert bench.n_critic_of("dualgan") == 2  # a preset n_critic other than 1
 
 
 def test_a_split_critic_batch_candidate_feeds_64_real_images_to_every_d_update():
