@@ -97,7 +97,7 @@ class WGAN(ConvGAN):
             # Lucic et al. 2018's WGAN: Adam, beta_1 0.5 (their default; beta_2
             # left at 0.999).
             return _adam(lr, 0.5, 0.999), _adam(lr, 0.5, 0.999)
-        # Arjovsky et al., Algorithm 1: RMSProp, alpha = 5e-5, for both players.
+        # Arjovsky et al., Algorithm 1: RMSProp for both players (alpha 5e-5 there).
         return keras.optimizers.RMSprop(learning_rate=lr), keras.optimizers.RMSprop(learning_rate=lr)
 
     def clip_critic(self):
