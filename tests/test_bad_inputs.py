@@ -131,6 +131,9 @@ def no_data(monkeypatch):
         ("gan", "dropout=1.5", "dropout must be a number in [0, 1]; got 1.5"),
         ("gan", "g_units=256", "g_units must be a tuple/list of positive ints; got 256"),
         ("began", "gamma=abc", "gamma must be a non-negative number; got 'abc'"),
+        # a choice's hint (argument_hints) says what to do instead
+        ("wgan", "optimizer=sgd", "optimizer must be one of 'rmsprop', 'adam'; got 'sgd'. "
+                                  "For any other optimizer pass it to compile("),
     ],
 )
 def test_bad_set_value_is_one_line_before_any_data(model, setting, needle, tmp_path, cli_main,

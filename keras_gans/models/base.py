@@ -556,8 +556,10 @@ def check_argument(cls, name, value):
         return
     if choices is not None:
         if kind in (None, str) and not (isinstance(value, str) and value in choices):
+            hint = next((c.__dict__["argument_hints"][name] for c in cls.__mro__
+                         if name in c.__dict__.get("argument_hints", {})), "")
             raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; "
-                             f"got {value!r}.")
+                             f"got {value!r}.{' ' + hint if hint else ''}")
         return
     if kind is None:
         return
@@ -680,6 +682,9 @@ class GenerativeModel(keras.Model):
     #: argument comes from its default (see `check_argument`). A subclass
     #: declares only its special arguments in its own `argument_rules`; they
     #: come before its bases' rules, and the first match wins.
+    #: What to do instead, added to the error of an argument that is not one
+    #: of its choices: argument name -> a sentence (a subclass's own first).
+    argument_hints = {}
     argument_rules = {
         "image_shape": "positive",
         "ema": (float, "decay"),

@@ -76,16 +76,14 @@ class WGAN(ConvGAN):
     #: Epochs of the bundled digits (batch 64) that the CLI trains by default.
     default_epochs = 70
 
-    OPTIMIZERS = ("rmsprop", "adam")
+    # clip_value's rule ("positive") is the base's; check_arguments refuses a
+    # bad value before the constructor runs.
+    argument_rules = {"optimizer": ("rmsprop", "adam")}
+    argument_hints = {"optimizer": "For any other optimizer pass it to "
+                                   "compile(d_optimizer=..., g_optimizer=...)."}
 
     def __init__(self, clip_value=0.01, n_critic=5, d_normalization="none", optimizer="rmsprop",
                  learning_rate=5e-5, **kwargs):
-        if float(clip_value) <= 0:
-            raise ValueError(f"clip_value must be > 0; got {clip_value}.")
-        if optimizer not in self.OPTIMIZERS:
-            raise ValueError(
-                f"optimizer must be one of {self.OPTIMIZERS}; got {optimizer!r}. For any other "
-                "optimizer pass it to compile(d_optimizer=..., g_optimizer=...).")
         self.optimizer_choice = optimizer
         self.paper_learning_rate = float(learning_rate)
         kwargs["loss"] = "wasserstein"
@@ -94,12 +92,12 @@ class WGAN(ConvGAN):
         self.clip_critic()
 
     def paper_optimizers(self):
+        # Arjovsky et al., Algorithm 1: RMSProp for both players (alpha 5e-5
+        # there); Lucic et al. 2018's WGAN: Adam, beta_1 0.5 (their default;
+        # beta_2 left at 0.999).
         lr = self.paper_learning_rate
         if self.optimizer_choice == "adam":
-            # Lucic et al. 2018's WGAN: Adam, beta_1 0.5 (their default; beta_2
-            # left at 0.999).
             return _adam(lr, 0.5, 0.999), _adam(lr, 0.5, 0.999)
-        # Arjovsky et al., Algorithm 1: RMSProp for both players (alpha 5e-5 there).
         return keras.optimizers.RMSprop(learning_rate=lr), keras.optimizers.RMSprop(learning_rate=lr)
 
     def clip_critic(self):
