@@ -119,7 +119,7 @@ ROWS = {
 # Models outside the study, run only when named (`--rows rgan`): a digits
 # default of theirs is weighed on Fashion-MNIST by the same protocol (issue
 # 16's rule), and they have no paper figure. Not part of docs/PAPER_TABLE.md.
-OTHER_ROWS = {name: (name, "own") for name in ("rgan", "fgan", "sagan", "ylg", "sgan")}
+OTHER_ROWS = {name: (name, "own") for name in ("rgan", "fgan", "sagan", "ylg", "sgan", "dcgan")}
 ALL_ROWS = {**ROWS, **OTHER_ROWS}
 
 # A candidate that became its model's default, with the commit that made it

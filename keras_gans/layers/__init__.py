@@ -10,7 +10,8 @@
 - resampling and padding: `Upsample2D`, `Downsample2D`, `ReflectionPadding2D`;
 - `spectral_norm`, the one place every network wraps a layer in spectral norm;
 - attention (SAGAN, YLG): `SelfAttention`, `LocalSparseAttention`;
-- `ImagePool`, CycleGAN's history of generated images.
+- `ImagePool`, CycleGAN's history of generated images;
+- `LatentMixture`, a Gaussian-mixture latent prior as G's first layer.
 """
 
 from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
@@ -18,6 +19,7 @@ from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.conditional import ConditionalBatchNorm, ProjectionHead
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.image_pool import ImagePool
+from keras_gans.layers.latent import LatentMixture
 from keras_gans.layers.minibatch import MinibatchDiscrimination, PackImages, UnpackScores
 from keras_gans.layers.modulated import ModulatedConv2D
 from keras_gans.layers.padding import ReflectionPadding2D
@@ -39,6 +41,7 @@ __all__ = [
     "EqualizedConv2D",
     "EqualizedDense",
     "ImagePool",
+    "LatentMixture",
     "LocalSparseAttention",
     "MinibatchDiscrimination",
     "MinibatchStdDev",

@@ -32,6 +32,10 @@ class ConvGAN(GAN):
             `keras_gans.networks.dcgan_discriminator`).
         d_pack: int. 1 (off) or PacGAN's packing degree: D judges groups of
             `d_pack` images stacked along the channels (Lin et al. 2018).
+        latent_mixture: int. 0 (off) or K: G's first layer maps z ~ N(0, I)
+            onto K fixed Gaussian islands (`keras_gans.layers.LatentMixture`),
+            so G is never asked to draw between separate modes.
+        latent_mixture_scale: float. The islands' standard deviation.
         **kwargs: passed to `keras_gans.models.GAN` (`loss`, `loss_args`, ...).
 
     Example:
@@ -40,6 +44,8 @@ class ConvGAN(GAN):
     model.compile()
     ```
     """
+
+    argument_rules = {"latent_mixture": "non_negative", "latent_mixture_scale": "positive"}
 
     def __init__(
         self,
@@ -50,11 +56,15 @@ class ConvGAN(GAN):
         d_normalization="batch",
         d_minibatch_std=0,
         d_pack=1,
+        latent_mixture=0,
+        latent_mixture_scale=0.2,
         **kwargs,
     ):
         super().__init__(image_shape, latent_dim, **kwargs)
         self.set_networks(
-            lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width),
+            lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width,
+                                    latent_mixture=latent_mixture,
+                                    latent_mixture_scale=latent_mixture_scale),
             lambda: dcgan_discriminator(self.image_shape, d_width, d_normalization,
                                         minibatch_std=d_minibatch_std, pack=d_pack),
         )

@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from keras_gans.layers.batch_norm import BatchNorm
+from keras_gans.layers.latent import LatentMixture
 from keras_gans.layers.minibatch import PackImages, UnpackScores, check_pack
 from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.networks.common import base_and_doublings, check_image_shape
@@ -28,6 +29,8 @@ def dcgan_generator(
     output_activation="tanh",
     input_name="z",
     name="generator",
+    latent_mixture=0,
+    latent_mixture_scale=0.2,
 ):
     """All-convolutional generator: z -> 4x4 -> ... -> image, tanh output.
 
@@ -48,6 +51,10 @@ def dcgan_generator(
         output_activation: str. "tanh" (images in [-1, 1]) or "linear".
         input_name: str. Name of the input ("z", or "code" for a decoder).
         name: str. The model's name.
+        latent_mixture: int. 0 (off, DCGAN) or K: z goes first through
+            `keras_gans.layers.LatentMixture`, which puts it on K small
+            Gaussian islands, so that G need not draw between separate modes.
+        latent_mixture_scale: float. Each island's standard deviation.
 
     Returns:
         keras.Model. z `[N, latent_dim]` -> images `[N, H, W, C]` (float32).
@@ -63,7 +70,8 @@ def dcgan_generator(
     z = keras.Input((int(latent_dim),), name=input_name)
     filters = width * 2 ** (n - 1)
     use_norm = normalization == "batch"
-    x = layers.Dense(base * base * filters, use_bias=not use_norm)(z)
+    x = LatentMixture(latent_mixture, latent_mixture_scale)(z) if latent_mixture else z
+    x = layers.Dense(base * base * filters, use_bias=not use_norm)(x)
     x = layers.Reshape((base, base, filters))(x)
     if use_norm:
         x = BatchNorm()(x)
