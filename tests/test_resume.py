@@ -344,6 +344,13 @@ def test_a_backup_from_other_defaults_is_refused_with_what_changed(tmp_path):
     with pytest.raises(ValueError, match=r"defaults: \{'n_critic': 5, 'ema': None\} then, "
                                          r"\{'n_critic': 1, 'ema': 0.999\} now"):
         callbacks.Backup.check_run(str(tmp_path), changed)
+    # An argument the class gained since (absent from the backup's defaults)
+    # is not a change: upgrading keras-gans keeps a killed run resumable.
+    callbacks.Backup.check_run(str(tmp_path), dict(run, defaults={**run["defaults"],
+                                                                  "latent_mixture": 0}))
+    with pytest.raises(ValueError, match=r"defaults: .*'n_critic': 5.*then, .*'n_critic': 1"):
+        callbacks.Backup.check_run(str(tmp_path), dict(changed, defaults={**changed["defaults"],
+                                                                          "latent_mixture": 0}))
     # A backup written before runs recorded their defaults still resumes.
     older = {k: v for k, v in run.items() if k != "defaults"}
     with open(tmp_path / "training_metadata.json") as f:

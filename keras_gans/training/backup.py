@@ -151,6 +151,10 @@ class Backup(StateCallbackMixin, keras.callbacks.BackupAndRestore):
         # A field that later versions added to the record is compared only
         # when the backup has it too, so older backups stay resumable.
         run = {k: v for k, v in run.items() if k in saved or k not in ADDED_LATER}
+        if isinstance(saved.get("defaults"), dict) and isinstance(run.get("defaults"), dict):
+            # A constructor argument added to the class since the backup was
+            # written (a new option, off by default) is not a change of run.
+            run["defaults"] = {k: v for k, v in run["defaults"].items() if k in saved["defaults"]}
         if saved == run:
             return
         changed = [f"{k}: {saved.get(k, '(not set)')!r} then, {run.get(k, '(not set)')!r} now"
