@@ -48,7 +48,7 @@ def test_paper_optimizers_and_settings():
     preset = keras_gans.get("wgan")
     preset.compile()
     assert paper.n_critic == 5 and preset.n_critic == 1
-    for model, rate, bound in ((paper, 5e-5, 0.01), (preset, 2e-4, 0.5)):
+    for model, rate, bound in ((paper, 5e-5, 0.01), (preset, 5e-4, 0.5)):
         for opt in (model.d_optimizer, model.g_optimizer):
             assert isinstance(opt, keras.optimizers.RMSprop)
             assert float(opt.learning_rate) == pytest.approx(rate)
@@ -67,7 +67,7 @@ def test_the_studys_adam_is_an_option_that_saves_and_reloads(tmp_path):
     model = tiny_model("wgan", optimizer="adam")
     for opt in (model.d_optimizer, model.g_optimizer):
         assert isinstance(opt, keras.optimizers.Adam)
-        assert float(opt.learning_rate) == pytest.approx(2e-4)  # the preset's rate
+        assert float(opt.learning_rate) == pytest.approx(5e-4)  # the preset's rate
         assert float(opt.beta_1) == pytest.approx(0.5)
     model.fit(tiny_dataset(model.image_shape, batches=1), epochs=1, verbose=0)
     assert _critic_extremes(model) <= np.float32(model.clip_value)  # whatever the optimizer
