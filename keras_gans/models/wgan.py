@@ -15,7 +15,7 @@ from keras_gans.registry import register_model
     # study's 15,625 critic updates: 196.0 with the paper's settings, 89.1
     # at n_critic 1 and 2e-4, then 46.0, 43.6, 42.7 and 40.5 with the bound
     # at 0.05, 0.1, 0.2 and 0.5 (KID 0.0334, 0.0310, 0.0253, 0.0248), and
-    # at 0.5 with RMSprop 5e-4: 34.2 and 34.8 at seeds 0 and 1 (KID 0.0215,
+    # at 0.5 with RMSprop 5e-4: 34.1 and 34.8 at seeds 0 and 1 (KID 0.0215,
     # 0.0222) against 2e-4's 40.5 and 47.9 (docs/PAPER_TABLE.md,
     # docs/MODEL_NOTES.md#wgan). Digits at 70 epochs, seeds 0-9, by the
     # SVC: ten digits at nine seeds of ten either way, confidence 0.685
