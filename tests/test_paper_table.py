@@ -47,9 +47,12 @@ def test_a_candidate_row_is_tagged_by_its_settings():
 def test_the_study_check_keeps_the_schedule_it_was_measured_with():
     # wgan_gp's preset moved to n_critic 1 + EMA after wgan_gp@study ran with
     # the paper's n_critic 5; a rerun of that row must train the same way.
-    assert bench.schedule_for("wgan_gp@study") == {"n_critic": 5, "ema": None, "ema_rampup": None}
+    # Its critic takes a batch of its own for each of the 5 updates, as the study's.
+    assert bench.schedule_for("wgan_gp@study") == {"n_critic": 5, "ema": None, "ema_rampup": None,
+                                                   "split_critic_batch": True}
     assert bench.schedule_for("wgan_gp") == {}
     assert bench.n_critic_of("wgan_gp", bench.schedule_for("wgan_gp@study")) == 5
+    assert bench.train_batch(5, bench.schedule_for("wgan_gp@study")) == 320
     assert bench.overrides_for("wgan_gp@study")["n_critic"] == 5
 
 
