@@ -329,8 +329,9 @@ def run_row(row, args):
     # The study counted discriminator updates: with n_critic D updates per
     # train step, 15,625 D updates (and 15,625 / n_critic G updates) are
     # 15,625 / n_critic of our train steps.
-    n_critic = n_critic_of(model_name, {**schedule_for(row), **settings})
-    batch = train_batch(n_critic, {**schedule_for(row), **settings})
+    pinned = {**schedule_for(row), **settings}
+    n_critic = n_critic_of(model_name, pinned)
+    batch = train_batch(n_critic, pinned)
     steps = max(1, args.steps // n_critic)
     epochs, steps_per_epoch = epoch_plan(steps, min(args.backup_every, TRAIN_IMAGES // batch))
     record = {"row": name, "model": model_name, "networks": networks, "data": f"{DATA}:train",
