@@ -118,3 +118,5 @@ def test_fashion_mnist_takes_its_data_preset_rate_and_digits_keep_the_registry_o
     assert registry["learning_rate"] == pytest.approx(5e-4)
     assert rates("fashion_mnist", tmp_path / "own", learning_rate=2e-4) == pytest.approx(
         {"d": 2e-4, "g": 2e-4})
+    # The same data named with its split takes the same preset.
+    assert rates("fashion_mnist:train", tmp_path / "split") == pytest.approx({"d": 1e-3, "g": 1e-3})

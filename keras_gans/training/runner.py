@@ -71,6 +71,24 @@ def built_class(cls, settings):
     return cls
 
 
+def data_preset(cls, spec):
+    """The constructor settings `cls.data_presets` gives the data `spec`: found
+    by the spec itself, else by the name of its data, so that
+    `fashion_mnist:train` or `fashion_mnist:PATH` take `fashion_mnist`'s
+    preset. `{}` for a dataset object or data without a preset."""
+    if not isinstance(spec, str):
+        return {}
+    if spec in cls.data_presets:
+        return dict(cls.data_presets[spec])
+    from keras_gans.data.sources import parse_spec
+
+    try:
+        kind = parse_spec(spec)[0]
+    except ValueError:  # a pair spec (translators), which only matches whole
+        return {}
+    return dict(cls.data_presets.get(kind, {}))
+
+
 def check_overrides(cls, overrides):
     """`overrides` (constructor name -> value) as a dict, checked against `cls`
     before anything is built (`cls.check_arguments`: unknown names, types and
@@ -389,7 +407,7 @@ def run(model, data=None, *, epochs=None, batch_size=None, image_size=None, chan
         if seed is not None:
             keras.utils.set_random_seed(seed)
 
-        settings = {**cls.data_presets.get(spec, {}), **overrides}  # checked above
+        settings = {**data_preset(cls, spec), **overrides}  # checked above
         # `--set num_classes=K` makes sagan/ylg build their conditional twin, which
         # trains on labels: the data follow the class that will be built.
         cls = built_class(cls, settings)
