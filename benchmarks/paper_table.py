@@ -132,7 +132,7 @@ ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5", "the default"),
            "began": ("began[d_normalization=batch]", "440df12", "the fashion_mnist preset"),
            "lsgan": ("lsgan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "91f72aa", "the default"),
            "dragan": ("dragan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "d9968e1", "the default"),
-           "wgan": ("wgan[clip_value=0.5,lr_d=0.001,lr_g=0.001]", "c29e7e1", "the fashion_mnist preset"),
+           "wgan": ("wgan[clip_value=0.5,lr_d=0.002,lr_g=0.002]", "bf90c0f", "the fashion_mnist preset"),
            "wgan_gp@study": ("wgan_gp@study[split_critic_batch=True]", "84f710b",
                              "the study rows' schedule")}
 
