@@ -101,3 +101,20 @@ def idx_dir(root, n_train=12, n_test=5, gz=True, offset=0):
         write_idx(os.path.join(root, stems[0] + ext), idx_images(n, offset))
         write_idx(os.path.join(root, stems[1] + ext), np.arange(n) % 10)
     return str(root)
+
+
+def tiny_fashion_mnist(tmp_path, monkeypatch):
+    """Points the `fashion_mnist` data spec at tiny IDX files under `tmp_path`
+    (8 training images), for tests of what training on it builds."""
+    root = idx_dir(tmp_path / "fashion_mnist_idx", n_train=8, n_test=4)
+    monkeypatch.setenv(sources.IDX_DATASETS["fashion_mnist"]["env"], root)
+
+
+def one_step_run(name, data, run_dir, **overrides):
+    """The model `keras_gans.training.run` builds for `data` (with its data
+    preset, as `keras-gans train --data` does) and trains one step of 4
+    images at 28 px; `overrides` as `--set`."""
+    result = keras_gans.training.run(
+        name, data, epochs=1, steps_per_epoch=1, batch_size=4, image_size=28,
+        run_dir=str(run_dir), export=False, verbose=False, overrides=overrides)
+    return result.model

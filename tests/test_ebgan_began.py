@@ -288,17 +288,12 @@ def test_began_on_fashion_mnist_takes_its_data_preset_and_digits_keep_the_regist
     # z then won there too (28.5), Adam at 4e-4 after them (26.3), and then
     # BatchNorm in D (16.2). Tiny IDX files stand in for the data; the run's
     # own latent_dim=8 must win over the preset's 16.
-    from helpers import idx_dir
-    from keras_gans.data import sources
+    from helpers import one_step_run, tiny_fashion_mnist
 
-    root = idx_dir(tmp_path / "fm", n_train=8, n_test=4)
-    monkeypatch.setenv(sources.IDX_DATASETS["fashion_mnist"]["env"], str(root))
+    tiny_fashion_mnist(tmp_path, monkeypatch)
 
     def widths(data, run_dir):
-        result = keras_gans.training.run(
-            "began", data, epochs=1, steps_per_epoch=1, batch_size=4, image_size=28,
-            run_dir=str(run_dir), export=False, verbose=False, overrides={"latent_dim": 8})
-        model = result.model
+        model = one_step_run("began", data, run_dir, latent_dim=8)
         config = model.get_config()
         code = model.discriminator.outputs[1].shape[-1]  # (reconstruction, code)
         rates = {group: float(opt.learning_rate) for group, opt in model.optimizers.items()}

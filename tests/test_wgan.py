@@ -5,7 +5,7 @@ import pytest
 
 import keras
 import keras_gans
-from helpers import tiny_dataset, tiny_model
+from helpers import one_step_run, tiny_dataset, tiny_fashion_mnist, tiny_model
 
 
 def _critic_extremes(model):
@@ -96,18 +96,10 @@ def test_fashion_mnist_takes_its_data_preset_rate_and_digits_keep_the_registry_o
     # 1e-3, against 5e-4's 34.1) but 1e-3 already read digits-FID 56.0 against
     # 50.7 over ten digits seeds, so it is Fashion-MNIST's preset only. Tiny IDX
     # files stand in for the data; a rate the user sets wins over either preset.
-    from helpers import idx_dir
-    from keras_gans.data import sources
-
-    root = idx_dir(tmp_path / "fm", n_train=8, n_test=4)
-    monkeypatch.setenv(sources.IDX_DATASETS["fashion_mnist"]["env"], str(root))
+    tiny_fashion_mnist(tmp_path, monkeypatch)
 
     def rates(data, run_dir, **overrides):
-        result = keras_gans.training.run(
-            "wgan", data, epochs=1, steps_per_epoch=1, batch_size=4, image_size=28,
-            run_dir=str(run_dir), export=False, verbose=False,
-            overrides={"g_width": 4, "d_width": 4, "latent_dim": 8, **overrides})
-        model = result.model
+        model = one_step_run("wgan", data, run_dir, g_width=4, d_width=4, latent_dim=8, **overrides)
         assert model.clip_value == 0.5 and model.n_critic == 1  # the registry's, on both data
         return {group: float(opt.learning_rate) for group, opt in model.optimizers.items()}
 
