@@ -176,6 +176,16 @@ def parse_pairs(items, what):
     return out
 
 
+def run_name(name):
+    """The folder and sample-grid name of a row or candidate: `wgan_gp@study[n_critic=1]`
+    -> `wgan_gp-study-n_critic1`. A tuple value loses its brackets and spaces
+    (`g_units=(512, 1024)` -> `g_units512-1024`), so the grid's Markdown link holds."""
+    for old, new in (("@", "-"), ("[", "-"), ("]", ""), (", ", "-"), (",", "-"), ("=", ""),
+                     ("(", ""), (")", ""), (" ", "")):
+        name = name.replace(old, new)
+    return name
+
+
 def variant_of(args):
     """`(settings, learning_rates, tag)` of a candidate run ("" tag: the defaults)."""
     settings = parse_pairs(args.set, "--set")
@@ -323,8 +333,7 @@ def run_row(row, args):
     model_name, networks = ALL_ROWS[row]
     settings, rates, tag = variant_of(args)
     name = f"{row}[{tag}]" if tag else row
-    run_dir = os.path.join(args.work, name.replace("@", "-").replace("[", "-").replace("]", "")
-                           .replace(",", "-").replace("=", ""))
+    run_dir = os.path.join(args.work, run_name(name))
     os.makedirs(run_dir, exist_ok=True)
     # The study counted discriminator updates: with n_critic D updates per
     # train step, 15,625 D updates (and 15,625 / n_critic G updates) are

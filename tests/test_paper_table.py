@@ -44,6 +44,17 @@ def test_a_candidate_row_is_tagged_by_its_settings():
     assert tag == "n_critic=1,ema=0.999"
 
 
+def test_a_candidate_with_a_tuple_setting_gets_a_folder_and_grid_name_without_spaces():
+    # The grid's name goes into docs/PAPER_TABLE.md as a Markdown image link,
+    # which a space or a bracket would break.
+    assert bench.run_name("gan[g_units=(512, 1024),ema=0.999]") == "gan-g_units512-1024-ema0.999"
+    # names without tuples keep the folders their runs were resumed from
+    assert bench.run_name("wgan_gp@study[split_critic_batch=True]") == "wgan_gp-study-split_critic_batchTrue"
+    assert bench.run_name("wgan[clip_value=0.5,lr_d=0.004,lr_g=0.004,seed=1]") == \
+        "wgan-clip_value0.5-lr_d0.004-lr_g0.004-seed1"
+    assert bench.run_name("nsgan") == "nsgan"
+
+
 def test_the_study_check_keeps_the_schedule_it_was_measured_with():
     # wgan_gp's preset moved to n_critic 1 + EMA after wgan_gp@study ran with
     # the paper's n_critic 5; a rerun of that row must train the same way.
