@@ -182,8 +182,8 @@ def run_name(name):
     """The folder and sample-grid name of a row or candidate: `wgan_gp@study[n_critic=1]`
     -> `wgan_gp-study-n_critic1`. A tuple value loses its brackets and spaces
     (`g_units=(512, 1024)` -> `g_units512-1024`), so the grid's Markdown link holds."""
-    for old, new in (("@", "-"), ("[", "-"), ("]", ""), (", ", "-"), (",", "-"), ("=", ""),
-                     ("(", ""), (")", ""), (" ", "")):
+    for old, new in (("@", "-"), ("[", "-"), ("]", ""), (",", "-"), ("=", ""), ("(", ""), (")", ""),
+                     (" ", "")):
         name = name.replace(old, new)
     return name
 
