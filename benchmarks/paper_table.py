@@ -133,8 +133,8 @@ ADOPTED = {"nsgan": ("nsgan[g_width=64,d_width=64]", "c3b53f5", "the default"),
            "lsgan": ("lsgan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "91f72aa", "the default"),
            "dragan": ("dragan[g_width=64,d_width=64,ema=0.999,ema_rampup=0.05]", "d9968e1", "the default"),
            "wgan": ("wgan[clip_value=0.5,lr_d=0.002,lr_g=0.002]", "bf90c0f", "the fashion_mnist preset"),
-           "gan": ("gan[ema=0.999,ema_rampup=0.05,g_units=(512, 1024),d_units=(1024, 512)]", "3a61d8e",
-                   "the fashion_mnist preset"),
+           "gan": ("gan[ema=0.999,ema_rampup=0.05,g_units=(512, 1024),d_units=(1024, 512)]", "6ad7ac6",
+                   "the default"),
            "wgan_gp@study": ("wgan_gp@study[split_critic_batch=True]", "84f710b",
                              "the study rows' schedule")}
 
