@@ -1,7 +1,7 @@
 """`gan`, the original MLP GAN: the registry's wider MLPs and EMA of G (issue 16)."""
 
 import keras_gans
-from tests.helpers import one_step_run, tiny_fashion_mnist
+from helpers import one_step_run, tiny_fashion_mnist
 
 
 def test_the_registry_trains_wider_mlps_with_an_ema_on_both_data_and_the_class_keeps_the_papers(

@@ -43,6 +43,7 @@ class VanillaGAN(GAN):
     default_epochs = 100
     #: The MLPs take any image size; memory is the limit (`estimate_memory`).
     image_sizes = "any"
+
     @classmethod
     def estimate_memory(cls, image_shape, batch_size=None, latent_dim=64, g_units=(256, 512),
                         d_units=(512, 256), **config):
