@@ -14,13 +14,17 @@ docs/PAPER_TABLE.md's "Defaults tried".
     python benchmarks/digits_candidates.py nsgan 30 ema=0.99 every=10
     python benchmarks/digits_candidates.py dcgan 60 lr=1e-3 batch=16
 
-Keys: model (default dcgan), every (epochs between scores, default 10),
+Keys: model (default dcgan), every (epochs between scores, default 10), fid=1 (each score
+also gives digits-FID on the same 1000 samples, as `quality.py` scores),
 batch (default 64), size (the image side G draws and D reads, default 32;
 the judge takes samples of any side back to 8x8), lr / dlr / b1 / b2 (Adam for G and D; when any is given the others
 default to 2e-4, lr, 0.5 and 0.999; else the model's own optimizers),
 width (g_width and d_width), latent, norm (d_normalization), ema, ema_rampup,
 nets=study (the InfoGAN-style pair of Lucic et al.'s study, `keras_gans.networks.study_*`,
 passed in as own networks; with it, width, latent and norm set those networks),
+gnorm=none (DCGAN's G without BatchNorm), gnet=mlp:512,1024 / dnet=mlp:1024,512 (`gan`'s
+MLP G / D in place of the model's own, the other kept; ddrop=P: that D's dropout, default 0.3;
+dnet=study[:NORM]: the study's D, conv64-conv128-FC1024),
 arg.NAME=VALUE (any constructor argument, VALUE read as `keras-gans train --set` reads it:
 arg.g_spectral_norm=true), mbd=1 (a model on DCGAN networks gets a D with
 `improved_gan`'s D: BatchNorm, minibatch discrimination of 50 kernels of 5
@@ -78,6 +82,8 @@ def build(kv):
             kw.update(g_width=int(kv["width"]), d_width=int(kv["width"]))
         if "norm" in kv:
             kw["d_normalization"] = kv["norm"]
+    if "gnorm" in kv or "gnet" in kv or "dnet" in kv:
+        _swap_networks(kv, kw, shape)
     if kv.get("mbd") == "1":
         from keras_gans import registry
         from keras_gans.models.improved_gan import improved_gan_discriminator
@@ -115,6 +121,39 @@ def build(kv):
     return m
 
 
+def _swap_networks(kv, kw, shape):
+    """gnorm=none: DCGAN's G without BatchNorm; gnet=mlp:U1,U2 / dnet=mlp:U1,U2:
+    `gan`'s MLP G / D (D with its dropout 0.3) in place of the model's own,
+    the other player kept (for telling which player limits the SVC's confidence)."""
+    from keras_gans import registry
+    from keras_gans.networks import dcgan_generator, mlp_discriminator, mlp_generator
+
+    preset = registry.entry(kv.get("model", "dcgan")).cls.default_arguments(preset=True)
+    latent = int(kw.get("latent_dim", preset.get("latent_dim", 100)))
+    kw["latent_dim"] = latent
+    if "gnet" in kv:
+        units = tuple(int(u) for u in kv["gnet"].split(":", 1)[1].split(","))
+        kw["generator"] = mlp_generator(shape, latent, units)
+    elif "gnorm" in kv:
+        kw["generator"] = dcgan_generator(shape, latent, int(kw.get("g_width", preset.get("g_width", 64))),
+                                          normalization=kv["gnorm"])
+    if kv.get("dnet", "").startswith("study"):
+        from keras_gans.networks import study_discriminator
+
+        norm = kv["dnet"].split(":", 1)[1] if ":" in kv["dnet"] else "batch"
+        kw["discriminator"] = study_discriminator(shape, normalization=norm)
+    elif "dnet" in kv:
+        units = tuple(int(u) for u in kv["dnet"].split(":", 1)[1].split(","))
+        kw["discriminator"] = mlp_discriminator(shape, units, dropout=float(kv.get("ddrop", 0.3)))
+
+
+def _digits_fid(m):
+    """digits-FID of 1000 samples (seed 0, the ones the SVC read) against digits:test."""
+    from keras_gans.metrics.evaluation import evaluate_model
+
+    return {"digits_fid": round(float(evaluate_model(m, metrics="fid", num=1000, seed=0)["fid"]), 1)}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) < 2 or "-h" in argv or "--help" in argv:
@@ -130,6 +169,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(0)
     every, batch = int(kv.pop("every", 10)), int(kv.get("batch", 64))
+    with_fid = kv.pop("fid", "0") == "1"
     m = build(kv)
     ds = keras_gans.data.load("digits", image_size=int(kv.get("size", 32)), batch_size=batch)
     start, done = time.time(), 0
@@ -138,7 +178,7 @@ def main(argv=None):
         m.fit(ds, epochs=done + step, initial_epoch=done, verbose=0)
         done += step
         row = {"epoch": done, "train_s": round(time.time() - start, 1), **kv,
-               **svc_scores(m.sample(1000, seed=0), None),
+               **svc_scores(m.sample(1000, seed=0), None), **(_digits_fid(m) if with_fid else {}),
                "command": "python benchmarks/digits_candidates.py " + " ".join(argv)}
         print(json.dumps(row), flush=True)
         with open(OUT, "a") as f:
