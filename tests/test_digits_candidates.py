@@ -82,3 +82,27 @@ def test_svc_rarest_counts_the_rarest_digits_confident_samples():
     keep = np.concatenate([np.flatnonzero(labels == d)[: 5 if d == 7 else 20] for d in range(10)])
     # 20 of each digit but 5 sevens: the sevens are the rarest, and real digits are read confidently.
     assert 3 <= svc_scores(images[keep], None)["svc_rarest"] <= 5
+
+
+def test_gnet_and_dnet_swap_in_gans_mlp_players_one_at_a_time():
+    """The keys behind MODEL_NOTES' dcgan "It is D that holds the confidence
+    back": each replaces one player and keeps the model's other one."""
+    m = bench.build({"model": "dcgan", "width": "8", "dnet": "mlp:32,16", "ddrop": "0"})
+    assert _dense_units(m.discriminator) == [32, 16, 1]
+    assert "Dropout" not in {type(layer).__name__ for layer in m.discriminator.layers}
+    assert "Conv2DTranspose" in {type(layer).__name__ for layer in m.generator.layers}
+    m = bench.build({"model": "dcgan", "width": "8", "dnet": "mlp:32,16"})
+    assert "Dropout" in {type(layer).__name__ for layer in m.discriminator.layers}
+    m = bench.build({"model": "dcgan", "width": "8", "latent": "12", "gnet": "mlp:24,48"})
+    assert m.generator.input_shape == (None, 12)
+    assert _dense_units(m.generator) == [24, 48, 32 * 32]
+    assert "Conv2D" in {type(layer).__name__ for layer in m.discriminator.layers}
+
+
+def test_dnet_study_and_gnorm_none():
+    m = bench.build({"model": "dcgan", "width": "8", "dnet": "study:none"})
+    assert _dense_units(m.discriminator) == [1024, 1]
+    assert "BatchNormalization" not in {type(layer).__name__ for layer in m.discriminator.layers}
+    norms = lambda net: [layer for layer in net.layers if "Norm" in type(layer).__name__]  # noqa: E731
+    assert norms(bench.build({"model": "dcgan", "width": "8"}).generator)
+    assert not norms(bench.build({"model": "dcgan", "width": "8", "gnorm": "none"}).generator)
