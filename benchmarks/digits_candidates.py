@@ -1,6 +1,6 @@
 """Candidate defaults of an unconditional model on digits, judged by the SVC.
 
-Trains a registered model on the bundled digits at 32 px (or `size=`; seed 0) with some
+Trains a registered model on the bundled digits at 32 px (or `size=`; seed 0, or `seed=`) with some
 settings changed, and every few epochs scores 1000 samples (seed 0) with
 `benchmarks/quality.py`'s second judge (`svc_scores`: scikit-learn's SVC on
 the 8x8 digits): its coverage of the ten digits and its mean confidence.
@@ -14,7 +14,8 @@ docs/PAPER_TABLE.md's "Defaults tried".
     python benchmarks/digits_candidates.py nsgan 30 ema=0.99 every=10
     python benchmarks/digits_candidates.py dcgan 60 lr=1e-3 batch=16
 
-Keys: model (default dcgan), every (epochs between scores, default 10), fid=1 (each score
+Keys: model (default dcgan), seed (default 0: the weights', the data order's and the model's
+seed; the judged samples keep seed 0), every (epochs between scores, default 10), fid=1 (each score
 also gives digits-FID on the same 1000 samples, as `quality.py` scores),
 batch (default 64), size (the image side G draws and D reads, default 32;
 the judge takes samples of any side back to 8x8), lr / dlr / b1 / b2 (Adam for G and D; when any is given the others
@@ -59,7 +60,8 @@ def build(kv):
     import keras_gans
     from keras_gans.cli import setting_value
 
-    kw = {"seed": 0}
+    keras.utils.set_random_seed(int(kv.get("seed", 0)))  # the weights and the data order
+    kw = {"seed": int(kv.get("seed", 0))}
     for key, value in kv.items():
         # Short keys are constructor arguments by another name; arg.NAME is any argument.
         name = SHORT_ARGUMENTS.get(key) or (key[4:] if key.startswith("arg.") else None)
@@ -162,12 +164,9 @@ def main(argv=None):
     model_name, epochs = argv[0], int(argv[1])
     kv = dict(a.split("=", 1) for a in argv[2:])
     kv.setdefault("model", model_name)
-    import keras
-
     import keras_gans
     from quality import svc_scores
 
-    keras.utils.set_random_seed(0)
     every, batch = int(kv.pop("every", 10)), int(kv.get("batch", 64))
     with_fid = kv.pop("fid", "0") == "1"
     m = build(kv)

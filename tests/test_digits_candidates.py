@@ -106,3 +106,16 @@ def test_dnet_study_and_gnorm_none():
     norms = lambda net: [layer for layer in net.layers if "Norm" in type(layer).__name__]  # noqa: E731
     assert norms(bench.build({"model": "dcgan", "width": "8"}).generator)
     assert not norms(bench.build({"model": "dcgan", "width": "8", "gnorm": "none"}).generator)
+
+
+def test_seed_key_sets_the_weights_seed():
+    import keras
+    import numpy as np
+
+    def first_kernel(seed):
+        keras.utils.set_random_seed(123)  # build seeds the weights itself
+        m = bench.build({"model": "dcgan", "width": "8", "seed": str(seed)})
+        return np.asarray(m.generator.trainable_weights[0])
+
+    assert np.array_equal(first_kernel(1), first_kernel(1))
+    assert not np.array_equal(first_kernel(0), first_kernel(1))
