@@ -87,11 +87,9 @@ def build(kv):
     if "gnorm" in kv or "gnet" in kv or "dnet" in kv:
         _swap_networks(kv, kw, shape)
     if kv.get("mbd") == "1":
-        from keras_gans import registry
         from keras_gans.models.improved_gan import improved_gan_discriminator
 
-        preset = registry.entry(kv.get("model", "dcgan")).cls.default_arguments(preset=True)
-        kw["discriminator"] = improved_gan_discriminator(shape, kw.get("d_width", preset.get("d_width", 64)))
+        kw["discriminator"] = improved_gan_discriminator(shape, kw.get("d_width", _preset(kv).get("d_width", 64)))
     m = keras_gans.get(kv.get("model", "dcgan"), **kw)
     if "topk" in kv:
         fraction = float(kv["topk"])
@@ -123,37 +121,46 @@ def build(kv):
     return m
 
 
+def _preset(kv):
+    """The registry's preset arguments of the model being built."""
+    from keras_gans import registry
+
+    return registry.entry(kv.get("model", "dcgan")).cls.default_arguments(preset=True)
+
+
+def _mlp_units(key, value):
+    """`mlp:512,1024` -> (512, 1024)."""
+    kind, _, units = value.partition(":")
+    try:
+        if kind != "mlp":
+            raise ValueError
+        return tuple(int(u) for u in units.split(","))
+    except ValueError:
+        raise ValueError(f"{key}={value!r}: expected mlp:UNITS,UNITS,... (e.g. {key}=mlp:512,1024)"
+                         + (" or study[:NORM]" if key == "dnet" else "") + ".") from None
+
+
 def _swap_networks(kv, kw, shape):
     """gnorm=none: DCGAN's G without BatchNorm; gnet=mlp:U1,U2 / dnet=mlp:U1,U2:
-    `gan`'s MLP G / D (D with its dropout 0.3) in place of the model's own,
-    the other player kept (for telling which player limits the SVC's confidence)."""
-    from keras_gans import registry
-    from keras_gans.networks import dcgan_generator, mlp_discriminator, mlp_generator
+    `gan`'s MLP G / D (D with dropout `ddrop`, default 0.3) in place of the
+    model's own; dnet=study[:NORM]: the study's D. The other player is kept
+    (for telling which player limits the SVC's confidence)."""
+    from keras_gans.networks import (dcgan_generator, mlp_discriminator, mlp_generator,
+                                     study_discriminator)
 
-    preset = registry.entry(kv.get("model", "dcgan")).cls.default_arguments(preset=True)
-    latent = int(kw.get("latent_dim", preset.get("latent_dim", 100)))
-    kw["latent_dim"] = latent
+    preset = _preset(kv)
+    latent = kw.setdefault("latent_dim", preset.get("latent_dim", 100))
     if "gnet" in kv:
-        units = tuple(int(u) for u in kv["gnet"].split(":", 1)[1].split(","))
-        kw["generator"] = mlp_generator(shape, latent, units)
+        kw["generator"] = mlp_generator(shape, latent, _mlp_units("gnet", kv["gnet"]))
     elif "gnorm" in kv:
         kw["generator"] = dcgan_generator(shape, latent, int(kw.get("g_width", preset.get("g_width", 64))),
                                           normalization=kv["gnorm"])
-    if kv.get("dnet", "").startswith("study"):
-        from keras_gans.networks import study_discriminator
-
-        norm = kv["dnet"].split(":", 1)[1] if ":" in kv["dnet"] else "batch"
-        kw["discriminator"] = study_discriminator(shape, normalization=norm)
-    elif "dnet" in kv:
-        units = tuple(int(u) for u in kv["dnet"].split(":", 1)[1].split(","))
-        kw["discriminator"] = mlp_discriminator(shape, units, dropout=float(kv.get("ddrop", 0.3)))
-
-
-def _digits_fid(m):
-    """digits-FID of 1000 samples (seed 0, the ones the SVC read) against digits:test."""
-    from keras_gans.metrics.evaluation import evaluate_model
-
-    return {"digits_fid": round(float(evaluate_model(m, metrics="fid", num=1000, seed=0)["fid"]), 1)}
+    dnet = kv.get("dnet")
+    if dnet is not None and dnet.split(":")[0] == "study":
+        kw["discriminator"] = study_discriminator(shape, normalization=dnet.partition(":")[2] or "batch")
+    elif dnet is not None:
+        kw["discriminator"] = mlp_discriminator(shape, _mlp_units("dnet", dnet),
+                                                dropout=float(kv.get("ddrop", 0.3)))
 
 
 def main(argv=None):
@@ -167,6 +174,8 @@ def main(argv=None):
     import keras_gans
     from quality import svc_scores
 
+    from keras_gans.metrics.evaluation import evaluate_images
+
     every, batch = int(kv.pop("every", 10)), int(kv.get("batch", 64))
     with_fid = kv.pop("fid", "0") == "1"
     m = build(kv)
@@ -176,8 +185,10 @@ def main(argv=None):
         step = min(every, epochs - done)
         m.fit(ds, epochs=done + step, initial_epoch=done, verbose=0)
         done += step
-        row = {"epoch": done, "train_s": round(time.time() - start, 1), **kv,
-               **svc_scores(m.sample(1000, seed=0), None), **(_digits_fid(m) if with_fid else {}),
+        # One draw for both judges: the 1000 samples (seed 0) and digits:test, as quality.py.
+        fake, real, _, _ = m.evaluation_images(num=1000, seed=0)
+        fid = {"digits_fid": round(float(evaluate_images(fake, real, metrics="fid")["fid"]), 1)} if with_fid else {}
+        row = {"epoch": done, "train_s": round(time.time() - start, 1), **kv, **svc_scores(fake, None), **fid,
                "command": "python benchmarks/digits_candidates.py " + " ".join(argv)}
         print(json.dumps(row), flush=True)
         with open(OUT, "a") as f:

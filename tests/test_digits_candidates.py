@@ -119,3 +119,12 @@ def test_seed_key_sets_the_weights_seed():
 
     assert np.array_equal(first_kernel(1), first_kernel(1))
     assert not np.array_equal(first_kernel(0), first_kernel(1))
+
+
+def test_a_malformed_network_key_says_what_it_expects():
+    import pytest
+
+    with pytest.raises(ValueError, match=r"dnet='mlp': expected mlp:UNITS"):
+        bench.build({"model": "dcgan", "width": "8", "dnet": "mlp"})
+    with pytest.raises(ValueError, match=r"gnet='conv:8'"):
+        bench.build({"model": "dcgan", "width": "8", "gnet": "conv:8"})
