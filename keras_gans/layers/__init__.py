@@ -8,7 +8,8 @@
 - batch statistics for D: `MinibatchDiscrimination`, `MinibatchStdDev`, and PacGAN's
   packing, `PackImages` with `UnpackScores`;
 - resampling and padding: `Upsample2D`, `Downsample2D`, `ReflectionPadding2D`;
-- `spectral_norm`, the one place every network wraps a layer in spectral norm;
+- `spectral_norm`, the one place every network wraps a layer in spectral norm (Keras'
+  `SpectralNormalization`, or `ThroughSigmaSpectralNorm`, the paper's gradient through sigma);
 - attention (SAGAN, YLG): `SelfAttention`, `LocalSparseAttention`;
 - `ImagePool`, CycleGAN's history of generated images;
 - `LatentMixture`, a Gaussian-mixture latent prior as G's first layer.
@@ -24,7 +25,7 @@ from keras_gans.layers.minibatch import MinibatchDiscrimination, PackImages, Unp
 from keras_gans.layers.modulated import ModulatedConv2D
 from keras_gans.layers.padding import ReflectionPadding2D
 from keras_gans.layers.resample import Downsample2D, Upsample2D
-from keras_gans.layers.spectral import spectral_norm
+from keras_gans.layers.spectral import ThroughSigmaSpectralNorm, spectral_norm
 from keras_gans.layers.style import AdaIN, MinibatchStdDev, NoiseInjection, PixelNorm
 from keras_gans.layers.vbn import (
     DropReferenceBatch,
@@ -53,6 +54,7 @@ __all__ = [
     "ReferenceBatch",
     "ReflectionPadding2D",
     "SelfAttention",
+    "ThroughSigmaSpectralNorm",
     "UnpackScores",
     "Upsample2D",
     "VirtualBatchNormalization",

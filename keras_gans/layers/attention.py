@@ -18,7 +18,7 @@ import numpy as np
 import keras
 from keras import layers, ops
 
-from keras_gans.layers.spectral import spectral_norm
+from keras_gans.layers.spectral import spectral_norm, spectral_norm_mode
 
 
 def esa_positions(height, width):
@@ -145,7 +145,7 @@ class _PooledAttention(layers.Layer):
     def __init__(self, spectral_norm=False, power_iterations=1, key_ratio=8, value_ratio=2,
                  kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        self.spectral_norm = bool(spectral_norm)
+        self.spectral_norm = spectral_norm_mode(spectral_norm)
         self.power_iterations = int(power_iterations)
         self.key_ratio = int(key_ratio)
         self.value_ratio = int(value_ratio)
@@ -253,8 +253,9 @@ class SelfAttention(_PooledAttention):
     normalized (SAGAN normalizes every layer of G and D).
 
     Args:
-        spectral_norm: bool. Wrap the four 1x1 convs in
-            `keras.layers.SpectralNormalization`.
+        spectral_norm: bool or "through_sigma". Wrap the four 1x1 convs in
+            spectral norm (`keras_gans.layers.spectral_norm`: True, Keras'
+            `SpectralNormalization`; "through_sigma", the paper's form).
         power_iterations: int. Power-method steps per training call (with
             `spectral_norm`).
         key_ratio: int. Queries and keys have C / key_ratio channels (8).
@@ -296,8 +297,9 @@ class LocalSparseAttention(_PooledAttention):
     Args:
         heads: int. Attention heads (8 in the paper). C / key_ratio and
             C / value_ratio must be divisible by it.
-        spectral_norm: bool. Wrap the four 1x1 convs in
-            `keras.layers.SpectralNormalization`.
+        spectral_norm: bool or "through_sigma". Wrap the four 1x1 convs in
+            spectral norm (`keras_gans.layers.spectral_norm`: True, Keras'
+            `SpectralNormalization`; "through_sigma", the paper's form).
         power_iterations: int. Power-method steps per training call.
         key_ratio: int. Queries and keys have C / key_ratio channels (8).
         value_ratio: int. Values have C / value_ratio channels (2).

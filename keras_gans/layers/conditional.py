@@ -7,6 +7,7 @@ from keras import layers, ops
 
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.spectral import spectral_norm as _maybe_spectral_norm
+from keras_gans.layers.spectral import spectral_norm_mode
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -31,8 +32,9 @@ class ConditionalBatchNorm(layers.Layer):
         momentum: float. Momentum of the moving statistics (Keras' convention:
             0.9 is PyTorch's 0.1).
         epsilon: float. Added to the variance.
-        spectral_norm: bool. Spectral normalization on the gain and bias maps
-            (BigGAN's G has it on every linear layer).
+        spectral_norm: bool or "through_sigma". Spectral normalization on the
+            gain and bias maps (BigGAN's G has it on every linear layer);
+            "through_sigma" is the paper's form (`keras_gans.layers.spectral_norm`).
         power_iterations: int. Power-method steps per training call (with
             `spectral_norm`).
         gain_initializer: Keras initializer of the two maps' kernels.
@@ -57,7 +59,7 @@ class ConditionalBatchNorm(layers.Layer):
         super().__init__(**kwargs)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.spectral_norm = bool(spectral_norm)
+        self.spectral_norm = spectral_norm_mode(spectral_norm)
         self.power_iterations = int(power_iterations)
         self.gain_initializer = keras.initializers.get(gain_initializer)
 
@@ -127,8 +129,9 @@ class ProjectionHead(layers.Layer):
 
     Args:
         num_classes: int. K; labels are ints in [0, K).
-        spectral_norm: bool. Spectral normalization on the linear layer and
-            on the embedding (as SN-GAN, SAGAN and BigGAN's D).
+        spectral_norm: bool or "through_sigma". Spectral normalization on the
+            linear layer and on the embedding (as SN-GAN, SAGAN and BigGAN's
+            D); "through_sigma" is the paper's form (`keras_gans.layers.spectral_norm`).
         power_iterations: int. Power-method steps per training call.
         use_bias: bool. A bias on the unconditional linear term.
         **kwargs: `keras.layers.Layer` arguments.
@@ -153,7 +156,7 @@ class ProjectionHead(layers.Layer):
         if int(num_classes) < 1:
             raise ValueError(f"num_classes must be a positive int; got {num_classes!r}.")
         self.num_classes = int(num_classes)
-        self.spectral_norm = bool(spectral_norm)
+        self.spectral_norm = spectral_norm_mode(spectral_norm)
         self.power_iterations = int(power_iterations)
         self.use_bias = bool(use_bias)
 

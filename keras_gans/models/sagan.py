@@ -33,15 +33,17 @@ class SAGANFamily:
         return super().__new__(cls, *args, **kwargs)
 
     def build_networks(self, g_width, d_width, attention_at, heads, g_spectral_norm,
-                       power_iterations, d_pack=1, d_minibatch_std=0):
+                       power_iterations, d_pack=1, d_minibatch_std=0, sn_through_sigma=False):
         num_classes = getattr(self, "num_classes", None)
+        sn = "through_sigma" if sn_through_sigma else True
         self.set_networks(
             lambda: sagan_generator(
                 self.image_shape, self.latent_dim, g_width, num_classes, self.attention, heads,
-                attention_at, g_spectral_norm, power_iterations),
+                attention_at, sn if g_spectral_norm else False, power_iterations),
             lambda: sagan_discriminator(
                 self.image_shape, d_width, num_classes, self.attention, heads, attention_at,
-                power_iterations=power_iterations, pack=d_pack, minibatch_std=d_minibatch_std),
+                power_iterations=power_iterations, pack=d_pack, minibatch_std=d_minibatch_std,
+                spectral_norm=sn),
         )
 
     def paper_optimizers(self):
@@ -122,6 +124,11 @@ class SAGAN(SAGANFamily, GAN):
         ttur: bool. True: the paper's two time-scale Adam (D 4e-4, G 1e-4,
             betas (0, 0.9)); False: SN-GAN's setting C (2e-4 for both, betas
             (0.5, 0.999); Miyato et al. 2018, Table 1), which `compile()` then uses.
+        sn_through_sigma: bool. The form of every spectral norm (D's, and
+            G's with `g_spectral_norm`): True, the paper's W / sigma(W) with
+            the gradient through sigma (`keras_gans.layers.ThroughSigmaSpectralNorm`);
+            False, Keras' `SpectralNormalization`, which writes W / sigma into
+            the kernel and steps on the normalized kernel.
         **kwargs: passed to `keras_gans.models.GAN` (`seed`, `ema`, `augment`,
             `generator`, `discriminator`, ...; with `num_classes`, also
             `fake_labels`).
@@ -152,6 +159,7 @@ class SAGAN(SAGANFamily, GAN):
         d_pack=1,
         d_minibatch_std=0,
         ttur=True,
+        sn_through_sigma=False,
         **kwargs,
     ):
         kwargs["loss"] = "hinge"
@@ -161,7 +169,7 @@ class SAGAN(SAGANFamily, GAN):
         self.ttur = bool(ttur)
         self.build_networks(g_width, d_width, attention_at, getattr(self, "heads", 8),
                             bool(g_spectral_norm), int(power_iterations), int(d_pack),
-                            int(d_minibatch_std))
+                            int(d_minibatch_std), bool(sn_through_sigma))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

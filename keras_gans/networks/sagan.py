@@ -17,6 +17,7 @@ from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.minibatch import PackImages, UnpackScores, check_pack
 from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.layers.spectral import spectral_norm as _sn  # (layer, enabled, power_iterations)
+from keras_gans.layers.spectral import spectral_norm_mode
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
 #: What the `attention` argument of the builders takes.
@@ -30,7 +31,8 @@ def attention_block(kind, heads=8, spectral_norm=True, power_iterations=1, name=
         kind: str. "self" (`keras_gans.layers.SelfAttention`, SAGAN), "local"
             (`keras_gans.layers.LocalSparseAttention`, YLG) or "none".
         heads: int. Heads of the local sparse attention.
-        spectral_norm: bool. Spectral norm on the block's 1x1 convs.
+        spectral_norm: bool or "through_sigma". Spectral norm on the block's
+            1x1 convs, and its form (`keras_gans.layers.spectral_norm`).
         power_iterations: int. Power-method steps per training call.
         name: str. The layer's name.
 
@@ -93,7 +95,8 @@ def sagan_generator(
         heads: int. Heads of the local attention.
         attention_at: int or None. Side of the feature map with attention
             (half the image side when None); must be a hidden stage's side.
-        spectral_norm: bool. Spectral norm on every weight layer.
+        spectral_norm: bool or "through_sigma". Spectral norm on every weight
+            layer, and its form (`keras_gans.layers.spectral_norm`).
         power_iterations: int. Power-method steps per training call.
         name: str. The model's name.
 
@@ -164,6 +167,7 @@ def sagan_discriminator(
     name="discriminator",
     pack=1,
     minibatch_std=0,
+    spectral_norm=True,
 ):
     """SAGAN discriminator: image (and labels) -> halving stages -> logit.
 
@@ -195,6 +199,9 @@ def sagan_discriminator(
             to the last stage's map before the logit. Groups take every
             (N / size)-th example of a call, so a call must not mix real and
             generated images (`keras_gans.models.GAN` then calls D twice).
+        spectral_norm: True or "through_sigma". The form of spectral norm on
+            every weight layer (`keras_gans.layers.spectral_norm`): Keras'
+            `SpectralNormalization`, or the paper's gradient through sigma.
 
     Returns:
         keras.Model. Images `[N, H, W, C]` (and labels int32 `[N]`) -> logits
@@ -213,6 +220,10 @@ def sagan_discriminator(
         raise ValueError(f"attention_at={at} is not the side of one of D's feature maps {sides} "
                          f"for {h} px images; pick one of them.")
     pack = check_pack(pack)
+    sn = spectral_norm_mode(spectral_norm)
+    if not sn:
+        raise ValueError("SAGAN's D is always spectrally normalized: spectral_norm must be True "
+                         f"or 'through_sigma'; got {spectral_norm!r}.")
     if pack > 1 and num_classes is not None:
         raise ValueError(f"pack={pack} packs images only for an unconditional D; with "
                          f"num_classes={num_classes} leave pack at 1.")
@@ -220,17 +231,17 @@ def sagan_discriminator(
     x = PackImages(pack, name="pack")(x_in) if pack > 1 else x_in
     filters = width
     for i in range(n):
-        x = _sn(layers.Conv2D(filters, 4, strides=2, padding="same", name=f"conv{i}"), True,
+        x = _sn(layers.Conv2D(filters, 4, strides=2, padding="same", name=f"conv{i}"), sn,
                 power_iterations)(x)
         x = layers.LeakyReLU(leaky_slope)(x)
         if sides[i] == at and attention != "none":
-            x = attention_block(attention, heads, True, power_iterations)(x)
+            x = attention_block(attention, heads, sn, power_iterations)(x)
         filters *= 2
     if minibatch_std:
         x = MinibatchStdDev(group_size=int(minibatch_std), name="minibatch_std")(x)
     features = layers.Flatten(name="features")(x)
     if num_classes is None:
-        out = _sn(layers.Dense(1, name="logits"), True, power_iterations)(features)
+        out = _sn(layers.Dense(1, name="logits"), sn, power_iterations)(features)
         out = layers.Activation("linear", dtype="float32", name="logits_f32")(out)
         if pack > 1:
             out = UnpackScores(pack, name="unpack", dtype="float32")([out, x_in])
@@ -238,7 +249,7 @@ def sagan_discriminator(
     from keras_gans.layers.conditional import ProjectionHead
 
     labels = keras.Input((), dtype="int32", name="labels")
-    out = ProjectionHead(int(num_classes), spectral_norm=True, power_iterations=power_iterations,
+    out = ProjectionHead(int(num_classes), spectral_norm=sn, power_iterations=power_iterations,
                          name="projection")([features, labels])
     out = layers.Activation("linear", dtype="float32", name="logits_f32")(out)
     return keras.Model([x_in, labels], out, name=name)
