@@ -73,8 +73,8 @@ def _unit(x):
 class ThroughSigmaSpectralNorm(layers.Wrapper):
     """Spectral norm as the paper defines it: the wrapped layer runs with
     W / sigma(W), computed from the stored raw kernel W at every call, so the
-    gradient reaches W through sigma as well (Miyato et al. 2018, eq. 8 and
-    12). sigma(W) = v^T W u from a power method whose u persists between
+    gradient reaches W through sigma as well (Miyato et al. 2018,
+    section 2.2). sigma(W) = v^T W u from a power method whose u persists between
     calls (`vector_u`, updated in training calls only) and whose u and v are
     held constant in the gradient.
 
