@@ -105,6 +105,12 @@ def test_through_sigma_wraps_convolutions_and_reloads(tmp_path):
                                rtol=1e-5, atol=1e-6)
 
 
+def test_through_sigma_leaves_an_all_zero_kernel_at_zero():
+    wrapped = spectral_norm(keras.layers.Dense(3, kernel_initializer="zeros", name="z"), "through_sigma")
+    y = keras.ops.convert_to_numpy(wrapped(np.ones((2, 4), "float32"), training=True))
+    assert np.all(np.isfinite(y)) and np.all(y == 0.0)
+
+
 def test_spectral_norm_mode_refuses_other_values():
     import pytest
 
