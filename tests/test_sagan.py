@@ -109,10 +109,8 @@ def test_attention_at_half_the_side_in_g_and_d(name, kind):
     for net in (model.generator, model.discriminator):
         (attention,) = layers_of(net, kind)
         assert tuple(attention.input.shape[1:3]) == (16, 16), net.name
-        # D's attention is spectrally normalized, by default in the paper's
-        # form for sagan and in Keras' for ylg
-        d_form = "through_sigma" if name == "sagan" else True
-        assert attention.spectral_norm == (d_form if net is model.discriminator else False)
+        # D's attention is spectrally normalized, by default in the paper's form
+        assert attention.spectral_norm == ("through_sigma" if net is model.discriminator else False)
     if name == "ylg":
         assert attention.heads == 8
         assert not layers_of(model.generator, keras_gans.layers.SelfAttention)
@@ -180,10 +178,8 @@ def test_ylg_differs_from_sagan_only_in_the_attention_block():
     def kinds(net):
         return [type(la).__name__ for la in net.layers]
 
-    # ylg's preset adds D's minibatch std (d_minibatch_std=4) and keeps Keras'
-    # spectral norm (sn_through_sigma=False); sagan takes both too.
-    sagan = keras_gans.get("sagan", d_minibatch_std=4, sn_through_sigma=False)
-    ylg = keras_gans.get("ylg")
+    # ylg's preset adds D's minibatch std (d_minibatch_std=4); sagan takes it too.
+    sagan, ylg = keras_gans.get("sagan", d_minibatch_std=4), keras_gans.get("ylg")
     assert "MinibatchStdDev" in kinds(ylg.discriminator)
     for a, b in ((sagan.generator, ylg.generator), (sagan.discriminator, ylg.discriminator)):
         swapped = [k.replace("SelfAttention", "LocalSparseAttention") for k in kinds(a)]
@@ -246,7 +242,7 @@ def test_training_with_num_classes_set_loads_labels(tmp_path):
 
 @pytest.mark.parametrize("name", ["sagan", "ylg"])
 def test_sn_through_sigma_wraps_every_weight_layer_and_reloads(name, tmp_path):
-    model = tiny(name, g_spectral_norm=True, **({} if name == "sagan" else {"sn_through_sigma": True}))
+    model = tiny(name, g_spectral_norm=True)  # the paper's form is the default
     through = keras_gans.layers.ThroughSigmaSpectralNorm
     for net in (model.generator, model.discriminator):
         assert layers_of(net, through), net.name
