@@ -189,6 +189,10 @@ def test_ylg_differs_from_sagan_only_in_the_attention_block():
 
 
 def test_clear_errors():
+    from keras_gans.networks.sagan import sagan_discriminator
+
+    with pytest.raises(ValueError, match="always spectrally normalized"):
+        sagan_discriminator((16, 16, 1), width=8, spectral_norm=False)
     with pytest.raises(ValueError, match="channels must be divisible by 64"):
         keras_gans.get("ylg", g_width=32)
     with pytest.raises(ValueError, match="attention_at=5 is not the side"):
