@@ -60,8 +60,9 @@ def build(kv):
     import keras_gans
     from keras_gans.cli import setting_value
 
-    keras.utils.set_random_seed(int(kv.get("seed", 0)))  # the weights and the data order
-    kw = {"seed": int(kv.get("seed", 0))}
+    seed = int(kv.get("seed", 0))
+    keras.utils.set_random_seed(seed)  # the weights and the data order
+    kw = {"seed": seed}
     for key, value in kv.items():
         # Short keys are constructor arguments by another name; arg.NAME is any argument.
         name = SHORT_ARGUMENTS.get(key) or (key[4:] if key.startswith("arg.") else None)

@@ -16,14 +16,10 @@ Two forms:
 import keras
 from keras import layers, ops
 
-#: The values of `spectral_norm`'s `enabled` (and of the layers' and networks'
-#: `spectral_norm` arguments that reach it).
-SPECTRAL_NORM_MODES = (False, True, "through_sigma")
-
-
 def spectral_norm_mode(value):
-    """`value` as one of `SPECTRAL_NORM_MODES` (a bool, or "through_sigma");
-    anything else is refused with what is accepted."""
+    """`value` as `spectral_norm`'s `enabled` takes it (and the layers' and
+    networks' `spectral_norm` arguments that reach it): False, True or
+    "through_sigma"; anything else is refused with what is accepted."""
     if isinstance(value, str):
         if value == "through_sigma":
             return value
@@ -63,10 +59,6 @@ def spectral_norm(layer, enabled=True, power_iterations=1, **kwargs):
         return layer
     wrapper = ThroughSigmaSpectralNorm if mode == "through_sigma" else layers.SpectralNormalization
     return wrapper(layer, power_iterations=power_iterations, name=f"sn_{layer.name}", **kwargs)
-
-
-def _unit(x):
-    return x / (ops.sqrt(ops.sum(ops.square(x))) + 1e-12)
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -132,10 +124,11 @@ class ThroughSigmaSpectralNorm(layers.Wrapper):
         w = ops.reshape(kernel.value, (-1, self.kernel_shape[-1]))
         u = self.vector_u.value
         for _ in range(self.power_iterations if training else 0):
-            u = _unit(ops.matmul(_unit(ops.matmul(u, ops.transpose(w))), w))
+            v = ops.normalize(ops.matmul(u, ops.transpose(w)), axis=-1)
+            u = ops.normalize(ops.matmul(v, w), axis=-1)
         # Inference reads sigma from the stored u without moving it.
         u = ops.stop_gradient(u)
-        v = ops.stop_gradient(_unit(ops.matmul(u, ops.transpose(w))))
+        v = ops.stop_gradient(ops.normalize(ops.matmul(u, ops.transpose(w)), axis=-1))
         sigma = ops.sum(ops.matmul(v, w) * u)
         # An all-zero kernel (sigma 0) is used as it is, as Keras' wrapper does.
         sigma = ops.where(sigma > 0, sigma, ops.ones_like(sigma))
