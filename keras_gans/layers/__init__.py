@@ -12,7 +12,8 @@
   `SpectralNormalization`, or `ThroughSigmaSpectralNorm`, the paper's gradient through sigma);
 - attention (SAGAN, YLG): `SelfAttention`, `LocalSparseAttention`;
 - `ImagePool`, CycleGAN's history of generated images;
-- `LatentMixture`, a Gaussian-mixture latent prior as G's first layer.
+- `LatentMixture`, a Gaussian-mixture latent prior as G's first layer;
+- `NativeResolution`, G's last layer for data resized from a smaller side.
 """
 
 from keras_gans.layers.attention import LocalSparseAttention, SelfAttention
@@ -24,7 +25,7 @@ from keras_gans.layers.latent import LatentMixture
 from keras_gans.layers.minibatch import MinibatchDiscrimination, PackImages, UnpackScores
 from keras_gans.layers.modulated import ModulatedConv2D
 from keras_gans.layers.padding import ReflectionPadding2D
-from keras_gans.layers.resample import Downsample2D, Upsample2D
+from keras_gans.layers.resample import Downsample2D, NativeResolution, Upsample2D
 from keras_gans.layers.spectral import ThroughSigmaSpectralNorm, spectral_norm
 from keras_gans.layers.style import AdaIN, MinibatchStdDev, NoiseInjection, PixelNorm
 from keras_gans.layers.vbn import (
@@ -47,6 +48,7 @@ __all__ = [
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "ModulatedConv2D",
+    "NativeResolution",
     "NoiseInjection",
     "PackImages",
     "PixelNorm",

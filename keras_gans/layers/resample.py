@@ -155,3 +155,94 @@ class Downsample2D(_Resample2D):
 
     def _resized(self, size):
         return size // self.factor
+
+
+def bilinear_matrix(source, target):
+    """The 1-D bilinear resize from `source` to `target` samples as a matrix
+    `[target, source]` (numpy float64): half-pixel centres, edges clamped, no
+    antialiasing, as `tf.image.resize(..., "bilinear")` resizes each axis."""
+    import numpy as np
+
+    m = np.zeros((target, source))
+    for i in range(target):
+        x = min(max((i + 0.5) * source / target - 0.5, 0.0), source - 1.0)
+        lo = int(np.floor(x))
+        hi = min(lo + 1, source - 1)
+        m[i, lo] += 1.0 - (x - lo)
+        m[i, hi] += x - lo
+    return m
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class NativeResolution(layers.Layer):
+    """Projects images onto those that a bilinear resize from `native_size`
+    pixels can give.
+
+    Small datasets are often drawn at a side below the one a model trains at:
+    scikit-learn's digits are 8x8, and `keras_gans.data.load("digits",
+    image_size=32)` resizes them bilinearly to 32. Every real image then lies
+    in a subspace of `native_size**2` dimensions per channel, and a generator
+    drawing at 32 px leaves detail outside it that no real image has. D finds
+    that tell easily and spends itself on it rather than on shapes. As G's last
+    layer this one keeps G's images in the data's subspace: the least-squares
+    projection `P x P^T` on each axis, where `P = U pinv(U)` and `U` is the
+    1-D bilinear resize (`bilinear_matrix`). A real image passes unchanged.
+    No weights; the projection is a constant of the config.
+
+    Args:
+        native_size: int. The side the data were resized from (>= 2). On
+            images at or below that side every image is such a resize, and
+            the layer changes nothing.
+        clip: tuple or None. `(low, high)` to clip the projected images to (a
+            projection of tanh's output can step slightly past [-1, 1]).
+        **kwargs: `keras.layers.Layer` arguments.
+
+    Example:
+    ```python
+    x = keras.Input((32, 32, 1))
+    y = keras_gans.layers.NativeResolution(8, clip=(-1.0, 1.0))(x)  # [N, 32, 32, 1]
+    ```
+    """
+
+    def __init__(self, native_size, clip=None, **kwargs):
+        super().__init__(**kwargs)
+        if int(native_size) != native_size or int(native_size) < 2:
+            raise ValueError(
+                f"NativeResolution's native_size must be an int >= 2 (the side the data were "
+                f"resized from, e.g. 8 for digits); got {native_size!r}."
+            )
+        if clip is not None and not (len(clip) == 2 and float(clip[0]) < float(clip[1])):
+            raise ValueError(f"NativeResolution's clip must be None or (low, high), low < high; got {clip!r}.")
+        self.native_size = int(native_size)
+        self.clip = None if clip is None else (float(clip[0]), float(clip[1]))
+
+    def build(self, input_shape):
+        import numpy as np
+
+        _check_images(input_shape, "NativeResolution")
+        sides = (int(input_shape[1]), int(input_shape[2]))
+        # P = U pinv(U) for each axis; symmetric, idempotent.
+        self._projections = []
+        for side in sides:
+            u = bilinear_matrix(self.native_size, side)
+            self._projections.append((u @ np.linalg.pinv(u)).astype("float32"))
+
+    def call(self, images):
+        ph = ops.convert_to_tensor(self._projections[0], dtype=images.dtype)
+        pw = ops.convert_to_tensor(self._projections[1], dtype=images.dtype)
+        # [N, C, H, W]: the projection of each axis is one broadcast matmul
+        # (which LiteRT converts; its einsum with a dynamic batch does not).
+        x = ops.transpose(images, (0, 3, 1, 2))
+        x = ops.matmul(ops.matmul(ph, x), ops.transpose(pw))
+        out = ops.transpose(x, (0, 2, 3, 1))
+        if self.clip is not None:
+            out = ops.clip(out, self.clip[0], self.clip[1])
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(native_size=self.native_size, clip=self.clip)
+        return config

@@ -36,6 +36,10 @@ class ConvGAN(GAN):
             onto K fixed Gaussian islands (`keras_gans.layers.LatentMixture`),
             so G is never asked to draw between separate modes.
         latent_mixture_scale: float. The islands' standard deviation.
+        native_size: int or None. None (off) or the side the training images
+            were bilinearly resized from (8 for digits): G's images are
+            projected onto what that resize can give
+            (`keras_gans.layers.NativeResolution`).
         **kwargs: passed to `keras_gans.models.GAN` (`loss`, `loss_args`, ...).
 
     Example:
@@ -45,7 +49,8 @@ class ConvGAN(GAN):
     ```
     """
 
-    argument_rules = {"latent_mixture": "non_negative", "latent_mixture_scale": "positive"}
+    argument_rules = {"latent_mixture": "non_negative", "latent_mixture_scale": "positive",
+                      "native_size": (int, "positive")}
 
     def __init__(
         self,
@@ -58,13 +63,15 @@ class ConvGAN(GAN):
         d_pack=1,
         latent_mixture=0,
         latent_mixture_scale=0.2,
+        native_size=None,
         **kwargs,
     ):
         super().__init__(image_shape, latent_dim, **kwargs)
         self.set_networks(
             lambda: dcgan_generator(self.image_shape, self.latent_dim, g_width,
                                     latent_mixture=latent_mixture,
-                                    latent_mixture_scale=latent_mixture_scale),
+                                    latent_mixture_scale=latent_mixture_scale,
+                                    native_size=native_size),
             lambda: dcgan_discriminator(self.image_shape, d_width, d_normalization,
                                         minibatch_std=d_minibatch_std, pack=d_pack),
         )

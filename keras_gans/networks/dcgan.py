@@ -6,6 +6,7 @@ from keras import layers
 from keras_gans.layers.batch_norm import BatchNorm
 from keras_gans.layers.latent import LatentMixture
 from keras_gans.layers.minibatch import PackImages, UnpackScores, check_pack
+from keras_gans.layers.resample import NativeResolution
 from keras_gans.layers.style import MinibatchStdDev
 from keras_gans.networks.common import base_and_doublings, check_image_shape
 
@@ -31,6 +32,7 @@ def dcgan_generator(
     name="generator",
     latent_mixture=0,
     latent_mixture_scale=0.2,
+    native_size=None,
 ):
     """All-convolutional generator: z -> 4x4 -> ... -> image, tanh output.
 
@@ -55,6 +57,11 @@ def dcgan_generator(
             `keras_gans.layers.LatentMixture`, which puts it on K small
             Gaussian islands, so that G need not draw between separate modes.
         latent_mixture_scale: float. Each island's standard deviation.
+        native_size: int or None. None (DCGAN) or the side the training images
+            were bilinearly resized from (8 for `keras_gans.data.load("digits")`
+            at any larger side): the images are projected onto what such a
+            resize can give (`keras_gans.layers.NativeResolution`), so G draws
+            no detail that the data cannot hold.
 
     Returns:
         keras.Model. z `[N, latent_dim]` -> images `[N, H, W, C]` (float32).
@@ -83,7 +90,12 @@ def dcgan_generator(
             x = BatchNorm()(x)
         x = _activation(x, activation)
     x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
-    out = layers.Activation(output_activation, dtype="float32", name="images")(x)
+    if native_size:
+        x = layers.Activation(output_activation, dtype="float32")(x)
+        clip = (-1.0, 1.0) if output_activation == "tanh" else None
+        out = NativeResolution(native_size, clip=clip, dtype="float32", name="images")(x)
+    else:
+        out = layers.Activation(output_activation, dtype="float32", name="images")(x)
     return keras.Model(z, out, name=name)
 
 
