@@ -79,3 +79,31 @@ def test_dcgan_with_native_size_trains_reloads_and_exports_in_the_subspace(tmp_p
     z = np.random.default_rng(0).standard_normal((5, 8)).astype("float32")
     np.testing.assert_allclose(litert_run(path, "serving_default", z=z)["images"],
                                np.asarray(m.generate(z)), atol=1e-4)
+
+
+def test_dcgan_on_digits_takes_native_size_from_its_data_preset(tmp_path, monkeypatch):
+    # issue 16: on digits (8x8 resized to the model's side) dcgan's G ends in
+    # NativeResolution(8); other data keep DCGAN's plain G, and a user's
+    # --set wins over the data preset.
+    from helpers import one_step_run, tiny_fashion_mnist
+
+    tiny_fashion_mnist(tmp_path, monkeypatch)
+
+    def projected(model):
+        return [layer.native_size for layer in model.generator.layers
+                if isinstance(layer, NativeResolution)]
+
+    small = {"g_width": 4, "d_width": 4}
+    digits = one_step_run("dcgan", "digits", tmp_path / "digits", **small)
+    preset = keras_gans.models.DCGAN.data_presets["digits"]
+    assert preset["native_size"] == 8 and projected(digits) == [8]
+    assert float(digits.g_optimizer.learning_rate) == pytest.approx(preset["learning_rate"])
+    assert digits.latent_dim == preset["latent_dim"]
+    samples = np.asarray(digits.sample(4, seed=0))
+    np.testing.assert_allclose(np.asarray(NativeResolution(8)(samples)), samples, atol=1e-5)
+
+    fashion = one_step_run("dcgan", "fashion_mnist", tmp_path / "fashion", **small)
+    assert projected(fashion) == [] and fashion.get_config().get("native_size") is None
+    assert float(fashion.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    own = one_step_run("dcgan", "digits:test", tmp_path / "own", native_size=None, **small)
+    assert projected(own) == []

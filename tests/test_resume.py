@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import keras
+import keras_gans
 from keras_gans import callbacks, cli, data
 
 from tests.helpers import tiny_model, tiny_dataset, tiny_pair_dataset
@@ -271,7 +272,9 @@ def test_the_cli_refuses_another_commands_backup_and_extends_its_own(tmp_path, m
     err = capsys.readouterr().err
     assert "batch_size: 64 then, 32 now" in err and "remove the folder" in err
     assert cli.main(args + ["--set", "g_width=8"]) == 2
-    assert "settings: {} then, {'g_width': 8} now" in capsys.readouterr().err
+    # The settings hold dcgan's digits data preset, then the --set.
+    preset = keras_gans.models.DCGAN.data_presets["digits"]
+    assert f"settings: {preset} then, {dict(preset, g_width=8)} now" in capsys.readouterr().err
     assert callbacks.Backup.finished_epochs(str(tmp_path / "run" / "backup")) == 2  # untouched
     monkeypatch.undo()
     longer = list(args)
