@@ -109,12 +109,12 @@ def _platt_svc(svm):
 @functools.lru_cache(maxsize=None)
 def _upsampling(size):
     """How the digits reach `size` px: the bilinear resize from 8x8 as a
-    linear map U, `[size^2, 64]` (full column rank)."""
-    import tensorflow as tf
+    linear map U, `[size^2, 64]` (full column rank): the 1-D resize that
+    `keras_gans.layers.NativeResolution` projects with, on both axes."""
+    from keras_gans.layers.resample import bilinear_matrix
 
-    basis = np.eye(64, dtype="float32").reshape(64, 8, 8, 1)
-    up = tf.image.resize(basis, (size, size), method="bilinear").numpy()
-    return up.reshape(64, size * size).T
+    u = bilinear_matrix(8, size)
+    return np.kron(u, u).astype("float32")
 
 
 @functools.lru_cache(maxsize=None)

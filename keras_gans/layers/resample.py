@@ -3,6 +3,7 @@ filtered as in StyleGAN2 (Karras et al. 2019, arXiv:1912.04958, appendix B:
 the [1, 3, 3, 1] filter of Zhang 2019, arXiv:1904.11486)."""
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 
@@ -161,8 +162,6 @@ def bilinear_matrix(source, target):
     """The 1-D bilinear resize from `source` to `target` samples as a matrix
     `[target, source]` (numpy float64): half-pixel centres, edges clamped, no
     antialiasing, as `tf.image.resize(..., "bilinear")` resizes each axis."""
-    import numpy as np
-
     m = np.zeros((target, source))
     for i in range(target):
         x = min(max((i + 0.5) * source / target - 0.5, 0.0), source - 1.0)
@@ -217,8 +216,6 @@ class NativeResolution(layers.Layer):
         self.clip = None if clip is None else (float(clip[0]), float(clip[1]))
 
     def build(self, input_shape):
-        import numpy as np
-
         _check_images(input_shape, "NativeResolution")
         sides = (int(input_shape[1]), int(input_shape[2]))
         # P = U pinv(U) for each axis; symmetric, idempotent.

@@ -90,12 +90,11 @@ def dcgan_generator(
             x = BatchNorm()(x)
         x = _activation(x, activation)
     x = layers.Conv2DTranspose(c, 4, strides=2, padding="same")(x)
+    out = layers.Activation(output_activation, dtype="float32",
+                            name=None if native_size else "images")(x)
     if native_size:
-        x = layers.Activation(output_activation, dtype="float32")(x)
         clip = (-1.0, 1.0) if output_activation == "tanh" else None
-        out = NativeResolution(native_size, clip=clip, dtype="float32", name="images")(x)
-    else:
-        out = layers.Activation(output_activation, dtype="float32", name="images")(x)
+        out = NativeResolution(native_size, clip=clip, dtype="float32", name="images")(out)
     return keras.Model(z, out, name=name)
 
 
